@@ -1,0 +1,1 @@
+//! Runnable examples live in this crate's examples/ folder.

@@ -1,0 +1,1 @@
+//! Streamable HTTP transport on actix-web.

@@ -1,0 +1,14 @@
+//! Protocol types: JSON-RPC 2.0 framing, the MCP messages this runtime speaks, and versions.
+//!
+//! Everything here is plain data with serde impls; nothing here knows about transports or tools.
+
+pub(crate) mod jsonrpc;
+mod types;
+mod version;
+
+pub use jsonrpc::{DecodeError, ErrorCode, Message, Notification, Request, RequestId, Response, RpcError};
+pub use types::{
+    Annotations, CallToolResult, Content, Implementation, LoggingLevel, ResourceContents,
+    ToolAnnotations,
+};
+pub use version::ProtocolVersion;

@@ -1,0 +1,158 @@
+//! [`Server`]: the builder a user fills with tools and state, frozen into the shared core.
+
+use std::collections::HashMap;
+use std::sync::Arc;
+
+use serde_json::Value;
+
+use crate::ctx::Ctx;
+use crate::protocol::Implementation;
+use crate::state::StateMap;
+use crate::tool::{self, Arguments, Tool, ToolFuture, ToolSpec};
+
+/// An MCP server: its identity, its tools and the state they share.
+///
+/// Build it, then serve it over a transport, e.g. [`Server::serve`] for Streamable HTTP.
+///
+/// ```
+/// use mcp_runtime::{mcp_tool, Server};
+///
+/// /// Add two integers.
+/// #[mcp_tool]
+/// async fn add(a: i64, b: i64) -> i64 {
+///     a + b
+/// }
+///
+/// let server = Server::new("calculator", "1.0.0")
+///     .instructions("Use `add` for sums.")
+///     .tool::<add>();
+/// assert_eq!(server.tool_names().collect::<Vec<_>>(), ["add"]);
+/// ```
+pub struct Server {
+    info: Implementation,
+    instructions: Option<String>,
+    tools: Vec<RegisteredTool>,
+    state: StateMap,
+    page_size: usize,
+}
+
+/// A tool as the dispatcher holds it: its `tools/list` entry and its entry point. Not generic,
+/// so the dispatch code is compiled once, not once per tool.
+pub(crate) struct RegisteredTool {
+    pub(crate) spec: ToolSpec,
+    pub(crate) definition: Value,
+    pub(crate) call: fn(Ctx, Arguments) -> ToolFuture,
+}
+
+impl Server {
+    /// A server with a name and version (sent as `serverInfo`).
+    pub fn new(name: impl Into<String>, version: impl Into<String>) -> Server {
+        Server {
+            info: Implementation::new(name, version),
+            instructions: None,
+            tools: Vec::new(),
+            state: StateMap::default(),
+            page_size: 100,
+        }
+    }
+
+    /// A display name for the server.
+    pub fn title(mut self, title: impl Into<String>) -> Server {
+        self.info.title = Some(title.into());
+        self
+    }
+
+    /// Instructions for the model on how to use this server, sent in the `initialize` result.
+    pub fn instructions(mut self, instructions: impl Into<String>) -> Server {
+        self.instructions = Some(instructions.into());
+        self
+    }
+
+    /// Registers a tool declared with `#[mcp_tool]`.
+    ///
+    /// # Panics
+    /// If a tool with the same name is already registered: tool names are unique per server.
+    pub fn tool<T: Tool>(mut self) -> Server {
+        let spec = T::SPEC;
+        assert!(
+            tool::is_valid_tool_name(spec.name),
+            "invalid tool name {:?}: use 1-128 characters of [A-Za-z0-9_.-]",
+            spec.name
+        );
+        assert!(
+            self.tools.iter().all(|t| t.spec.name != spec.name),
+            "a tool named {:?} is already registered on this server",
+            spec.name
+        );
+        self.tools.push(RegisteredTool { definition: tool::definition(&spec), spec, call: T::call });
+        self
+    }
+
+    /// Registers shared state that tools read with [`Ctx::state`]; one value per type.
+    ///
+    /// ```
+    /// use mcp_runtime::Server;
+    /// struct Db { url: String }
+    /// let server = Server::new("s", "1").state(Db { url: "postgres://".into() });
+    /// # let _ = server;
+    /// ```
+    pub fn state<T: Send + Sync + 'static>(mut self, value: T) -> Server {
+        self.state.insert(value);
+        self
+    }
+
+    /// How many tools one `tools/list` page holds (default 100).
+    pub fn page_size(mut self, page_size: usize) -> Server {
+        self.page_size = page_size.max(1);
+        self
+    }
+
+    /// The names of the registered tools, in registration order.
+    pub fn tool_names(&self) -> impl Iterator<Item = &str> {
+        self.tools.iter().map(|t| t.spec.name)
+    }
+
+    /// The `tools/list` entries of the registered tools, as sent to clients.
+    ///
+    /// ```
+    /// use mcp_runtime::{mcp_tool, Server};
+    /// /// Echo a message.
+    /// #[mcp_tool]
+    /// async fn echo(message: String) -> String { message }
+    ///
+    /// let server = Server::new("s", "1").tool::<echo>();
+    /// let def = server.tool_definitions().next().unwrap();
+    /// assert_eq!(def["inputSchema"]["required"][0], "message");
+    /// ```
+    pub fn tool_definitions(&self) -> impl Iterator<Item = &Value> {
+        self.tools.iter().map(|t| &t.definition)
+    }
+
+    pub(crate) fn into_core(self) -> Arc<ServerCore> {
+        let index = self.tools.iter().enumerate().map(|(i, t)| (t.spec.name, i)).collect();
+        Arc::new(ServerCore {
+            info: self.info,
+            instructions: self.instructions,
+            tools: self.tools,
+            index,
+            state: Arc::new(self.state),
+            page_size: self.page_size,
+        })
+    }
+}
+
+/// The frozen server every transport dispatches into.
+pub(crate) struct ServerCore {
+    pub(crate) info: Implementation,
+    pub(crate) instructions: Option<String>,
+    pub(crate) tools: Vec<RegisteredTool>,
+    pub(crate) index: HashMap<&'static str, usize>,
+    pub(crate) state: Arc<StateMap>,
+    pub(crate) page_size: usize,
+}
+
+impl ServerCore {
+    pub(crate) fn find_tool(&self, name: &str) -> Option<&RegisteredTool> {
+        self.index.get(name).map(|&i| &self.tools[i])
+    }
+}

@@ -1,0 +1,284 @@
+//! 2025-era sessions: what `initialize` agreed on, the per-session log level, the calls in
+//! flight (so `notifications/cancelled` can reach them), and the store that bounds them.
+
+use std::collections::HashMap;
+use std::sync::atomic::{AtomicU64, AtomicU8, Ordering};
+use std::sync::{Arc, Mutex, OnceLock, RwLock};
+use std::time::{Duration, Instant};
+
+use serde_json::Value;
+use tokio_util::sync::CancellationToken;
+
+use crate::protocol::{Implementation, LoggingLevel, ProtocolVersion, RequestId};
+
+const LEVEL_UNSET: u8 = u8::MAX;
+
+/// One client's session, created by `initialize`.
+pub struct Session {
+    id: Arc<str>,
+    protocol_version: ProtocolVersion,
+    client_info: Implementation,
+    client_capabilities: Value,
+    log_level: AtomicU8,
+    in_flight: Mutex<HashMap<RequestId, CancellationToken>>,
+    last_active_ms: AtomicU64,
+    /// Fires when the session ends (DELETE, expiry): open streams close, calls are cancelled.
+    closed: CancellationToken,
+}
+
+impl Session {
+    pub(crate) fn new(
+        protocol_version: ProtocolVersion,
+        client_info: Implementation,
+        client_capabilities: Value,
+    ) -> Session {
+        Session {
+            id: new_session_id().into(),
+            protocol_version,
+            client_info,
+            client_capabilities,
+            log_level: AtomicU8::new(LEVEL_UNSET),
+            in_flight: Mutex::new(HashMap::new()),
+            last_active_ms: AtomicU64::new(now_ms()),
+            closed: CancellationToken::new(),
+        }
+    }
+
+    /// The session id (`Mcp-Session-Id`): 128 random bits, hex-encoded.
+    pub fn id(&self) -> &str {
+        &self.id
+    }
+
+    pub(crate) fn shared_id(&self) -> Arc<str> {
+        self.id.clone()
+    }
+
+    /// The negotiated protocol revision.
+    pub fn protocol_version(&self) -> ProtocolVersion {
+        self.protocol_version
+    }
+
+    /// The client's `clientInfo`.
+    pub fn client_info(&self) -> &Implementation {
+        &self.client_info
+    }
+
+    /// The client's declared capabilities, as sent.
+    pub fn client_capabilities(&self) -> &Value {
+        &self.client_capabilities
+    }
+
+    /// The level set by `logging/setLevel`; `None` (everything) until the client sets one.
+    pub fn log_level(&self) -> Option<LoggingLevel> {
+        LoggingLevel::from_u8(self.log_level.load(Ordering::Relaxed))
+    }
+
+    pub(crate) fn set_log_level(&self, level: LoggingLevel) {
+        self.log_level.store(level as u8, Ordering::Relaxed);
+    }
+
+    /// Registers a call; `false` if a call with this id is already running.
+    pub(crate) fn begin_call(&self, id: &RequestId, token: CancellationToken) -> bool {
+        let mut calls = self.in_flight.lock().unwrap_or_else(|e| e.into_inner());
+        if calls.contains_key(id) {
+            return false;
+        }
+        calls.insert(id.clone(), token);
+        true
+    }
+
+    pub(crate) fn end_call(&self, id: &RequestId) {
+        self.in_flight.lock().unwrap_or_else(|e| e.into_inner()).remove(id);
+    }
+
+    /// Cancels a running call; unknown or finished ids are ignored, as the spec allows.
+    pub(crate) fn cancel_call(&self, id: &RequestId) {
+        if let Some(token) = self.in_flight.lock().unwrap_or_else(|e| e.into_inner()).remove(id) {
+            token.cancel();
+        }
+    }
+
+    fn calls_in_flight(&self) -> usize {
+        self.in_flight.lock().unwrap_or_else(|e| e.into_inner()).len()
+    }
+
+    pub(crate) fn touch(&self) {
+        self.last_active_ms.store(now_ms(), Ordering::Relaxed);
+    }
+
+    fn idle_for(&self, now: u64) -> Duration {
+        Duration::from_millis(now.saturating_sub(self.last_active_ms.load(Ordering::Relaxed)))
+    }
+
+    /// Ends the session: cancels its calls and closes its streams.
+    pub(crate) fn close(&self) {
+        self.closed.cancel();
+        let calls = std::mem::take(&mut *self.in_flight.lock().unwrap_or_else(|e| e.into_inner()));
+        for token in calls.into_values() {
+            token.cancel();
+        }
+    }
+
+    /// Completes when the session ends.
+    pub(crate) fn closed(&self) -> &CancellationToken {
+        &self.closed
+    }
+}
+
+/// Every live session of one server, bounded in count and in idle time.
+pub(crate) struct SessionStore {
+    sessions: RwLock<HashMap<Arc<str>, Arc<Session>>>,
+    idle_timeout: Duration,
+    max_sessions: usize,
+    last_sweep_ms: AtomicU64,
+}
+
+/// `initialize` was refused because the server already holds its maximum of sessions.
+#[derive(Debug, thiserror::Error)]
+#[error("too many sessions: this server holds at most {0}; retry later")]
+pub(crate) struct TooManySessions(pub usize);
+
+impl SessionStore {
+    pub(crate) fn new(idle_timeout: Duration, max_sessions: usize) -> SessionStore {
+        SessionStore {
+            sessions: RwLock::new(HashMap::new()),
+            idle_timeout,
+            max_sessions,
+            last_sweep_ms: AtomicU64::new(now_ms()),
+        }
+    }
+
+    /// Looks a session up and marks it active.
+    pub(crate) fn get(&self, id: &str) -> Option<Arc<Session>> {
+        let session = self.sessions.read().unwrap_or_else(|e| e.into_inner()).get(id).cloned()?;
+        session.touch();
+        Some(session)
+    }
+
+    /// Adds a session. Idle sessions are swept here, so memory stays bounded without a
+    /// background task: the store only grows through this call.
+    pub(crate) fn insert(&self, session: Arc<Session>) -> Result<(), TooManySessions> {
+        let now = now_ms();
+        let sweep_every = (self.idle_timeout.as_millis() as u64 / 4).max(1_000);
+        let mut sessions = self.sessions.write().unwrap_or_else(|e| e.into_inner());
+        let due = now.saturating_sub(self.last_sweep_ms.load(Ordering::Relaxed)) >= sweep_every;
+        if due || sessions.len() >= self.max_sessions {
+            self.last_sweep_ms.store(now, Ordering::Relaxed);
+            sessions.retain(|_, s| {
+                let keep = s.idle_for(now) < self.idle_timeout || s.calls_in_flight() > 0;
+                if !keep {
+                    s.close();
+                }
+                keep
+            });
+        }
+        if sessions.len() >= self.max_sessions {
+            return Err(TooManySessions(self.max_sessions));
+        }
+        sessions.insert(session.shared_id(), session);
+        Ok(())
+    }
+
+    /// Removes and closes a session; `false` if there was none.
+    pub(crate) fn remove(&self, id: &str) -> bool {
+        let removed = self.sessions.write().unwrap_or_else(|e| e.into_inner()).remove(id);
+        match removed {
+            Some(session) => {
+                session.close();
+                true
+            }
+            None => false,
+        }
+    }
+
+    #[cfg(test)]
+    pub(crate) fn len(&self) -> usize {
+        self.sessions.read().unwrap().len()
+    }
+}
+
+fn now_ms() -> u64 {
+    static BASE: OnceLock<Instant> = OnceLock::new();
+    BASE.get_or_init(Instant::now).elapsed().as_millis() as u64
+}
+
+fn new_session_id() -> String {
+    let mut bytes = [0u8; 16];
+    getrandom::fill(&mut bytes).expect("the operating system's random source is unavailable");
+    let mut id = String::with_capacity(32);
+    for b in bytes {
+        use std::fmt::Write;
+        let _ = write!(id, "{b:02x}");
+    }
+    id
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn session() -> Arc<Session> {
+        Arc::new(Session::new(
+            ProtocolVersion::LATEST,
+            Implementation::new("t", "1"),
+            Value::Null,
+        ))
+    }
+
+    #[test]
+    fn ids_are_random_visible_ascii() {
+        let a = session();
+        let b = session();
+        assert_ne!(a.id(), b.id());
+        assert_eq!(a.id().len(), 32);
+        assert!(a.id().bytes().all(|c| (0x21..=0x7e).contains(&c)));
+    }
+
+    #[test]
+    fn store_is_bounded_and_sweeps_idle_sessions() {
+        let store = SessionStore::new(Duration::from_millis(0), 2);
+        store.insert(session()).unwrap();
+        store.insert(session()).unwrap();
+        // Both are idle (timeout 0), so the third insert sweeps them instead of failing.
+        store.insert(session()).unwrap();
+        assert_eq!(store.len(), 1);
+
+        let busy = SessionStore::new(Duration::from_secs(3600), 1);
+        busy.insert(session()).unwrap();
+        assert!(busy.insert(session()).is_err());
+    }
+
+    #[test]
+    fn sessions_with_running_calls_are_not_swept() {
+        let store = SessionStore::new(Duration::from_millis(0), 1);
+        let s = session();
+        assert!(s.begin_call(&RequestId::Number(1), CancellationToken::new()));
+        store.insert(s.clone()).unwrap();
+        assert!(store.insert(session()).is_err());
+        s.end_call(&RequestId::Number(1));
+        store.insert(session()).unwrap();
+    }
+
+    #[test]
+    fn cancel_reaches_the_call_and_close_cancels_everything() {
+        let s = session();
+        let one = CancellationToken::new();
+        let two = CancellationToken::new();
+        assert!(s.begin_call(&RequestId::Number(1), one.clone()));
+        assert!(!s.begin_call(&RequestId::Number(1), CancellationToken::new()));
+        assert!(s.begin_call(&RequestId::String("x".into()), two.clone()));
+        s.cancel_call(&RequestId::Number(1));
+        assert!(one.is_cancelled() && !two.is_cancelled());
+        s.cancel_call(&RequestId::Number(99));
+        s.close();
+        assert!(two.is_cancelled() && s.closed().is_cancelled());
+    }
+
+    #[test]
+    fn log_level_starts_unset() {
+        let s = session();
+        assert_eq!(s.log_level(), None);
+        s.set_log_level(LoggingLevel::Warning);
+        assert_eq!(s.log_level(), Some(LoggingLevel::Warning));
+    }
+}

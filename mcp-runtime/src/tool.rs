@@ -1,0 +1,330 @@
+//! What a tool is to the runtime: a static description ([`ToolSpec`]) and a call function.
+//!
+//! `#[mcp_tool]` implements [`Tool`] for a unit-like struct named after the function; users
+//! rarely touch this module except to implement [`Tool`] by hand for dynamic cases.
+
+use std::future::Future;
+use std::pin::Pin;
+
+use schemars::{JsonSchema, Schema, SchemaGenerator};
+use serde::de::DeserializeOwned;
+use serde_json::{Map, Value};
+
+use crate::ctx::Ctx;
+use crate::protocol::{CallToolResult, ToolAnnotations};
+use crate::result::IntoToolResult;
+
+/// A tool the server can list and call. Implemented by `#[mcp_tool]`.
+///
+/// ```
+/// use mcp_runtime::{mcp_tool, Tool};
+///
+/// /// Say hello.
+/// #[mcp_tool]
+/// async fn hello(name: String) -> String {
+///     format!("Hello, {name}!")
+/// }
+///
+/// assert_eq!(<hello as Tool>::SPEC.name, "hello");
+/// ```
+pub trait Tool: 'static {
+    /// Name, description, parameters and schemas.
+    const SPEC: ToolSpec;
+
+    /// Decodes the arguments and runs the tool. The future need not be `Send`.
+    fn call(ctx: Ctx, args: Arguments) -> ToolFuture;
+}
+
+/// The static description of a tool, built at compile time by `#[mcp_tool]`.
+#[derive(Debug, Clone, Copy)]
+pub struct ToolSpec {
+    /// The wire name (1-128 characters of `[A-Za-z0-9_.-]`).
+    pub name: &'static str,
+    /// A display name.
+    pub title: Option<&'static str>,
+    /// What the tool does, for the model. Never empty.
+    pub description: &'static str,
+    /// Behaviour hints.
+    pub annotations: ToolAnnotations,
+    /// The parameters, in declaration order.
+    pub params: &'static [ParamSpec],
+    /// The output schema of the return type, when it has one (`Json<T>`).
+    pub output_schema: fn(&mut SchemaGenerator) -> Option<Schema>,
+    /// Whether the tool takes a [`Ctx`], and so may send notifications while it runs.
+    /// Calls to tools that cannot notify are answered with plain JSON instead of a stream.
+    pub uses_ctx: bool,
+}
+
+/// One parameter of a tool: a property of its input schema.
+#[derive(Debug, Clone, Copy)]
+pub struct ParamSpec {
+    /// The property name.
+    pub name: &'static str,
+    /// From the parameter's `///` comment; empty when there is none.
+    pub description: &'static str,
+    /// Whether the property is listed in `required`.
+    pub required: bool,
+    /// The schema of the parameter's type.
+    pub schema: fn(&mut SchemaGenerator) -> Schema,
+}
+
+/// The future a tool call runs as. Not `Send`: actix-web workers are single-threaded.
+pub struct ToolFuture(Pin<Box<dyn Future<Output = CallToolResult>>>);
+
+impl ToolFuture {
+    /// Wraps a tool body whose argument decoding may fail.
+    pub fn new<F, R>(body: F) -> ToolFuture
+    where
+        F: Future<Output = Result<R, ArgumentError>> + 'static,
+        R: IntoToolResult,
+    {
+        ToolFuture(Box::pin(async move {
+            match body.await {
+                Ok(value) => value.into_tool_result(),
+                Err(e) => CallToolResult::error(e.to_string()),
+            }
+        }))
+    }
+
+    pub(crate) fn into_inner(self) -> Pin<Box<dyn Future<Output = CallToolResult>>> {
+        self.0
+    }
+}
+
+/// The `arguments` object of a `tools/call`, taken apart parameter by parameter so that a
+/// decoding failure names the parameter.
+///
+/// ```
+/// use mcp_runtime::Arguments;
+/// let mut args = Arguments::from_value(serde_json::json!({"a": 1})).unwrap();
+/// assert_eq!(args.take::<i64>("a").unwrap(), 1);
+/// assert_eq!(args.take::<Option<i64>>("b").unwrap(), None);
+/// assert!(args.take::<i64>("c").unwrap_err().to_string().contains("`c`"));
+/// ```
+#[derive(Debug, Default)]
+pub struct Arguments(Map<String, Value>);
+
+impl Arguments {
+    /// Arguments from a JSON value: an object, or `null` for none. Anything else is an error.
+    pub fn from_value(value: Value) -> Result<Arguments, ArgumentError> {
+        match value {
+            Value::Object(map) => Ok(Arguments(map)),
+            Value::Null => Ok(Arguments::default()),
+            _ => Err(ArgumentError::NotAnObject),
+        }
+    }
+
+    /// Removes and decodes one argument. A missing argument decodes as `null`, so `Option<T>`
+    /// parameters are optional and everything else reports it as missing.
+    pub fn take<T: DeserializeOwned>(&mut self, name: &'static str) -> Result<T, ArgumentError> {
+        match self.0.remove(name) {
+            Some(value) => decode(name, value),
+            None => serde_json::from_value(Value::Null).map_err(|_| ArgumentError::Missing(name)),
+        }
+    }
+
+    /// Like [`take`](Self::take), with a default for a missing (or `null`) argument.
+    pub fn take_or_else<T: DeserializeOwned>(
+        &mut self,
+        name: &'static str,
+        default: impl FnOnce() -> T,
+    ) -> Result<T, ArgumentError> {
+        match self.0.remove(name) {
+            Some(Value::Null) | None => Ok(default()),
+            Some(value) => decode(name, value),
+        }
+    }
+}
+
+fn decode<T: DeserializeOwned>(name: &'static str, value: Value) -> Result<T, ArgumentError> {
+    serde_json::from_value(value).map_err(|source| ArgumentError::Invalid { name, source })
+}
+
+/// Why a tool's arguments could not be decoded. Reported to the client as an `isError` result.
+#[derive(Debug, thiserror::Error)]
+pub enum ArgumentError {
+    /// `arguments` was not a JSON object.
+    #[error("invalid arguments: expected a JSON object")]
+    NotAnObject,
+    /// A required argument is absent.
+    #[error("missing required argument `{0}`")]
+    Missing(&'static str),
+    /// An argument has the wrong shape.
+    #[error("invalid value for argument `{name}`: {source}")]
+    Invalid {
+        /// The parameter name.
+        name: &'static str,
+        /// What serde said.
+        source: serde_json::Error,
+    },
+}
+
+/// The schema of one parameter type, as `#[mcp_tool]` refers to it.
+pub fn schema_of<T: JsonSchema>(generator: &mut SchemaGenerator) -> Schema {
+    generator.subschema_for::<T>()
+}
+
+/// The settings every schema in this runtime is generated with: JSON Schema 2020-12, and
+/// `Option<T>` as plain `T` (optionality is expressed by `required`, since several clients
+/// reject `["T", "null"]` type arrays).
+pub(crate) fn schema_generator() -> SchemaGenerator {
+    let mut settings = schemars::generate::SchemaSettings::draft2020_12();
+    settings.meta_schema = None;
+    settings.into_generator()
+}
+
+/// Builds the `inputSchema` object for a parameter list.
+pub(crate) fn input_schema(params: &[ParamSpec]) -> Value {
+    let mut generator = schema_generator();
+    let mut properties = Map::new();
+    let mut required = Vec::new();
+    for param in params {
+        let mut schema = (param.schema)(&mut generator).to_value();
+        if !param.description.is_empty() {
+            if let Value::Bool(true) = schema {
+                schema = Value::Object(Map::new());
+            }
+            if let Value::Object(obj) = &mut schema {
+                obj.insert("description".into(), Value::String(param.description.into()));
+            }
+        }
+        properties.insert(param.name.into(), schema);
+        if param.required {
+            required.push(Value::String(param.name.into()));
+        }
+    }
+    let mut root = Map::new();
+    root.insert("type".into(), "object".into());
+    root.insert("properties".into(), Value::Object(properties));
+    if !required.is_empty() {
+        root.insert("required".into(), Value::Array(required));
+    }
+    let defs = generator.take_definitions(true);
+    if !defs.is_empty() {
+        root.insert("$defs".into(), Value::Object(defs));
+    }
+    let mut root = Value::Object(root);
+    strip_optional_nulls(&mut root);
+    root
+}
+
+/// Rewrites every optional property (one not in its object's `required`) from "T or null" to
+/// plain `T`: `{"type": ["string", "null"]}` becomes `{"type": "string"}`, and an `anyOf` with a
+/// `{"type": "null"}` branch loses that branch. Absence already says "no value", and several
+/// clients reject type arrays.
+pub(crate) fn strip_optional_nulls(schema: &mut Value) {
+    let Value::Object(obj) = schema else { return };
+    let required: Vec<String> = match obj.get("required") {
+        Some(Value::Array(names)) => {
+            names.iter().filter_map(|n| n.as_str().map(str::to_owned)).collect()
+        }
+        _ => Vec::new(),
+    };
+    if let Some(Value::Object(props)) = obj.get_mut("properties") {
+        for (name, prop) in props.iter_mut() {
+            if !required.iter().any(|r| r == name) {
+                strip_null(prop);
+            }
+        }
+    }
+    for (key, child) in obj.iter_mut() {
+        match key.as_str() {
+            "properties" | "$defs" | "definitions" | "patternProperties" => {
+                if let Value::Object(children) = child {
+                    children.values_mut().for_each(strip_optional_nulls);
+                }
+            }
+            "items" | "additionalProperties" | "not" | "if" | "then" | "else" => {
+                strip_optional_nulls(child)
+            }
+            "anyOf" | "oneOf" | "allOf" | "prefixItems" => {
+                if let Value::Array(children) = child {
+                    children.iter_mut().for_each(strip_optional_nulls);
+                }
+            }
+            _ => {}
+        }
+    }
+}
+
+fn strip_null(schema: &mut Value) {
+    let Value::Object(obj) = schema else { return };
+    if let Some(Value::Array(types)) = obj.get_mut("type") {
+        types.retain(|t| t != "null");
+        if types.len() == 1 {
+            let only = types.pop().expect("one element");
+            obj.insert("type".into(), only);
+        }
+    }
+    let is_null = |s: &Value| s.get("type").is_some_and(|t| t == "null") && s.as_object().is_some_and(|o| o.len() == 1);
+    if let Some(Value::Array(branches)) = obj.get_mut("anyOf") {
+        if branches.iter().any(is_null) {
+            branches.retain(|b| !is_null(b));
+            if branches.len() == 1 {
+                let only = branches.pop().expect("one element");
+                obj.remove("anyOf");
+                if let Value::Object(inner) = only {
+                    for (k, v) in inner {
+                        obj.entry(k).or_insert(v);
+                    }
+                }
+            }
+        }
+    }
+    if obj.get("const").is_some_and(Value::is_null) {
+        obj.remove("const");
+    }
+}
+
+/// Builds the `outputSchema`, if the return type has one; non-object roots are wrapped as
+/// `{"result": ...}` because 2025-era clients require an object (see [`crate::Json`]).
+pub(crate) fn output_schema(spec: &ToolSpec) -> Option<Value> {
+    let mut generator = schema_generator();
+    let schema = (spec.output_schema)(&mut generator)?.to_value();
+    let mut root = match schema {
+        Value::Object(obj) if obj.get("type") == Some(&Value::String("object".into())) => obj,
+        other => {
+            let mut wrapped = Map::new();
+            wrapped.insert("type".into(), "object".into());
+            let mut props = Map::new();
+            props.insert("result".into(), other);
+            wrapped.insert("properties".into(), Value::Object(props));
+            wrapped.insert("required".into(), Value::Array(vec!["result".into()]));
+            wrapped
+        }
+    };
+    root.remove("$schema");
+    root.remove("title");
+    let defs = generator.take_definitions(true);
+    if !defs.is_empty() {
+        root.insert("$defs".into(), Value::Object(defs));
+    }
+    Some(Value::Object(root))
+}
+
+/// The `Tool` object of `tools/list`, built once at registration.
+pub(crate) fn definition(spec: &ToolSpec) -> Value {
+    let mut tool = Map::new();
+    tool.insert("name".into(), spec.name.into());
+    if let Some(title) = spec.title {
+        tool.insert("title".into(), title.into());
+    }
+    tool.insert("description".into(), spec.description.into());
+    tool.insert("inputSchema".into(), input_schema(spec.params));
+    if let Some(output) = output_schema(spec) {
+        tool.insert("outputSchema".into(), output);
+    }
+    if !spec.annotations.is_empty() {
+        tool.insert(
+            "annotations".into(),
+            serde_json::to_value(spec.annotations).expect("annotations serialize"),
+        );
+    }
+    Value::Object(tool)
+}
+
+/// Whether `name` is a valid tool name: 1-128 characters of `[A-Za-z0-9_.-]`.
+pub fn is_valid_tool_name(name: &str) -> bool {
+    (1..=128).contains(&name.len())
+        && name.bytes().all(|b| b.is_ascii_alphanumeric() || matches!(b, b'_' | b'-' | b'.'))
+}

@@ -1,0 +1,1 @@
+//! Integration and compile tests live in this crate's tests/ folder.
