@@ -1,4 +1,136 @@
-//! Placeholder replaced by the real macro crate.
+//! The `#[mcp_tool]` attribute macro of [`mcp-runtime`](https://docs.rs/mcp-runtime). Use it
+//! through the runtime's re-export, `mcp_runtime::mcp_tool`.
+//!
+//! The crate is laid out like `serde_derive`: `attr` parses the attribute arguments and
+//! parameter attributes, `model` checks the function and builds the internal model
+//! (collecting every error in a `ctxt::Ctxt`), `expand` generates the code, and
+//! `fallback` generates what is emitted when there were errors.
+
+mod attr;
+mod ctxt;
+mod expand;
+mod fallback;
+mod model;
+
 use proc_macro::TokenStream;
+
+/// Turns an `async fn` into an MCP tool.
+///
+/// The function stays as written and callable; next to it the macro declares a struct of the
+/// same name (in the type namespace only) implementing `mcp_runtime::Tool`, which is what
+/// `Server::tool::<name>()` registers.
+///
+/// ```ignore
+/// use mcp_runtime::{mcp_tool, Ctx, Server};
+///
+/// /// Add two integers.
+/// #[mcp_tool]
+/// async fn add(
+///     /// The first addend.
+///     a: i64,
+///     /// The second addend; 0 when absent.
+///     b: Option<i64>,
+/// ) -> i64 {
+///     a + b.unwrap_or(0)
+/// }
+///
+/// let server = Server::new("calculator", "1.0.0").tool::<add>();
+/// ```
+///
+/// # The function
+///
+/// - It must be a free `async fn`: not `const`, `unsafe` or `extern`, without `self`, generic
+///   parameters or a `where` clause. Its future need not be `Send`.
+/// - Its doc comment is the tool's `description` (lines joined, one leading space stripped per
+///   line, trimmed). A tool must have a description — from the doc comment or from
+///   `description = "..."` — because MCP clients reject tools without one.
+/// - It returns anything implementing `IntoToolResult`: `String`, `&'static str`, numbers,
+///   `bool`, `()` (also when no return type is written), `Content`, `Vec<Content>`,
+///   `CallToolResult`, `Json<T>` (structured output; `T`'s schema becomes the tool's
+///   `outputSchema`) and `Result<T, E>` with `E: Display` (an `Err` becomes an
+///   `isError: true` result). `impl Trait` return types are rejected: the output schema needs
+///   the concrete type.
+///
+/// # Parameters
+///
+/// - At most one parameter of type `Ctx` (recognised by the last segment of its type path), in
+///   any position. It is passed through and not part of the input schema; its pattern may be
+///   anything, including `_`.
+/// - Every other parameter is one property of the input schema, named after the parameter
+///   (`r#type` becomes `type`). Its type must implement `serde::de::DeserializeOwned` and
+///   `schemars::JsonSchema` (primitives, `String`, `Vec<T>`, maps, your own
+///   `#[derive(Deserialize, JsonSchema)]` structs and enums). Patterns must be plain
+///   identifiers (`mut x` is fine; `(a, b)` and `_` are not), and types must be owned and not
+///   `impl Trait`.
+/// - A `///` comment on a parameter becomes the property's `description`.
+/// - A parameter is `required` unless its type is `Option<T>` (written as such) or it has a
+///   default:
+///   - `#[mcp(default)]` fills a missing (or `null`) argument with `Default::default()`;
+///   - `#[mcp(default = EXPR)]` fills it with `EXPR`, evaluated on each call that needs it.
+///
+/// ```ignore
+/// /// Search the catalogue.
+/// #[mcp_tool]
+/// async fn search(
+///     /// What to look for.
+///     query: String,
+///     /// How many results to return.
+///     #[mcp(default = 10)]
+///     limit: u32,
+///     /// Include archived items.
+///     #[mcp(default)]
+///     archived: bool,
+///     /// Restrict to one category.
+///     category: Option<String>,
+/// ) -> Json<Vec<Item>> {
+///     # todo!()
+/// }
+/// ```
+///
+/// # Attribute keys
+///
+/// All optional, in any order, each at most once:
+///
+/// | Key | Meaning |
+/// |-----|---------|
+/// | `name = "..."` | The wire name; default: the function's name. 1–128 characters of `[A-Za-z0-9_.-]`, checked at compile time. |
+/// | `title = "..."` | A human-readable display name. |
+/// | `description = "..."` | The description, replacing the doc comment. |
+/// | `annotations(...)` | Behaviour hints, each `= true` or `= false`: `read_only_hint`, `destructive_hint`, `idempotent_hint`, `open_world_hint`. |
+/// | `crate = "path"` | Where the runtime is, when it is not reachable as `::mcp_runtime` (for example through a re-export: `crate = "my_framework::mcp"`). |
+///
+/// ```ignore
+/// /// Delete a file.
+/// #[mcp_tool(
+///     name = "fs.delete",
+///     title = "Delete file",
+///     annotations(destructive_hint = true, idempotent_hint = true, open_world_hint = false),
+/// )]
+/// async fn delete(ctx: Ctx, path: String) -> Result<(), ToolError> {
+///     # todo!()
+/// }
+/// ```
+///
+/// # Errors
+///
+/// Every mistake is reported at once, each at the offending token. The function itself is
+/// still emitted (along with a placeholder registration struct), so the rest of the crate keeps
+/// compiling and the IDE keeps working while the errors are fixed.
 #[proc_macro_attribute]
-pub fn mcp_tool(_attr: TokenStream, item: TokenStream) -> TokenStream { item }
+pub fn mcp_tool(attr: TokenStream, item: TokenStream) -> TokenStream {
+    let mut item: syn::ItemFn = match syn::parse(item.clone()) {
+        Ok(item) => item,
+        Err(error) => {
+            let error = syn::Error::new(error.span(), "#[mcp_tool] applies to an `async fn`")
+                .to_compile_error();
+            let item = proc_macro2::TokenStream::from(item);
+            return quote::quote!(#error #item).into();
+        }
+    };
+    let mut cx = ctxt::Ctxt::default();
+    let tool = model::Tool::from_ast(&mut cx, attr.into(), &mut item);
+    match cx.check() {
+        None => expand::expand(&tool, &item).into(),
+        Some(errors) => fallback::fallback(&item, &tool.krate, errors).into(),
+    }
+}

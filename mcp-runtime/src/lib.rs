@@ -61,7 +61,7 @@ pub use tool::{is_valid_tool_name, schema_of, ArgumentError, Arguments, ParamSpe
 /// notice.
 #[doc(hidden)]
 pub mod __private {
-    pub use crate::tool::{schema_of, Arguments, ParamSpec, Tool, ToolFuture, ToolSpec};
+    pub use crate::tool::{schema_of, ArgumentError, Arguments, ParamSpec, Tool, ToolFuture, ToolSpec};
     pub use crate::{Ctx, IntoToolResult, ToolAnnotations};
     pub use schemars::{JsonSchema, Schema, SchemaGenerator};
     pub use serde::de::DeserializeOwned;

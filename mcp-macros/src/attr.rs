@@ -1,0 +1,344 @@
+//! Parsing of the `#[mcp_tool(...)]` arguments, the `#[mcp(...)]` parameter attributes and
+//! `///` doc comments.
+
+use proc_macro2::Span;
+use syn::parse::Parser;
+use syn::punctuated::Punctuated;
+use syn::spanned::Spanned;
+use syn::{Attribute, Expr, ExprLit, Lit, LitStr, Meta, Token};
+
+use crate::ctxt::Ctxt;
+
+const TOOL_KEYS: &str = "`name`, `title`, `description`, `annotations(...)`, `crate`";
+const ANNOTATION_KEYS: &str =
+    "`read_only_hint`, `destructive_hint`, `idempotent_hint`, `open_world_hint`";
+const PARAM_KEYS: &str = "`default`, `default = EXPR`";
+
+/// A value given in the attribute, with the span of the literal it came from.
+pub struct WithSpan<T> {
+    pub value: T,
+    pub span: Span,
+}
+
+/// The arguments of `#[mcp_tool(...)]`.
+#[derive(Default)]
+pub struct ToolAttrs {
+    pub name: Option<WithSpan<String>>,
+    pub title: Option<String>,
+    pub description: Option<String>,
+    pub annotations: Annotations,
+    pub krate: Option<syn::Path>,
+}
+
+/// `annotations(...)`: each hint is `None` unless given.
+#[derive(Default)]
+pub struct Annotations {
+    pub read_only_hint: Option<bool>,
+    pub destructive_hint: Option<bool>,
+    pub idempotent_hint: Option<bool>,
+    pub open_world_hint: Option<bool>,
+}
+
+/// The single-identifier key of a meta item (`crate` included), if it is one.
+fn key_of(meta: &Meta) -> Option<String> {
+    let path = meta.path();
+    if path.leading_colon.is_none() && path.segments.len() == 1 {
+        let segment = &path.segments[0];
+        if segment.arguments.is_none() {
+            return Some(segment.ident.to_string());
+        }
+    }
+    None
+}
+
+fn parse_list(cx: &mut Ctxt, tokens: proc_macro2::TokenStream) -> Vec<Meta> {
+    match Punctuated::<Meta, Token![,]>::parse_terminated.parse2(tokens) {
+        Ok(items) => items.into_iter().collect(),
+        Err(e) => {
+            cx.syn_error(e);
+            Vec::new()
+        }
+    }
+}
+
+fn string_value(cx: &mut Ctxt, meta: &Meta, key: &str) -> Option<LitStr> {
+    match meta {
+        Meta::NameValue(nv) => match &nv.value {
+            Expr::Lit(ExprLit {
+                lit: Lit::Str(s), ..
+            }) => Some(s.clone()),
+            other => {
+                cx.error_spanned_by(
+                    other,
+                    format!("expected a string literal: `{key} = \"...\"`"),
+                );
+                None
+            }
+        },
+        _ => {
+            cx.error_spanned_by(meta, format!("expected `{key} = \"...\"`"));
+            None
+        }
+    }
+}
+
+/// Stores `value` into `slot`, or reports a duplicate key at `meta`.
+fn set_once<T>(cx: &mut Ctxt, slot: &mut Option<T>, value: T, meta: &Meta, key: &str, valid: &str) {
+    if slot.is_some() {
+        cx.error_spanned_by(
+            meta.path(),
+            format!("duplicate key `{key}`; each of {valid} may be given once"),
+        );
+    } else {
+        *slot = Some(value);
+    }
+}
+
+impl ToolAttrs {
+    /// Parses the tokens inside `#[mcp_tool(...)]`.
+    pub fn parse(cx: &mut Ctxt, tokens: proc_macro2::TokenStream) -> ToolAttrs {
+        let mut attrs = ToolAttrs::default();
+        let mut seen_annotations = false;
+        for meta in parse_list(cx, tokens) {
+            let key = key_of(&meta).unwrap_or_default();
+            match key.as_str() {
+                "name" => {
+                    if let Some(lit) = string_value(cx, &meta, "name") {
+                        let value = WithSpan {
+                            value: lit.value(),
+                            span: lit.span(),
+                        };
+                        set_once(cx, &mut attrs.name, value, &meta, "name", TOOL_KEYS);
+                    }
+                }
+                "title" => {
+                    if let Some(lit) = string_value(cx, &meta, "title") {
+                        set_once(cx, &mut attrs.title, lit.value(), &meta, "title", TOOL_KEYS);
+                    }
+                }
+                "description" => {
+                    if let Some(lit) = string_value(cx, &meta, "description") {
+                        let value = lit.value().trim().to_owned();
+                        if value.is_empty() {
+                            cx.error_spanned_by(&lit, "the tool description must not be empty");
+                        }
+                        set_once(
+                            cx,
+                            &mut attrs.description,
+                            value,
+                            &meta,
+                            "description",
+                            TOOL_KEYS,
+                        );
+                    }
+                }
+                "crate" => {
+                    if let Some(lit) = string_value(cx, &meta, "crate") {
+                        match lit.parse_with(syn::Path::parse_mod_style) {
+                            Ok(path) => {
+                                set_once(cx, &mut attrs.krate, path, &meta, "crate", TOOL_KEYS)
+                            }
+                            Err(_) => cx.error_spanned_by(
+                                &lit,
+                                format!(
+                                    "`{}` is not a path, e.g. `crate = \"my_crate::mcp\"`",
+                                    lit.value()
+                                ),
+                            ),
+                        }
+                    }
+                }
+                "annotations" => {
+                    if seen_annotations {
+                        cx.error_spanned_by(
+                            meta.path(),
+                            format!("duplicate key `annotations`; each of {TOOL_KEYS} may be given once"),
+                        );
+                    }
+                    seen_annotations = true;
+                    match &meta {
+                        Meta::List(list) => attrs.annotations.parse(cx, list.tokens.clone()),
+                        _ => cx.error_spanned_by(
+                            &meta,
+                            format!("expected `annotations(...)` with any of {ANNOTATION_KEYS}"),
+                        ),
+                    }
+                }
+                _ => cx.error_spanned_by(
+                    meta.path(),
+                    format!(
+                        "unknown key `{}` in #[mcp_tool]; expected one of {TOOL_KEYS}",
+                        path_to_string(meta.path())
+                    ),
+                ),
+            }
+        }
+        attrs
+    }
+}
+
+impl Annotations {
+    fn parse(&mut self, cx: &mut Ctxt, tokens: proc_macro2::TokenStream) {
+        for meta in parse_list(cx, tokens) {
+            let key = key_of(&meta).unwrap_or_default();
+            let slot = match key.as_str() {
+                "read_only_hint" => &mut self.read_only_hint,
+                "destructive_hint" => &mut self.destructive_hint,
+                "idempotent_hint" => &mut self.idempotent_hint,
+                "open_world_hint" => &mut self.open_world_hint,
+                _ => {
+                    cx.error_spanned_by(
+                        meta.path(),
+                        format!(
+                            "unknown annotation `{}`; expected one of {ANNOTATION_KEYS}",
+                            path_to_string(meta.path())
+                        ),
+                    );
+                    continue;
+                }
+            };
+            let value = match &meta {
+                Meta::NameValue(nv) => match &nv.value {
+                    Expr::Lit(ExprLit {
+                        lit: Lit::Bool(b), ..
+                    }) => Some(b.value),
+                    other => {
+                        cx.error_spanned_by(
+                            other,
+                            format!("expected `true` or `false`: `{key} = true`"),
+                        );
+                        None
+                    }
+                },
+                _ => {
+                    cx.error_spanned_by(
+                        &meta,
+                        format!("expected `{key} = true` or `{key} = false`"),
+                    );
+                    None
+                }
+            };
+            if let Some(value) = value {
+                set_once(cx, slot, value, &meta, &key, ANNOTATION_KEYS);
+            }
+        }
+    }
+}
+
+/// How a missing argument is filled in, from `#[mcp(default)]` / `#[mcp(default = EXPR)]`.
+pub enum Default {
+    /// `#[mcp(default)]`: `Default::default()`; the span is that of the `default` key.
+    Trait(Span),
+    /// `#[mcp(default = EXPR)]`.
+    Expr(Box<Expr>),
+}
+
+/// What the attributes of one parameter say.
+#[derive(Default)]
+pub struct ParamAttrs {
+    /// From `///` comments.
+    pub description: String,
+    pub default: Option<Default>,
+    /// Span of the first `#[mcp(...)]`, for errors about its placement.
+    pub mcp_span: Option<Span>,
+}
+
+impl ParamAttrs {
+    /// Parses and removes the `#[doc]` and `#[mcp(...)]` attributes of a parameter; other
+    /// attributes are left in place.
+    pub fn take(cx: &mut Ctxt, attrs: &mut Vec<Attribute>) -> ParamAttrs {
+        let mut out = ParamAttrs {
+            description: doc_string(attrs),
+            ..ParamAttrs::default()
+        };
+        attrs.retain(|attr| {
+            if attr.path().is_ident("doc") {
+                return false;
+            }
+            if !attr.path().is_ident("mcp") {
+                return true;
+            }
+            out.mcp_span.get_or_insert(attr.span());
+            let tokens = match &attr.meta {
+                Meta::List(list) => list.tokens.clone(),
+                _ => {
+                    cx.error_spanned_by(
+                        attr,
+                        format!("expected `#[mcp(...)]` with one of {PARAM_KEYS}"),
+                    );
+                    return false;
+                }
+            };
+            for meta in parse_list(cx, tokens) {
+                let key = key_of(&meta).unwrap_or_default();
+                if key != "default" {
+                    cx.error_spanned_by(
+                        meta.path(),
+                        format!(
+                            "unknown key `{}` in #[mcp(...)]; expected one of {PARAM_KEYS}",
+                            path_to_string(meta.path())
+                        ),
+                    );
+                    continue;
+                }
+                let default = match meta {
+                    Meta::Path(path) => Default::Trait(path.span()),
+                    Meta::NameValue(nv) => Default::Expr(Box::new(nv.value)),
+                    Meta::List(list) => {
+                        cx.error_spanned_by(&list, "expected `default` or `default = EXPR`");
+                        continue;
+                    }
+                };
+                if out.default.is_some() {
+                    cx.error_at(
+                        match &default {
+                            Default::Trait(span) => *span,
+                            Default::Expr(expr) => expr.span(),
+                        },
+                        "duplicate `default` for this parameter",
+                    );
+                } else {
+                    out.default = Some(default);
+                }
+            }
+            false
+        });
+        out
+    }
+}
+
+/// The text of the `#[doc = "..."]` attributes (`///` comments): lines joined, one leading
+/// space stripped per line, trimmed. Doc attributes that are not string literals are skipped.
+pub fn doc_string(attrs: &[Attribute]) -> String {
+    let mut lines = Vec::new();
+    for attr in attrs {
+        if let Meta::NameValue(nv) = &attr.meta {
+            if !nv.path.is_ident("doc") {
+                continue;
+            }
+            if let Expr::Lit(ExprLit {
+                lit: Lit::Str(s), ..
+            }) = &nv.value
+            {
+                for line in s.value().lines() {
+                    lines.push(line.strip_prefix(' ').unwrap_or(line).trim_end().to_owned());
+                }
+            }
+        }
+    }
+    lines.join("\n").trim().to_owned()
+}
+
+fn path_to_string(path: &syn::Path) -> String {
+    let mut s = String::new();
+    if path.leading_colon.is_some() {
+        s.push_str("::");
+    }
+    for (i, seg) in path.segments.iter().enumerate() {
+        if i > 0 {
+            s.push_str("::");
+        }
+        s.push_str(&seg.ident.to_string());
+    }
+    s
+}

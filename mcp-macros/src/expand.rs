@@ -1,0 +1,149 @@
+//! Code generation from the checked [`Tool`] model.
+
+use proc_macro2::{Ident, Span, TokenStream};
+use quote::{format_ident, quote, quote_spanned};
+use syn::spanned::Spanned;
+use syn::ItemFn;
+
+use crate::attr::{Annotations, Default};
+use crate::model::{Param, Tool};
+
+/// The function (as given, parameter attributes already stripped), the registration struct and
+/// its `Tool` impl.
+pub fn expand(tool: &Tool, item: &ItemFn) -> TokenStream {
+    let p = private_path(&tool.krate);
+    let ident = &tool.ident;
+    let registration = registration_struct(&tool.vis, ident);
+
+    let name = &tool.name;
+    let title = match &tool.title {
+        Some(title) => quote!(#p::Some(#title)),
+        None => quote!(#p::None),
+    };
+    let description = &tool.description;
+    let annotations = annotations(&p, &tool.annotations);
+    let uses_ctx = tool.uses_ctx();
+
+    let output_ty = match &tool.output {
+        Some(ty) => quote!(#ty),
+        None => quote!(()),
+    };
+    let output_span = tool
+        .output
+        .as_ref()
+        .map_or_else(Span::call_site, Spanned::span);
+    let output_schema =
+        quote_spanned!(output_span=> <#output_ty as #p::IntoToolResult>::output_schema);
+
+    let ctx = Ident::new("__mcp_ctx", Span::call_site());
+    let args = Ident::new("__mcp_args", Span::call_site());
+    let mut param_specs = Vec::new();
+    let mut bindings = Vec::new();
+    let mut call_args = Vec::new();
+    for (i, param) in tool.params.iter().enumerate() {
+        let arg = match param {
+            Param::Ctx => {
+                call_args.push(quote!(#ctx));
+                continue;
+            }
+            Param::Arg(arg) => arg,
+        };
+        let (ty, name, description, required) =
+            (&arg.ty, &arg.name, &arg.description, arg.required);
+        let span = ty.span();
+        let schema = quote_spanned!(span=> #p::schema_of::<#ty>);
+        param_specs.push(quote! {
+            #p::ParamSpec {
+                name: #name,
+                description: #description,
+                required: #required,
+                schema: #schema,
+            }
+        });
+        let take = match &arg.default {
+            None => quote_spanned!(span=> #args.take::<#ty>(#name)),
+            Some(Default::Trait(default_span)) => {
+                let default = quote_spanned!(*default_span=> ::core::default::Default::default);
+                quote_spanned!(span=> #args.take_or_else::<#ty>(#name, #default))
+            }
+            Some(Default::Expr(expr)) => {
+                quote_spanned!(span=> #args.take_or_else::<#ty>(#name, || #expr))
+            }
+        };
+        let binding = format_ident!("__mcp_arg{}", i);
+        bindings.push(quote!(let #binding = #take?;));
+        call_args.push(quote!(#binding));
+    }
+
+    let ctx_pat = if uses_ctx { quote!(#ctx) } else { quote!(_) };
+    let args_pat = if param_specs.is_empty() {
+        quote!(_)
+    } else {
+        quote!(mut #args)
+    };
+
+    quote! {
+        #item
+
+        #registration
+
+        const _: () = {
+            #[automatically_derived]
+            impl #p::Tool for #ident {
+                const SPEC: #p::ToolSpec = #p::ToolSpec {
+                    name: #name,
+                    title: #title,
+                    description: #description,
+                    annotations: #annotations,
+                    params: &[#(#param_specs),*],
+                    output_schema: #output_schema,
+                    uses_ctx: #uses_ctx,
+                };
+
+                fn call(#ctx_pat: #p::Ctx, #args_pat: #p::Arguments) -> #p::ToolFuture {
+                    #p::ToolFuture::new(async move {
+                        #(#bindings)*
+                        #p::Ok::<_, #p::ArgumentError>(#ident(#(#call_args),*).await)
+                    })
+                }
+            }
+        };
+    }
+}
+
+/// `<crate>::__private`.
+pub fn private_path(krate: &syn::Path) -> TokenStream {
+    quote!(#krate::__private)
+}
+
+/// The braced struct that names the tool in the type namespace (so the function keeps the
+/// value namespace and can still be called).
+pub fn registration_struct(vis: &syn::Visibility, ident: &Ident) -> TokenStream {
+    let doc = format!(
+        "The MCP tool [`{ident}()`](fn@{ident}); register it with `Server::tool::<{ident}>()`."
+    );
+    quote! {
+        #[allow(non_camel_case_types, dead_code)]
+        #[doc = #doc]
+        #vis struct #ident {}
+    }
+}
+
+fn annotations(p: &TokenStream, annotations: &Annotations) -> TokenStream {
+    let hint = |value: Option<bool>| match value {
+        Some(value) => quote!(#p::Some(#value)),
+        None => quote!(#p::None),
+    };
+    let read_only_hint = hint(annotations.read_only_hint);
+    let destructive_hint = hint(annotations.destructive_hint);
+    let idempotent_hint = hint(annotations.idempotent_hint);
+    let open_world_hint = hint(annotations.open_world_hint);
+    quote! {
+        #p::ToolAnnotations {
+            read_only_hint: #read_only_hint,
+            destructive_hint: #destructive_hint,
+            idempotent_hint: #idempotent_hint,
+            open_world_hint: #open_world_hint,
+        }
+    }
+}

@@ -1,0 +1,48 @@
+//! What is emitted when the tool has errors: the function itself, the errors, and a dummy
+//! registration struct with a minimal `Tool` impl, so that IDEs keep working and uses such as
+//! `.tool::<add>()` or `add(1, 2)` do not add a second wave of errors.
+
+use proc_macro2::TokenStream;
+use quote::quote;
+use syn::ext::IdentExt;
+use syn::ItemFn;
+
+use crate::expand::{private_path, registration_struct};
+
+/// The function, `errors`, and a placeholder `Tool` impl whose `call` is unreachable.
+pub fn fallback(item: &ItemFn, krate: &syn::Path, errors: TokenStream) -> TokenStream {
+    let p = private_path(krate);
+    let ident = &item.sig.ident;
+    let name = ident.unraw().to_string();
+    let registration = registration_struct(&item.vis, ident);
+    quote! {
+        #item
+
+        #errors
+
+        #registration
+
+        const _: () = {
+            impl #p::Tool for #ident {
+                const SPEC: #p::ToolSpec = #p::ToolSpec {
+                    name: #name,
+                    title: #p::None,
+                    description: "",
+                    annotations: #p::ToolAnnotations {
+                        read_only_hint: #p::None,
+                        destructive_hint: #p::None,
+                        idempotent_hint: #p::None,
+                        open_world_hint: #p::None,
+                    },
+                    params: &[],
+                    output_schema: <() as #p::IntoToolResult>::output_schema,
+                    uses_ctx: false,
+                };
+
+                fn call(_: #p::Ctx, _: #p::Arguments) -> #p::ToolFuture {
+                    ::core::unreachable!()
+                }
+            }
+        };
+    }
+}
