@@ -1,1 +1,15 @@
-//! Runnable examples live in this crate's examples/ folder.
+//! Shared bits of the runnable examples in `examples/`: command-line parsing.
+
+/// The `--bind ADDR` argument (or `--bind=ADDR`), default `127.0.0.1:8000`.
+pub fn bind_addr() -> String {
+    let mut args = std::env::args().skip(1);
+    while let Some(arg) = args.next() {
+        if arg == "--bind" {
+            return args.next().expect("--bind needs an address, e.g. --bind 127.0.0.1:8000");
+        }
+        if let Some(addr) = arg.strip_prefix("--bind=") {
+            return addr.to_owned();
+        }
+    }
+    "127.0.0.1:8000".to_owned()
+}

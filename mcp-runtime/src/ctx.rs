@@ -274,6 +274,11 @@ impl Ctx {
         self.scope.session.as_ref().map(|s| s.client_info())
     }
 
+    /// The capabilities the client declared (`sampling`, `elicitation`, `roots` ...), as sent.
+    pub fn client_capabilities(&self) -> Option<&Value> {
+        self.scope.session.as_ref().map(|s| s.client_capabilities())
+    }
+
     /// Shared state registered with [`Server::state`](crate::Server::state).
     ///
     /// ```

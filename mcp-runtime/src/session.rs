@@ -2,7 +2,7 @@
 //! flight (so `notifications/cancelled` can reach them), and the store that bounds them.
 
 use std::collections::HashMap;
-use std::sync::atomic::{AtomicU64, AtomicU8, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU64, AtomicU8, Ordering};
 use std::sync::{Arc, Mutex, OnceLock, RwLock};
 use std::time::{Duration, Instant};
 
@@ -22,6 +22,8 @@ pub struct Session {
     log_level: AtomicU8,
     in_flight: Mutex<HashMap<RequestId, CancellationToken>>,
     last_active_ms: AtomicU64,
+    /// Whether the server-initiated (GET) stream is open; one per session.
+    stream_open: AtomicBool,
     /// Fires when the session ends (DELETE, expiry): open streams close, calls are cancelled.
     closed: CancellationToken,
 }
@@ -40,6 +42,7 @@ impl Session {
             log_level: AtomicU8::new(LEVEL_UNSET),
             in_flight: Mutex::new(HashMap::new()),
             last_active_ms: AtomicU64::new(now_ms()),
+            stream_open: AtomicBool::new(false),
             closed: CancellationToken::new(),
         }
     }
@@ -96,6 +99,16 @@ impl Session {
         if let Some(token) = self.in_flight.lock().unwrap_or_else(|e| e.into_inner()).remove(id) {
             token.cancel();
         }
+    }
+
+    /// Claims the session's single server-initiated stream; `false` if it is taken.
+    pub(crate) fn claim_stream(&self) -> bool {
+        !self.stream_open.swap(true, Ordering::AcqRel)
+    }
+
+    pub(crate) fn release_stream(&self) {
+        self.stream_open.store(false, Ordering::Release);
+        self.touch();
     }
 
     fn calls_in_flight(&self) -> usize {
@@ -165,7 +178,9 @@ impl SessionStore {
         if due || sessions.len() >= self.max_sessions {
             self.last_sweep_ms.store(now, Ordering::Relaxed);
             sessions.retain(|_, s| {
-                let keep = s.idle_for(now) < self.idle_timeout || s.calls_in_flight() > 0;
+                let keep = s.idle_for(now) < self.idle_timeout
+                    || s.calls_in_flight() > 0
+                    || s.stream_open.load(Ordering::Acquire);
                 if !keep {
                     s.close();
                 }

@@ -1,1 +1,192 @@
-//! Integration and compile tests live in this crate's tests/ folder.
+//! Support for the integration tests in `tests/`: a server on a loopback port of its own, and
+//! raw HTTP helpers to speak Streamable HTTP byte for byte (including wrongly, on purpose).
+
+use std::net::TcpListener;
+use std::sync::mpsc;
+use std::thread;
+
+use futures_util::StreamExt;
+use mcp_runtime::http::StreamableHttp;
+use serde_json::{json, Value};
+
+/// A server running on `127.0.0.1:<free port>` in a thread of its own; stopped on drop.
+pub struct TestServer {
+    /// The endpoint URL, e.g. `http://127.0.0.1:41234/mcp`.
+    pub url: String,
+    /// `127.0.0.1:<port>`.
+    pub authority: String,
+    handle: actix_web::dev::ServerHandle,
+    http: reqwest::Client,
+}
+
+impl TestServer {
+    /// Starts `endpoint` (whose path must be `/mcp`).
+    pub fn start(endpoint: StreamableHttp) -> TestServer {
+        let listener = TcpListener::bind("127.0.0.1:0").expect("bind a loopback port");
+        let authority = listener.local_addr().unwrap().to_string();
+        let (tx, rx) = mpsc::channel();
+        thread::spawn(move || {
+            actix_web::rt::System::new().block_on(async move {
+                let server = endpoint.listen(listener).expect("start the server");
+                tx.send(server.handle()).unwrap();
+                server.await
+            })
+        });
+        let handle = rx.recv().expect("server thread started");
+        TestServer {
+            url: format!("http://{authority}/mcp"),
+            authority,
+            handle,
+            http: reqwest::Client::new(),
+        }
+    }
+
+    /// A POST with the headers a well-behaved client sends; `session` adds `Mcp-Session-Id`.
+    pub fn post(&self, session: Option<&str>) -> reqwest::RequestBuilder {
+        let mut request = self
+            .http
+            .post(&self.url)
+            .header("accept", "application/json, text/event-stream")
+            .header("content-type", "application/json");
+        if let Some(session) = session {
+            request = request.header("mcp-session-id", session).header("mcp-protocol-version", "2025-11-25");
+        }
+        request
+    }
+
+    /// A raw request with any method, no headers added.
+    pub fn request(&self, method: reqwest::Method) -> reqwest::RequestBuilder {
+        self.http.request(method, &self.url)
+    }
+
+    /// Runs `initialize` + `notifications/initialized` and returns the session id.
+    pub async fn session(&self) -> String {
+        let response = self
+            .post(None)
+            .json(&json!({
+                "jsonrpc": "2.0", "id": 0, "method": "initialize",
+                "params": {
+                    "protocolVersion": "2025-11-25",
+                    "capabilities": {},
+                    "clientInfo": {"name": "tests", "version": "0"}
+                }
+            }))
+            .send()
+            .await
+            .expect("initialize");
+        assert_eq!(response.status(), 200);
+        let session = response
+            .headers()
+            .get("mcp-session-id")
+            .expect("a session id")
+            .to_str()
+            .unwrap()
+            .to_owned();
+        let ack = self
+            .post(Some(&session))
+            .json(&json!({"jsonrpc": "2.0", "method": "notifications/initialized"}))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(ack.status(), 202);
+        session
+    }
+
+    /// Sends one request in a session and returns every JSON-RPC message of the answer
+    /// (one for a JSON reply, all events for a stream).
+    pub async fn call(&self, session: &str, body: Value) -> Vec<Value> {
+        let response = self.post(Some(session)).json(&body).send().await.unwrap();
+        assert_eq!(response.status(), 200, "{body}");
+        messages(response).await
+    }
+}
+
+impl Drop for TestServer {
+    fn drop(&mut self) {
+        let handle = self.handle.clone();
+        // Stopping is async; nothing needs to wait for it.
+        drop(handle.stop(false));
+    }
+}
+
+/// The JSON-RPC messages of a response: its JSON body, or the `data:` of every SSE event
+/// (priming events, with empty data, are skipped).
+pub async fn messages(response: reqwest::Response) -> Vec<Value> {
+    let is_sse = content_type(&response).starts_with("text/event-stream");
+    let body = response.text().await.unwrap();
+    if !is_sse {
+        return vec![serde_json::from_str(&body).expect("a JSON body")];
+    }
+    sse_events(&body).into_iter().filter_map(|e| e.data).map(|d| serde_json::from_str(&d).unwrap()).collect()
+}
+
+/// The `Content-Type` of a response, or "".
+pub fn content_type(response: &reqwest::Response) -> String {
+    response
+        .headers()
+        .get("content-type")
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("")
+        .to_owned()
+}
+
+/// One server-sent event.
+#[derive(Debug, Default, Clone, PartialEq)]
+pub struct Event {
+    /// `id:`
+    pub id: Option<String>,
+    /// `retry:`
+    pub retry: Option<u64>,
+    /// `data:` (joined), `None` when empty.
+    pub data: Option<String>,
+}
+
+/// Splits an SSE body into events.
+pub fn sse_events(body: &str) -> Vec<Event> {
+    let mut events = Vec::new();
+    for block in body.split("\n\n") {
+        let mut event = Event::default();
+        let mut data = Vec::new();
+        let mut any = false;
+        for line in block.lines() {
+            if line.starts_with(':') {
+                continue;
+            }
+            let (field, value) = line.split_once(':').unwrap_or((line, ""));
+            let value = value.strip_prefix(' ').unwrap_or(value);
+            any = true;
+            match field {
+                "id" => event.id = Some(value.to_owned()),
+                "retry" => event.retry = value.parse().ok(),
+                "data" => data.push(value),
+                _ => {}
+            }
+        }
+        if any {
+            let joined = data.join("\n");
+            event.data = (!joined.is_empty()).then_some(joined);
+            events.push(event);
+        }
+    }
+    events
+}
+
+/// Reads an SSE response event by event as it arrives, returning each JSON message with the
+/// moment it arrived.
+pub async fn timed_messages(response: reqwest::Response) -> Vec<(std::time::Instant, Value)> {
+    let mut out = Vec::new();
+    let mut buffer = String::new();
+    let mut body = response.bytes_stream();
+    while let Some(chunk) = body.next().await {
+        buffer.push_str(std::str::from_utf8(&chunk.unwrap()).unwrap());
+        while let Some(end) = buffer.find("\n\n") {
+            let block: String = buffer.drain(..end + 2).collect();
+            for event in sse_events(&block) {
+                if let Some(data) = event.data {
+                    out.push((std::time::Instant::now(), serde_json::from_str(&data).unwrap()));
+                }
+            }
+        }
+    }
+    out
+}

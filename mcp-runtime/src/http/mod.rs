@@ -1,1 +1,348 @@
-//! Streamable HTTP transport on actix-web.
+//! Streamable HTTP (MCP 2025-03-26 .. 2025-11-25) on actix-web.
+//!
+//! One endpoint (default `/mcp`): `POST` carries client messages and is answered with JSON or
+//! an SSE stream, `GET` opens the session's server-initiated stream, `DELETE` ends the session.
+//!
+//! Serve on its own with [`Server::serve`], or mount into an existing actix-web `App`:
+//!
+//! ```no_run
+//! use actix_web::{web, App, HttpServer};
+//! use mcp_runtime::{mcp_tool, Server};
+//!
+//! /// Add two integers.
+//! #[mcp_tool]
+//! async fn add(a: i64, b: i64) -> i64 { a + b }
+//!
+//! #[actix_web::main]
+//! async fn main() -> std::io::Result<()> {
+//!     let mcp = Server::new("demo", "1.0.0").tool::<add>().into_http().path("/mcp");
+//!     HttpServer::new(move || {
+//!         App::new()
+//!             .service(mcp.service())
+//!             .route("/health", web::get().to(|| async { "ok" }))
+//!     })
+//!     .bind("127.0.0.1:8000")?
+//!     .run()
+//!     .await
+//! }
+//! ```
+
+mod error;
+mod request;
+mod security;
+mod sse;
+
+use std::io;
+use std::net::{SocketAddr, TcpListener, ToSocketAddrs};
+use std::sync::Arc;
+use std::time::Duration;
+
+use actix_web::http::header;
+use actix_web::{web, HttpRequest, HttpResponse};
+
+use self::error::HttpError;
+use self::request::{Accepts, SESSION_HEADER};
+use self::security::{AllowList, OriginPolicy};
+use crate::ctx::Outgoing;
+use crate::dispatch::Reply;
+use crate::protocol::{Message, RequestId};
+use crate::server::{Server, ServerCore};
+use crate::session::{Session, SessionStore};
+
+/// The Streamable HTTP endpoint of a [`Server`]: configure it, then mount
+/// [`service`](Self::service) in an actix-web `App` or call [`serve`](Self::serve).
+///
+/// Cloning is cheap and clones share sessions, so the handle can be moved into
+/// `HttpServer::new`'s factory. Configure before cloning.
+#[derive(Clone)]
+pub struct StreamableHttp {
+    shared: Arc<Endpoint>,
+}
+
+struct Endpoint {
+    core: Arc<ServerCore>,
+    sessions: SessionStore,
+    config: Config,
+}
+
+#[derive(Clone)]
+struct Config {
+    path: String,
+    policy: OriginPolicy,
+    max_body_bytes: usize,
+    idle_timeout: Duration,
+    max_sessions: usize,
+    sse_retry: Duration,
+    keep_alive: Duration,
+}
+
+impl Default for Config {
+    fn default() -> Self {
+        Config {
+            path: "/mcp".into(),
+            policy: OriginPolicy::default(),
+            max_body_bytes: 4 * 1024 * 1024,
+            idle_timeout: Duration::from_secs(30 * 60),
+            max_sessions: 10_000,
+            sse_retry: Duration::from_secs(1),
+            keep_alive: Duration::from_secs(15),
+        }
+    }
+}
+
+impl Server {
+    /// The Streamable HTTP endpoint for this server, to configure and mount.
+    pub fn into_http(self) -> StreamableHttp {
+        StreamableHttp::with_config(self.into_core(), Config::default())
+    }
+
+    /// Serves this server over Streamable HTTP at `/mcp` on `addr` until the process is stopped.
+    ///
+    /// Only loopback addresses are accepted with the default settings; see
+    /// [`StreamableHttp::allowed_hosts`] to serve beyond this machine.
+    pub async fn serve(self, addr: impl ToSocketAddrs) -> io::Result<()> {
+        self.into_http().serve(addr).await
+    }
+}
+
+impl StreamableHttp {
+    fn with_config(core: Arc<ServerCore>, config: Config) -> StreamableHttp {
+        let sessions = SessionStore::new(config.idle_timeout, config.max_sessions);
+        StreamableHttp { shared: Arc::new(Endpoint { core, sessions, config }) }
+    }
+
+    fn reconfigure(self, change: impl FnOnce(&mut Config)) -> StreamableHttp {
+        let mut config = self.shared.config.clone();
+        change(&mut config);
+        // Sessions only exist once requests were served; configuring happens before that.
+        StreamableHttp::with_config(self.shared.core.clone(), config)
+    }
+
+    /// The endpoint path (default `/mcp`).
+    pub fn path(self, path: impl Into<String>) -> StreamableHttp {
+        let path = path.into();
+        self.reconfigure(|c| c.path = path)
+    }
+
+    /// Host names (optionally `name:port`) the endpoint answers; any other `Host` gets 403.
+    /// Default: `localhost`, `127.0.0.1` and `[::1]` on any port.
+    pub fn allowed_hosts<I, S>(self, hosts: I) -> StreamableHttp
+    where
+        I: IntoIterator<Item = S>,
+        S: Into<String>,
+    {
+        let hosts = hosts.into_iter().map(|h| h.into().to_ascii_lowercase()).collect();
+        self.reconfigure(|c| c.policy.hosts = AllowList::Only(hosts))
+    }
+
+    /// Answer any `Host` (when a reverse proxy in front validates it).
+    pub fn allow_any_host(self) -> StreamableHttp {
+        self.reconfigure(|c| c.policy.hosts = AllowList::Any)
+    }
+
+    /// Browser origins (`scheme://host[:port]`) allowed to call; any other `Origin` gets 403.
+    /// Requests without `Origin` (non-browser clients) are always allowed. Default: loopback
+    /// origins.
+    pub fn allowed_origins<I, S>(self, origins: I) -> StreamableHttp
+    where
+        I: IntoIterator<Item = S>,
+        S: Into<String>,
+    {
+        let origins = origins.into_iter().map(|o| o.into().to_ascii_lowercase()).collect();
+        self.reconfigure(|c| c.policy.origins = AllowList::Only(origins))
+    }
+
+    /// Allow every `Origin`.
+    pub fn allow_any_origin(self) -> StreamableHttp {
+        self.reconfigure(|c| c.policy.origins = AllowList::Any)
+    }
+
+    /// The largest accepted request body (default 4 MiB); larger bodies get 413.
+    pub fn max_body_bytes(self, limit: usize) -> StreamableHttp {
+        self.reconfigure(|c| c.max_body_bytes = limit)
+    }
+
+    /// How long a session may stay unused before it is dropped (default 30 minutes).
+    pub fn session_idle_timeout(self, timeout: Duration) -> StreamableHttp {
+        self.reconfigure(|c| c.idle_timeout = timeout)
+    }
+
+    /// The most sessions held at once (default 10,000); `initialize` beyond it gets 503.
+    pub fn max_sessions(self, max: usize) -> StreamableHttp {
+        self.reconfigure(|c| c.max_sessions = max.max(1))
+    }
+
+    /// The reconnection delay sent in SSE `retry` fields (default 1 s).
+    pub fn sse_retry(self, retry: Duration) -> StreamableHttp {
+        self.reconfigure(|c| c.sse_retry = retry)
+    }
+
+    /// The interval of keep-alive comments on GET streams (default 15 s).
+    pub fn keep_alive(self, interval: Duration) -> StreamableHttp {
+        self.reconfigure(|c| c.keep_alive = interval)
+    }
+
+    /// The actix-web resource serving the endpoint, for `App::service`.
+    pub fn service(&self) -> actix_web::Resource {
+        web::resource(self.shared.config.path.as_str())
+            .app_data(web::Data::from(self.shared.clone()))
+            .route(web::post().to(post))
+            .route(web::get().to(get))
+            .route(web::delete().to(delete))
+            .default_service(web::to(|| async { Err::<HttpResponse, _>(HttpError::MethodNotAllowed) }))
+    }
+
+    /// Serves the endpoint on `addr` until the process is stopped.
+    pub async fn serve(self, addr: impl ToSocketAddrs) -> io::Result<()> {
+        let listener = TcpListener::bind(addr)?;
+        self.listen(listener)?.await
+    }
+
+    /// Serves the endpoint on an already-bound listener; returns the running server, a future
+    /// that also offers a handle to stop it. Useful with port 0 in tests.
+    pub fn listen(self, listener: TcpListener) -> io::Result<actix_web::dev::Server> {
+        let addr = listener.local_addr()?;
+        self.check_exposure(addr)?;
+        let path = self.shared.config.path.clone();
+        let http = self;
+        let server = actix_web::HttpServer::new(move || actix_web::App::new().service(http.service()))
+            .tcp_nodelay(true)
+            .listen(listener)?
+            .run();
+        eprintln!("MCP server listening on http://{addr}{path}");
+        Ok(server)
+    }
+
+    /// A server reachable from other machines must say which `Host` names it answers, or it
+    /// would either refuse every real client or be open to DNS rebinding.
+    fn check_exposure(&self, addr: SocketAddr) -> io::Result<()> {
+        if addr.ip().is_loopback() || !matches!(self.shared.config.policy.hosts, AllowList::Loopback) {
+            return Ok(());
+        }
+        Err(io::Error::new(
+            io::ErrorKind::InvalidInput,
+            format!(
+                "refusing to serve on {addr}: it is reachable from other machines, but only \
+                 loopback Host headers are allowed. Name the hosts clients use with \
+                 .into_http().allowed_hosts([\"mcp.example.com\"]) (and .allowed_origins([..]) \
+                 for browser clients), or call .allow_any_host() if a reverse proxy checks Host"
+            ),
+        ))
+    }
+}
+
+impl Endpoint {
+    fn session(&self, req: &HttpRequest, id: Option<&RequestId>) -> Result<Arc<Session>, HttpError> {
+        let session_id =
+            request::session_id(req.headers()).ok_or_else(|| HttpError::MissingSession(id.cloned()))?;
+        let session =
+            self.sessions.get(session_id).ok_or_else(|| HttpError::UnknownSession(id.cloned()))?;
+        request::check_protocol_version(req.headers(), id)?;
+        Ok(session)
+    }
+
+    fn priming(&self, session: &Session) -> Option<Duration> {
+        session.protocol_version().primes_streams().then_some(self.config.sse_retry)
+    }
+}
+
+async fn post(
+    req: HttpRequest,
+    payload: web::Payload,
+    endpoint: web::Data<Endpoint>,
+) -> Result<HttpResponse, HttpError> {
+    let endpoint = endpoint.into_inner();
+    endpoint.config.policy.check(&req)?;
+    let accepts = Accepts::from_headers(req.headers());
+    if !(accepts.json && accepts.sse) {
+        return Err(HttpError::NotAcceptable("both application/json and text/event-stream"));
+    }
+    request::require_json_body(req.headers())?;
+    let body = request::read_body(req.headers(), payload, endpoint.config.max_body_bytes).await?;
+    let message = Message::from_slice(&body)?;
+
+    let request = match message {
+        Message::Request(request) if request.method == "initialize" => {
+            return initialize(&endpoint, &request);
+        }
+        Message::Request(request) => request,
+        Message::Notification(notification) => {
+            let session = endpoint.session(&req, None)?;
+            endpoint.core.notification(&session, notification);
+            return Ok(HttpResponse::Accepted().finish());
+        }
+        Message::Response(_) => {
+            // Answers to server-initiated requests; this server sends none yet.
+            endpoint.session(&req, None)?;
+            return Ok(HttpResponse::Accepted().finish());
+        }
+    };
+    let session = endpoint.session(&req, Some(&request.id))?;
+    match endpoint.core.request(&session, request) {
+        Reply::Now(json) => Ok(json_response(json)),
+        Reply::Call { notifies: false, mut messages } => {
+            // The tool cannot notify, so nothing precedes the result: answer with plain JSON.
+            loop {
+                match messages.recv().await {
+                    Some(Outgoing::Response(json)) => return Ok(json_response(json)),
+                    Some(Outgoing::Notification(_)) => continue,
+                    None => return Ok(HttpResponse::Accepted().finish()),
+                }
+            }
+        }
+        Reply::Call { notifies: true, messages } => Ok(sse_response()
+            .streaming(sse::call_stream(messages, endpoint.priming(&session)))),
+    }
+}
+
+fn initialize(endpoint: &Endpoint, request: &crate::protocol::Request) -> Result<HttpResponse, HttpError> {
+    let opened = match endpoint.core.initialize(request) {
+        Ok(opened) => opened,
+        Err(error) => {
+            let body = crate::protocol::jsonrpc::encode::error(Some(&request.id), &error);
+            return Ok(json_response(body));
+        }
+    };
+    let id = opened.session.id().to_owned();
+    endpoint.sessions.insert(opened.session).map_err(HttpError::TooManySessions)?;
+    Ok(HttpResponse::Ok()
+        .content_type("application/json")
+        .insert_header((SESSION_HEADER, id))
+        .body(opened.response))
+}
+
+async fn get(req: HttpRequest, endpoint: web::Data<Endpoint>) -> Result<HttpResponse, HttpError> {
+    endpoint.config.policy.check(&req)?;
+    if !Accepts::from_headers(req.headers()).sse {
+        return Err(HttpError::NotAcceptable("text/event-stream"));
+    }
+    let session = endpoint.session(&req, None)?;
+    if !session.claim_stream() {
+        return Err(HttpError::StreamAlreadyOpen);
+    }
+    let priming = endpoint.priming(&session);
+    Ok(sse_response().streaming(sse::session_stream(session, priming, endpoint.config.keep_alive)))
+}
+
+async fn delete(req: HttpRequest, endpoint: web::Data<Endpoint>) -> Result<HttpResponse, HttpError> {
+    endpoint.config.policy.check(&req)?;
+    let id = request::session_id(req.headers()).ok_or(HttpError::MissingSession(None))?;
+    if endpoint.sessions.remove(id) {
+        Ok(HttpResponse::Ok().finish())
+    } else {
+        Err(HttpError::UnknownSession(None))
+    }
+}
+
+fn json_response(body: Vec<u8>) -> HttpResponse {
+    HttpResponse::Ok().content_type("application/json").body(body)
+}
+
+fn sse_response() -> actix_web::HttpResponseBuilder {
+    let mut builder = HttpResponse::Ok();
+    builder
+        .content_type("text/event-stream")
+        .insert_header((header::CACHE_CONTROL, "no-cache"))
+        .insert_header(("x-accel-buffering", "no"));
+    builder
+}

@@ -1,0 +1,102 @@
+//! The fixtures the official MCP conformance suite calls, written with `#[mcp_tool]`.
+//!
+//! ```text
+//! cargo run -p examples --example conformance_server -- --bind 127.0.0.1:3000
+//! ../shared/conformance/run.sh http://127.0.0.1:3000/mcp
+//! ```
+
+use std::time::Duration;
+
+use mcp_runtime::{mcp_tool, Content, Ctx, Server};
+
+/// A 1x1 red PNG.
+const PNG_BASE64: &str =
+    "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mP8z8DwHwAFBQIAX8jx0gAAAABJRU5ErkJggg==";
+/// A 44-byte WAV header with one silent 8-bit sample.
+const WAV_BASE64: &str = "UklGRiUAAABXQVZFZm10IBAAAAABAAEAQB8AAEAfAAABAAgAZGF0YQEAAACA";
+
+/// Returns a simple text response.
+#[mcp_tool]
+async fn test_simple_text() -> &'static str {
+    "This is a simple text response for testing."
+}
+
+/// Returns an image (a 1x1 PNG).
+#[mcp_tool]
+async fn test_image_content() -> Content {
+    Content::image(PNG_BASE64, "image/png")
+}
+
+/// Returns audio (a tiny WAV file).
+#[mcp_tool]
+async fn test_audio_content() -> Content {
+    Content::audio(WAV_BASE64, "audio/wav")
+}
+
+/// Returns an embedded text resource.
+#[mcp_tool]
+async fn test_embedded_resource() -> Content {
+    Content::embedded_text(
+        "test://embedded-resource",
+        "text/plain",
+        "This is an embedded resource content.",
+    )
+}
+
+/// Returns text, an image and an embedded resource together.
+#[mcp_tool]
+async fn test_multiple_content_types() -> Vec<Content> {
+    vec![
+        Content::text("Multiple content types test:"),
+        Content::image(PNG_BASE64, "image/png"),
+        Content::embedded_text(
+            "test://mixed-content-resource",
+            "application/json",
+            r#"{"test":"data","value":123}"#,
+        ),
+    ]
+}
+
+/// Sends three log messages while it runs, 50 ms apart.
+#[mcp_tool]
+async fn test_tool_with_logging(ctx: Ctx) -> &'static str {
+    ctx.info("Tool execution started").await;
+    tokio::time::sleep(Duration::from_millis(50)).await;
+    ctx.info("Tool processing data").await;
+    tokio::time::sleep(Duration::from_millis(50)).await;
+    ctx.info("Tool execution completed").await;
+    "Tool with logging executed successfully"
+}
+
+/// Reports progress 0, 50 and 100 out of 100, 50 ms apart.
+#[mcp_tool]
+async fn test_tool_with_progress(ctx: Ctx) -> &'static str {
+    for step in [0, 50, 100] {
+        ctx.progress_message(step, 100, &format!("Completed step {step} of 100")).await;
+        if step < 100 {
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+    }
+    "Progress test completed"
+}
+
+/// Always fails, to test error reporting.
+#[mcp_tool]
+async fn test_error_handling() -> Result<String, String> {
+    Err("This tool intentionally returns an error for testing".into())
+}
+
+#[actix_web::main]
+async fn main() -> std::io::Result<()> {
+    Server::new("mcp-runtime-conformance", env!("CARGO_PKG_VERSION"))
+        .tool::<test_simple_text>()
+        .tool::<test_image_content>()
+        .tool::<test_audio_content>()
+        .tool::<test_embedded_resource>()
+        .tool::<test_multiple_content_types>()
+        .tool::<test_tool_with_logging>()
+        .tool::<test_tool_with_progress>()
+        .tool::<test_error_handling>()
+        .serve(examples::bind_addr())
+        .await
+}

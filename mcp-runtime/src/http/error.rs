@@ -1,0 +1,96 @@
+//! Transport-level refusals: each is an HTTP status plus a JSON-RPC error body, since 2026-era
+//! clients decide how to fall back from the body of a 4xx.
+
+use actix_web::http::{header, StatusCode};
+use actix_web::{HttpResponse, ResponseError};
+
+use crate::protocol::jsonrpc::encode;
+use crate::protocol::{DecodeError, ErrorCode, RequestId, RpcError};
+use crate::session::TooManySessions;
+
+/// `-32001`: the session id is unknown or ended (the code the TypeScript SDK uses).
+const SESSION_NOT_FOUND: ErrorCode = ErrorCode(-32001);
+
+/// Why the transport refused a request before it reached the protocol core.
+#[derive(Debug, thiserror::Error)]
+pub(crate) enum HttpError {
+    #[error("Forbidden: {0}")]
+    Forbidden(String),
+    #[error("Not Acceptable: the client must accept {0}")]
+    NotAcceptable(&'static str),
+    #[error("Unsupported Media Type: the body must be application/json")]
+    UnsupportedMediaType,
+    #[error("Payload Too Large: the body exceeds {0} bytes")]
+    PayloadTooLarge(usize),
+    #[error("Bad Request: could not read the body: {0}")]
+    BodyRead(String),
+    #[error("{0}")]
+    Decode(DecodeError),
+    #[error("Bad Request: missing Mcp-Session-Id header; send `initialize` first to open a session")]
+    MissingSession(Option<RequestId>),
+    #[error("Session not found: it expired or was terminated; send `initialize` to start a new one")]
+    UnknownSession(Option<RequestId>),
+    #[error("Bad Request: unsupported MCP-Protocol-Version {0:?}; supported: 2024-11-05, 2025-03-26, 2025-06-18, 2025-11-25")]
+    BadProtocolVersion(String, Option<RequestId>),
+    #[error("Conflict: a GET stream is already open for this session")]
+    StreamAlreadyOpen,
+    #[error("Method Not Allowed: use POST, GET or DELETE")]
+    MethodNotAllowed,
+    #[error("Service Unavailable: {0}")]
+    TooManySessions(TooManySessions),
+}
+
+impl HttpError {
+    fn code(&self) -> ErrorCode {
+        match self {
+            HttpError::Decode(e) => e.to_rpc_error().code,
+            HttpError::UnknownSession(_) => SESSION_NOT_FOUND,
+            HttpError::BodyRead(_) => ErrorCode::PARSE_ERROR,
+            _ => ErrorCode::SERVER_ERROR,
+        }
+    }
+
+    fn request_id(&self) -> Option<&RequestId> {
+        match self {
+            HttpError::MissingSession(id)
+            | HttpError::UnknownSession(id)
+            | HttpError::BadProtocolVersion(_, id) => id.as_ref(),
+            _ => None,
+        }
+    }
+}
+
+impl ResponseError for HttpError {
+    fn status_code(&self) -> StatusCode {
+        match self {
+            HttpError::Forbidden(_) => StatusCode::FORBIDDEN,
+            HttpError::NotAcceptable(_) => StatusCode::NOT_ACCEPTABLE,
+            HttpError::UnsupportedMediaType => StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            HttpError::PayloadTooLarge(_) => StatusCode::PAYLOAD_TOO_LARGE,
+            HttpError::BodyRead(_)
+            | HttpError::Decode(_)
+            | HttpError::MissingSession(_)
+            | HttpError::BadProtocolVersion(..) => StatusCode::BAD_REQUEST,
+            HttpError::UnknownSession(_) => StatusCode::NOT_FOUND,
+            HttpError::StreamAlreadyOpen => StatusCode::CONFLICT,
+            HttpError::MethodNotAllowed => StatusCode::METHOD_NOT_ALLOWED,
+            HttpError::TooManySessions(_) => StatusCode::SERVICE_UNAVAILABLE,
+        }
+    }
+
+    fn error_response(&self) -> HttpResponse {
+        let body = encode::error(self.request_id(), &RpcError::new(self.code(), self.to_string()));
+        let mut response = HttpResponse::build(self.status_code());
+        response.content_type("application/json");
+        if let HttpError::MethodNotAllowed = self {
+            response.insert_header((header::ALLOW, "GET, POST, DELETE"));
+        }
+        response.body(body)
+    }
+}
+
+impl From<DecodeError> for HttpError {
+    fn from(e: DecodeError) -> HttpError {
+        HttpError::Decode(e)
+    }
+}

@@ -1,0 +1,156 @@
+//! What a request must look like before its body is read: `Accept`, `Content-Type`, size,
+//! session id and protocol-version headers.
+
+use actix_web::http::header::{self, HeaderMap};
+use actix_web::web;
+use bytes::BytesMut;
+use futures_util::StreamExt;
+
+use super::error::HttpError;
+use crate::protocol::{ProtocolVersion, RequestId};
+
+pub(crate) const SESSION_HEADER: &str = "mcp-session-id";
+pub(crate) const VERSION_HEADER: &str = "mcp-protocol-version";
+
+/// Which response media types an `Accept` header admits. Parsed as media ranges, so order,
+/// parameters, case and wildcards do not matter; `q=0` excludes a range.
+#[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct Accepts {
+    pub(crate) json: bool,
+    pub(crate) sse: bool,
+}
+
+impl Accepts {
+    pub(crate) fn from_headers(headers: &HeaderMap) -> Accepts {
+        let mut accepts = Accepts::default();
+        for value in headers.get_all(header::ACCEPT) {
+            let Ok(value) = value.to_str() else { continue };
+            for range in value.split(',') {
+                let mut parts = range.split(';');
+                let media = parts.next().unwrap_or("").trim().to_ascii_lowercase();
+                let refused = parts.any(|p| {
+                    p.trim()
+                        .strip_prefix("q=")
+                        .and_then(|q| q.trim().parse::<f32>().ok())
+                        .is_some_and(|q| q <= 0.0)
+                });
+                if refused {
+                    continue;
+                }
+                match media.as_str() {
+                    "*/*" => {
+                        accepts.json = true;
+                        accepts.sse = true;
+                    }
+                    "application/json" | "application/*" => accepts.json = true,
+                    "text/event-stream" | "text/*" => accepts.sse = true,
+                    _ => {}
+                }
+            }
+        }
+        accepts
+    }
+}
+
+/// POST bodies must be `application/json` (parameters such as `charset` are fine).
+pub(crate) fn require_json_body(headers: &HeaderMap) -> Result<(), HttpError> {
+    let is_json = headers
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.split(';').next())
+        .is_some_and(|media| media.trim().eq_ignore_ascii_case("application/json"));
+    if is_json {
+        Ok(())
+    } else {
+        Err(HttpError::UnsupportedMediaType)
+    }
+}
+
+/// Reads the body, refusing more than `limit` bytes without buffering them.
+pub(crate) async fn read_body(
+    headers: &HeaderMap,
+    mut payload: web::Payload,
+    limit: usize,
+) -> Result<BytesMut, HttpError> {
+    let declared = headers
+        .get(header::CONTENT_LENGTH)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.parse::<usize>().ok());
+    if declared.is_some_and(|n| n > limit) {
+        return Err(HttpError::PayloadTooLarge(limit));
+    }
+    let mut body = BytesMut::with_capacity(declared.unwrap_or(1024).min(limit));
+    while let Some(chunk) = payload.next().await {
+        let chunk = chunk.map_err(|e| HttpError::BodyRead(e.to_string()))?;
+        if body.len() + chunk.len() > limit {
+            return Err(HttpError::PayloadTooLarge(limit));
+        }
+        body.extend_from_slice(&chunk);
+    }
+    Ok(body)
+}
+
+/// The session id header, if present and readable.
+pub(crate) fn session_id(headers: &HeaderMap) -> Option<&str> {
+    headers.get(SESSION_HEADER).and_then(|v| v.to_str().ok()).map(str::trim)
+}
+
+/// `MCP-Protocol-Version`, when sent, must name a served revision. Membership, not equality
+/// with the negotiated version: clients are seen sending older values on newer sessions.
+pub(crate) fn check_protocol_version(
+    headers: &HeaderMap,
+    id: Option<&RequestId>,
+) -> Result<(), HttpError> {
+    match headers.get(VERSION_HEADER) {
+        None => Ok(()),
+        Some(value) => {
+            let text = value.to_str().unwrap_or("").trim();
+            match ProtocolVersion::parse(text) {
+                Some(_) => Ok(()),
+                None => Err(HttpError::BadProtocolVersion(text.to_owned(), id.cloned())),
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use actix_web::http::header::{HeaderName, HeaderValue};
+
+    fn headers(pairs: &[(&'static str, &'static str)]) -> HeaderMap {
+        let mut map = HeaderMap::new();
+        for (k, v) in pairs {
+            map.append(HeaderName::from_static(k), HeaderValue::from_static(v));
+        }
+        map
+    }
+
+    #[test]
+    fn accept_is_parsed_as_media_ranges() {
+        let a = |v| Accepts::from_headers(&headers(&[("accept", v)]));
+        assert_eq!(a("application/json, text/event-stream"), Accepts { json: true, sse: true });
+        assert_eq!(a("TEXT/EVENT-STREAM;q=0.9 ,application/json;charset=utf-8"), Accepts { json: true, sse: true });
+        assert_eq!(a("*/*"), Accepts { json: true, sse: true });
+        assert_eq!(a("application/json"), Accepts { json: true, sse: false });
+        assert_eq!(a("text/event-stream, application/json;q=0"), Accepts { json: false, sse: true });
+        assert_eq!(Accepts::from_headers(&HeaderMap::new()), Accepts::default());
+        let split = headers(&[("accept", "application/json"), ("accept", "text/event-stream")]);
+        assert_eq!(Accepts::from_headers(&split), Accepts { json: true, sse: true });
+    }
+
+    #[test]
+    fn content_type_must_be_json() {
+        assert!(require_json_body(&headers(&[("content-type", "application/json")])).is_ok());
+        assert!(require_json_body(&headers(&[("content-type", "Application/JSON; charset=utf-8")])).is_ok());
+        assert!(require_json_body(&headers(&[("content-type", "text/plain")])).is_err());
+        assert!(require_json_body(&HeaderMap::new()).is_err());
+    }
+
+    #[test]
+    fn protocol_version_header_is_checked_for_membership() {
+        assert!(check_protocol_version(&HeaderMap::new(), None).is_ok());
+        assert!(check_protocol_version(&headers(&[("mcp-protocol-version", "2025-03-26")]), None).is_ok());
+        assert!(check_protocol_version(&headers(&[("mcp-protocol-version", "2030-01-01")]), None).is_err());
+    }
+}
