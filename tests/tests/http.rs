@@ -51,7 +51,7 @@ async fn sleepy(ctx: Ctx, ms: u64) -> Result<String, ToolError> {
     Ok("awake".into())
 }
 
-fn server() -> Server {
+fn tools() -> Server {
     Server::new("http-tests", "1.0.0")
         .tool::<add>()
         .tool::<steps>()
@@ -60,7 +60,7 @@ fn server() -> Server {
 }
 
 fn start() -> TestServer {
-    TestServer::start(server().into_http())
+    TestServer::start(tools().into_http())
 }
 
 fn call(id: i64, name: &str, arguments: Value) -> Value {
@@ -142,7 +142,7 @@ async fn ping_list_and_plain_json_calls() {
 
 #[tokio::test]
 async fn tools_list_paginates() {
-    let server = TestServer::start(server().page_size(3).into_http());
+    let server = TestServer::start(tools().page_size(3).into_http());
     let s = server.session().await;
     let first = server.call(&s, json!({"jsonrpc":"2.0","id":1,"method":"tools/list"})).await;
     assert_eq!(first[0]["result"]["tools"].as_array().unwrap().len(), 3);
@@ -247,7 +247,7 @@ async fn protocol_errors_are_jsonrpc_errors_with_the_request_id() {
     let reinit = server
         .call(&s, json!({"jsonrpc":"2.0","id":4,"method":"initialize","params":{}}))
         .await;
-    assert_eq!(reinit[0]["error"]["code"], -32600);
+    assert_eq!(reinit[0]["error"]["code"], -32602);
 }
 
 #[tokio::test]
@@ -287,7 +287,7 @@ async fn a_panicking_tool_fails_alone() {
 #[tokio::test]
 async fn tools_run_concurrently() {
     let counters = Arc::new(Counters::default());
-    let server = TestServer::start(server().state(counters.clone()).into_http());
+    let server = TestServer::start(tools().state(counters.clone()).into_http());
     let s = server.session().await;
     let started = Instant::now();
     let calls = (0..4).map(|i| server.call(&s, call(i, "sleepy", json!({"ms": 400}))));
@@ -302,7 +302,7 @@ async fn tools_run_concurrently() {
 #[tokio::test]
 async fn cancelled_calls_stop_and_send_nothing_more() {
     let counters = Arc::new(Counters::default());
-    let server = TestServer::start(server().state(counters.clone()).into_http());
+    let server = TestServer::start(tools().state(counters.clone()).into_http());
     let s = server.session().await;
     let response = server.post(Some(&s)).json(&call(9, "sleepy", json!({"ms": 1500}))).send().await.unwrap();
     let stream = tokio::spawn(timed_messages(response));
@@ -349,7 +349,8 @@ async fn session_header_rules() {
 
     let s = server.session().await;
     let bad_version = server
-        .post(Some(&s))
+        .post(None)
+        .header("mcp-session-id", &s)
         .header("mcp-protocol-version", "1999-01-01")
         .json(&ping)
         .send()
@@ -376,7 +377,7 @@ async fn session_header_rules() {
 #[tokio::test]
 async fn deleting_a_session_cancels_its_calls() {
     let counters = Arc::new(Counters::default());
-    let server = TestServer::start(server().state(counters.clone()).into_http());
+    let server = TestServer::start(tools().state(counters.clone()).into_http());
     let s = server.session().await;
     let response = server.post(Some(&s)).json(&call(1, "sleepy", json!({"ms": 800}))).send().await.unwrap();
     let stream = tokio::spawn(timed_messages(response));
@@ -406,7 +407,7 @@ async fn notifications_and_responses_get_202_with_no_body() {
 
 #[tokio::test]
 async fn malformed_requests_get_the_right_status_and_code() {
-    let server = TestServer::start(server().into_http().max_body_bytes(1024));
+    let server = TestServer::start(tools().into_http().max_body_bytes(1024));
     let s = server.session().await;
     let ping = json!({"jsonrpc":"2.0","id":1,"method":"ping"}).to_string();
     let raw = |accept: Option<&str>, content_type: Option<&str>| {
@@ -432,7 +433,7 @@ async fn malformed_requests_get_the_right_status_and_code() {
         (raw(Some("application/json, text/event-stream"), None), 415, None),
         (raw(Some("application/json"), Some("application/json")), 406, None),
         (raw(Some("text/event-stream"), Some("application/json")), 406, None),
-        (raw(None, Some("application/json")), 406, None),
+        (raw(Some("text/html"), Some("application/json")), 406, None),
         (server.request(Method::PUT).body(ping.clone()), 405, None),
         (server.request(Method::PATCH).body(ping.clone()), 405, None),
     ];
@@ -485,12 +486,13 @@ async fn host_and_origin_are_validated() {
 }
 
 fn server_with_hosts() -> mcp_runtime::http::StreamableHttp {
-    server().into_http()
+    tools().into_http()
 }
 
 #[tokio::test]
 async fn get_opens_one_server_stream_per_session() {
-    let server = start();
+    // A dropped client is noticed at the next write, so keep-alives are frequent here.
+    let server = TestServer::start(tools().into_http().keep_alive(Duration::from_millis(50)));
     let s = server.session().await;
     let open = || {
         server
@@ -544,14 +546,14 @@ async fn get_stream_ends_when_the_session_is_deleted() {
 
 #[tokio::test]
 async fn idle_sessions_expire_and_the_session_count_is_bounded() {
-    let server = TestServer::start(server().into_http().session_idle_timeout(Duration::from_millis(300)));
+    let server = TestServer::start(tools().into_http().session_idle_timeout(Duration::from_millis(300)));
     let old = server.session().await;
     tokio::time::sleep(Duration::from_millis(1200)).await;
     let _new = server.session().await; // sweeps the idle one
     let ping = json!({"jsonrpc":"2.0","id":1,"method":"ping"});
     assert_eq!(server.post(Some(&old)).json(&ping).send().await.unwrap().status(), 404);
 
-    let bounded = TestServer::start(server().into_http().max_sessions(2));
+    let bounded = TestServer::start(tools().into_http().max_sessions(2));
     bounded.session().await;
     bounded.session().await;
     let init = json!({"jsonrpc":"2.0","id":1,"method":"initialize","params":{
@@ -564,7 +566,7 @@ async fn idle_sessions_expire_and_the_session_count_is_bounded() {
 #[test]
 fn exposing_the_server_without_an_allow_list_fails_at_start() {
     let listener = std::net::TcpListener::bind("0.0.0.0:0").unwrap();
-    let error = server().into_http().listen(listener).err().expect("refused");
+    let error = tools().into_http().listen(listener).err().expect("refused");
     let message = error.to_string();
     assert!(message.contains("allowed_hosts"), "{message}");
     assert!(message.contains("allow_any_host"), "{message}");
@@ -573,7 +575,7 @@ fn exposing_the_server_without_an_allow_list_fails_at_start() {
 #[tokio::test]
 async fn mounts_inside_an_existing_app() {
     use actix_web::{web, App, HttpServer};
-    let mcp = server().into_http().path("/api/mcp");
+    let mcp = tools().into_http().path("/api/mcp");
     let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
     let addr = listener.local_addr().unwrap();
     let (tx, rx) = std::sync::mpsc::channel();

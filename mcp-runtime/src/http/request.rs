@@ -101,16 +101,13 @@ pub(crate) fn check_protocol_version(
     headers: &HeaderMap,
     id: Option<&RequestId>,
 ) -> Result<(), HttpError> {
-    match headers.get(VERSION_HEADER) {
-        None => Ok(()),
-        Some(value) => {
-            let text = value.to_str().unwrap_or("").trim();
-            match ProtocolVersion::parse(text) {
-                Some(_) => Ok(()),
-                None => Err(HttpError::BadProtocolVersion(text.to_owned(), id.cloned())),
-            }
+    for value in headers.get_all(VERSION_HEADER) {
+        let text = value.to_str().unwrap_or("").trim();
+        if ProtocolVersion::parse(text).is_none() {
+            return Err(HttpError::BadProtocolVersion(text.to_owned(), id.cloned()));
         }
     }
+    Ok(())
 }
 
 #[cfg(test)]
