@@ -1,0 +1,48 @@
+#!/usr/bin/env bash
+# Official MCP clients against examples/server over a real socket: the Python SDK (PyPI `mcp`),
+# the TypeScript SDK and the MCP Inspector CLI list the tools, call `add`, and (SDKs) receive every
+# `process_files` notification live, before the result.
+#
+#   tests/interop/run.sh            # builds and starts examples/server itself
+#   URL=http://127.0.0.1:8000/mcp tests/interop/run.sh   # against a running server
+set -euo pipefail
+HERE="$(cd "$(dirname "$0")" && pwd)"
+ROOT="$(cd "$HERE/../.." && pwd)"
+CACHE="${XDG_CACHE_HOME:-$HOME/.cache}/mcp-runtime-interop"
+mkdir -p "$CACHE"
+
+# Python SDK, in a virtualenv of its own.
+if [ ! -x "$CACHE/venv/bin/python" ] || ! "$CACHE/venv/bin/python" -c 'import mcp' 2>/dev/null; then
+  python3 -m venv "$CACHE/venv"
+  "$CACHE/venv/bin/pip" install --quiet --disable-pip-version-check "mcp==2.3.0"
+fi
+# TypeScript SDK and Inspector, pinned by package-lock.json.
+if ! cmp -s "$HERE/package-lock.json" "$CACHE/package-lock.json" || [ ! -d "$CACHE/node_modules" ]; then
+  cp "$HERE/package.json" "$HERE/package-lock.json" "$CACHE/"
+  (cd "$CACHE" && npm ci --no-audit --no-fund --loglevel=error)
+fi
+cp "$HERE/typescript_client.mjs" "$CACHE/"
+
+if [ -z "${URL:-}" ]; then
+  (cd "$ROOT" && cargo build --quiet -p examples --example server)
+  PORT="${INTEROP_PORT:-39218}"
+  "$ROOT/target/debug/examples/server" --bind "127.0.0.1:$PORT" >"$CACHE/server.log" 2>&1 &
+  SERVER_PID=$!
+  trap 'kill "$SERVER_PID" 2>/dev/null || true' EXIT
+  URL="http://127.0.0.1:$PORT/mcp"
+  for _ in $(seq 1 100); do curl -s -o /dev/null "$URL" && break; sleep 0.1; done
+fi
+
+echo "== Python SDK (mcp.Client)"
+"$CACHE/venv/bin/python" "$HERE/python_client.py" "$URL"
+echo "== TypeScript SDK"
+node "$CACHE/typescript_client.mjs" "$URL"
+echo "== MCP Inspector CLI"
+INSPECTOR="$CACHE/node_modules/.bin/mcp-inspector-cli"
+"$INSPECTOR" --cli "$URL" --transport http --method tools/list | tee "$CACHE/list.json" | grep -q '"process_files"'
+"$INSPECTOR" --cli "$URL" --transport http --method tools/call --tool-name add \
+  --tool-arg a=2 --tool-arg b=3 | tee "$CACHE/add.json" | grep -q '"text": "5"'
+"$INSPECTOR" --cli "$URL" --transport http --method tools/call --tool-name process_files \
+  --tool-arg 'items=["a.pdf","b.pdf"]' | grep -q 'Processing complete!'
+echo "inspector: listed, called add and process_files"
+echo "3 passed, 0 failed"
