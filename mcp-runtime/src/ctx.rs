@@ -169,7 +169,14 @@ impl Ctx {
             logger: Option<&'a str>,
             data: D,
         }
-        let bytes = encode::notification("notifications/message", Params { level, logger, data });
+        let bytes = encode::notification(
+            "notifications/message",
+            Params {
+                level,
+                logger,
+                data,
+            },
+        );
         self.send(bytes).await;
     }
 
@@ -178,7 +185,8 @@ impl Ctx {
     /// Only sent when the client asked for progress (a `progressToken` on the request), and only
     /// when `done` is greater than the last value reported: progress never goes backwards.
     pub async fn progress(&self, done: impl ProgressValue, total: impl ProgressValue) {
-        self.send_progress(done.as_f64(), Some(total.as_f64()), None).await
+        self.send_progress(done.as_f64(), Some(total.as_f64()), None)
+            .await
     }
 
     /// Like [`progress`](Self::progress), with a message for humans.
@@ -188,7 +196,8 @@ impl Ctx {
         total: impl ProgressValue,
         message: &str,
     ) {
-        self.send_progress(done.as_f64(), Some(total.as_f64()), Some(message)).await
+        self.send_progress(done.as_f64(), Some(total.as_f64()), Some(message))
+            .await
     }
 
     /// Reports progress when the total is not known.
@@ -197,12 +206,18 @@ impl Ctx {
     }
 
     async fn send_progress(&self, progress: f64, total: Option<f64>, message: Option<&str>) {
-        let Some(token) = &self.scope.progress_token else { return };
+        let Some(token) = &self.scope.progress_token else {
+            return;
+        };
         if self.is_finished() || !progress.is_finite() {
             return;
         }
         {
-            let mut last = self.scope.last_progress.lock().unwrap_or_else(|e| e.into_inner());
+            let mut last = self
+                .scope
+                .last_progress
+                .lock()
+                .unwrap_or_else(|e| e.into_inner());
             if last.is_some_and(|last| progress <= last) {
                 return;
             }
@@ -221,7 +236,12 @@ impl Ctx {
         let message = message.filter(|_| self.scope.protocol_version.progress_has_message());
         let bytes = encode::notification(
             "notifications/progress",
-            Params { progress_token: token, progress, total, message },
+            Params {
+                progress_token: token,
+                progress,
+                total,
+                message,
+            },
         );
         self.send(bytes).await;
     }

@@ -89,7 +89,11 @@ impl ServerCore {
     pub(crate) fn initialize(&self, request: &Request) -> Result<Opened, RpcError> {
         let params: InitializeParams = parse_params(request.params.clone())?;
         let version = ProtocolVersion::negotiate(&params.protocol_version);
-        let session = Arc::new(Session::new(version, params.client_info, params.capabilities));
+        let session = Arc::new(Session::new(
+            version,
+            params.client_info,
+            params.capabilities,
+        ));
         let mut result = json!({
             "protocolVersion": version.as_str(),
             "capabilities": { "tools": { "listChanged": false }, "logging": {} },
@@ -98,7 +102,10 @@ impl ServerCore {
         if let Some(instructions) = &self.instructions {
             result["instructions"] = Value::String(instructions.clone());
         }
-        Ok(Opened { response: encode::result(&request.id, result), session })
+        Ok(Opened {
+            response: encode::result(&request.id, result),
+            session,
+        })
     }
 
     /// Handles a request within a session.
@@ -146,7 +153,10 @@ impl ServerCore {
                 .ok_or_else(|| RpcError::invalid_params(format!("invalid cursor {cursor:?}")))?,
         };
         let end = (start + self.page_size).min(self.tools.len());
-        let tools: Vec<&Value> = self.tools[start..end].iter().map(|t| &t.definition).collect();
+        let tools: Vec<&Value> = self.tools[start..end]
+            .iter()
+            .map(|t| &t.definition)
+            .collect();
         let mut result = json!({ "tools": tools });
         if end < self.tools.len() {
             result["nextCursor"] = Value::String(end.to_string());
@@ -166,7 +176,12 @@ impl ServerCore {
         };
         let args = match Arguments::from_value(params.arguments) {
             Ok(args) => args,
-            Err(e) => return Reply::Now(encode::error(Some(&id), &RpcError::invalid_params(e.to_string()))),
+            Err(e) => {
+                return Reply::Now(encode::error(
+                    Some(&id),
+                    &RpcError::invalid_params(e.to_string()),
+                ))
+            }
         };
         let cancel = CancellationToken::new();
         if !session.begin_call(&id, cancel.clone()) {
@@ -207,14 +222,18 @@ impl ServerCore {
                 // Cancelled: the spec says to send no response.
                 None => return,
                 Some(Ok(result)) => result,
-                Some(Err(panic)) => CallToolResult::error(format!(
-                    "the tool panicked: {}",
-                    panic_message(&*panic)
-                )),
+                Some(Err(panic)) => {
+                    CallToolResult::error(format!("the tool panicked: {}", panic_message(&*panic)))
+                }
             };
-            let _ = sink.send(Outgoing::Response(encode::result(&id, result))).await;
+            let _ = sink
+                .send(Outgoing::Response(encode::result(&id, result)))
+                .await;
         });
-        Reply::Call { notifies: tool.spec.uses_ctx, messages }
+        Reply::Call {
+            notifies: tool.spec.uses_ctx,
+            messages,
+        }
     }
 }
 
@@ -236,4 +255,197 @@ fn panic_message(panic: &(dyn Any + Send)) -> &str {
         .copied()
         .or_else(|| panic.downcast_ref::<String>().map(String::as_str))
         .unwrap_or("(no message)")
+}
+
+#[cfg(test)]
+mod tests {
+    use std::time::Duration;
+
+    use serde_json::json;
+
+    use super::*;
+    use crate::protocol::Message;
+    use crate::{mcp_tool, Server};
+
+    /// Log twice and report progress twice.
+    #[mcp_tool]
+    async fn chatty(ctx: Ctx) -> &'static str {
+        ctx.debug("one").await;
+        ctx.log_from("db", LoggingLevel::Error, json!({"rows": 2}))
+            .await;
+        ctx.progress(1, 2).await;
+        ctx.progress(1, 2).await; // not an increase: dropped
+        ctx.progress(2, 2).await;
+        "done"
+    }
+
+    /// Wait for a long time.
+    #[mcp_tool]
+    async fn forever(ctx: Ctx) -> &'static str {
+        ctx.info("waiting").await;
+        tokio::time::sleep(Duration::from_secs(3600)).await;
+        "never"
+    }
+
+    fn core() -> Arc<ServerCore> {
+        Server::new("core-tests", "1")
+            .tool::<chatty>()
+            .tool::<forever>()
+            .into_core()
+    }
+
+    fn request(id: i64, method: &str, params: Value) -> Request {
+        match Message::from_value(json!({"jsonrpc":"2.0","id":id,"method":method,"params":params}))
+        {
+            Ok(Message::Request(r)) => r,
+            other => panic!("{other:?}"),
+        }
+    }
+
+    fn open(core: &ServerCore) -> Arc<Session> {
+        let init = request(
+            0,
+            "initialize",
+            json!({
+                "protocolVersion": "2025-06-18", "capabilities": {}, "clientInfo": {"name": "c", "version": "1"}
+            }),
+        );
+        let opened = core.initialize(&init).unwrap();
+        let response: Value = serde_json::from_slice(&opened.response).unwrap();
+        assert_eq!(response["result"]["protocolVersion"], "2025-06-18");
+        opened.session
+    }
+
+    async fn drain(reply: Reply) -> Vec<Value> {
+        let Reply::Call { mut messages, .. } = reply else {
+            panic!("expected a call")
+        };
+        let mut out = Vec::new();
+        while let Some(message) = messages.recv().await {
+            let bytes = match message {
+                Outgoing::Notification(b) | Outgoing::Response(b) => b,
+            };
+            out.push(serde_json::from_slice(&bytes).unwrap());
+        }
+        out
+    }
+
+    #[tokio::test(flavor = "current_thread")]
+    async fn a_call_yields_its_notifications_then_its_result() {
+        let local = tokio::task::LocalSet::new();
+        local
+            .run_until(async {
+                let core = core();
+                let session = open(&core);
+                let call = request(
+                    1,
+                    "tools/call",
+                    json!({"name": "chatty", "_meta": {"progressToken": 5}}),
+                );
+                let msgs = drain(core.request(&session, call)).await;
+                assert_eq!(msgs[0]["params"], json!({"level": "debug", "data": "one"}));
+                assert_eq!(
+                    msgs[1]["params"],
+                    json!({"level": "error", "logger": "db", "data": {"rows": 2}})
+                );
+                assert_eq!(msgs[2]["params"]["progress"], 1.0);
+                assert_eq!(msgs[3]["params"]["progress"], 2.0);
+                assert_eq!(msgs[4]["result"]["content"][0]["text"], "done");
+                assert_eq!(msgs.len(), 5);
+
+                session.set_log_level(LoggingLevel::Warning);
+                let msgs = drain(core.request(
+                    &session,
+                    request(2, "tools/call", json!({"name": "chatty"})),
+                ))
+                .await;
+                assert_eq!(
+                    msgs.len(),
+                    2,
+                    "debug filtered out, no progress without a token: {msgs:?}"
+                );
+            })
+            .await;
+    }
+
+    #[tokio::test(flavor = "current_thread")]
+    async fn cancellation_drops_the_tool_and_sends_no_response() {
+        let local = tokio::task::LocalSet::new();
+        local
+            .run_until(async {
+                let core = core();
+                let session = open(&core);
+                let Reply::Call { mut messages, notifies } = core.request(&session, request(7, "tools/call", json!({"name": "forever"}))) else {
+                    panic!()
+                };
+                assert!(notifies);
+                assert!(matches!(messages.recv().await, Some(Outgoing::Notification(_))));
+                let cancel = Message::from_value(json!({"jsonrpc":"2.0","method":"notifications/cancelled","params":{"requestId":7}})).unwrap();
+                let Message::Notification(cancel) = cancel else { panic!() };
+                core.notification(&session, cancel);
+                let end = tokio::time::timeout(Duration::from_secs(1), messages.recv()).await.unwrap();
+                assert!(end.is_none(), "no response after cancellation");
+                // The id is free again.
+                assert!(session.begin_call(&RequestId::Number(7), CancellationToken::new()));
+            })
+            .await;
+    }
+
+    #[tokio::test(flavor = "current_thread")]
+    async fn duplicate_in_flight_ids_are_refused() {
+        let local = tokio::task::LocalSet::new();
+        local
+            .run_until(async {
+                let core = core();
+                let session = open(&core);
+                let _running = core.request(
+                    &session,
+                    request(3, "tools/call", json!({"name": "forever"})),
+                );
+                let Reply::Now(bytes) = core.request(
+                    &session,
+                    request(3, "tools/call", json!({"name": "forever"})),
+                ) else {
+                    panic!()
+                };
+                let error: Value = serde_json::from_slice(&bytes).unwrap();
+                assert_eq!(error["error"]["code"], -32600);
+                session.close();
+            })
+            .await;
+    }
+
+    #[test]
+    fn simple_methods_answer_at_once() {
+        let core = core();
+        let session = open(&core);
+        let answer = |r: Request| match core.request(&session, r) {
+            Reply::Now(bytes) => serde_json::from_slice::<Value>(&bytes).unwrap(),
+            Reply::Call { .. } => panic!("not a call"),
+        };
+        assert_eq!(answer(request(1, "ping", json!({})))["result"], json!({}));
+        assert_eq!(
+            answer(request(2, "logging/setLevel", json!({"level": "notice"})))["result"],
+            json!({})
+        );
+        assert_eq!(session.log_level(), Some(LoggingLevel::Notice));
+        assert_eq!(
+            answer(request(3, "logging/setLevel", json!({"level": 3})))["error"]["code"],
+            -32602
+        );
+        assert_eq!(
+            answer(request(4, "prompts/list", json!({})))["error"]["code"],
+            -32601
+        );
+        assert_eq!(
+            answer(request(5, "tools/call", json!({"name": "nope"})))["error"]["code"],
+            -32602
+        );
+        assert_eq!(
+            answer(request(6, "tools/call", json!({})))["error"]["code"],
+            -32602
+        );
+        let list = answer(request(7, "tools/list", json!({})));
+        assert_eq!(list["result"]["tools"].as_array().unwrap().len(), 2);
+    }
 }

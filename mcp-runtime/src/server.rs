@@ -84,7 +84,11 @@ impl Server {
             "a tool named {:?} is already registered on this server",
             spec.name
         );
-        self.tools.push(RegisteredTool { definition: tool::definition(&spec), spec, call: T::call });
+        self.tools.push(RegisteredTool {
+            definition: tool::definition(&spec),
+            spec,
+            call: T::call,
+        });
         self
     }
 
@@ -129,7 +133,12 @@ impl Server {
     }
 
     pub(crate) fn into_core(self) -> Arc<ServerCore> {
-        let index = self.tools.iter().enumerate().map(|(i, t)| (t.spec.name, i)).collect();
+        let index = self
+            .tools
+            .iter()
+            .enumerate()
+            .map(|(i, t)| (t.spec.name, i))
+            .collect();
         Arc::new(ServerCore {
             info: self.info,
             instructions: self.instructions,

@@ -91,12 +91,20 @@ impl Session {
     }
 
     pub(crate) fn end_call(&self, id: &RequestId) {
-        self.in_flight.lock().unwrap_or_else(|e| e.into_inner()).remove(id);
+        self.in_flight
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .remove(id);
     }
 
     /// Cancels a running call; unknown or finished ids are ignored, as the spec allows.
     pub(crate) fn cancel_call(&self, id: &RequestId) {
-        if let Some(token) = self.in_flight.lock().unwrap_or_else(|e| e.into_inner()).remove(id) {
+        if let Some(token) = self
+            .in_flight
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .remove(id)
+        {
             token.cancel();
         }
     }
@@ -112,7 +120,10 @@ impl Session {
     }
 
     fn calls_in_flight(&self) -> usize {
-        self.in_flight.lock().unwrap_or_else(|e| e.into_inner()).len()
+        self.in_flight
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .len()
     }
 
     pub(crate) fn touch(&self) {
@@ -163,7 +174,12 @@ impl SessionStore {
 
     /// Looks a session up and marks it active.
     pub(crate) fn get(&self, id: &str) -> Option<Arc<Session>> {
-        let session = self.sessions.read().unwrap_or_else(|e| e.into_inner()).get(id).cloned()?;
+        let session = self
+            .sessions
+            .read()
+            .unwrap_or_else(|e| e.into_inner())
+            .get(id)
+            .cloned()?;
         session.touch();
         Some(session)
     }
@@ -196,7 +212,11 @@ impl SessionStore {
 
     /// Removes and closes a session; `false` if there was none.
     pub(crate) fn remove(&self, id: &str) -> bool {
-        let removed = self.sessions.write().unwrap_or_else(|e| e.into_inner()).remove(id);
+        let removed = self
+            .sessions
+            .write()
+            .unwrap_or_else(|e| e.into_inner())
+            .remove(id);
         match removed {
             Some(session) => {
                 session.close();

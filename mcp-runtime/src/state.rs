@@ -23,5 +23,7 @@ impl StateMap {
 
 /// A tool asked for state of a type that was never registered with `Server::state`.
 #[derive(Debug, thiserror::Error)]
-#[error("no shared state of type `{0}` is registered on this server; add it with Server::state(..)")]
+#[error(
+    "no shared state of type `{0}` is registered on this server; add it with Server::state(..)"
+)]
 pub struct MissingState(&'static str);

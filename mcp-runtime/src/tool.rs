@@ -185,7 +185,10 @@ pub(crate) fn input_schema(params: &[ParamSpec]) -> Value {
                 schema = Value::Object(Map::new());
             }
             if let Value::Object(obj) = &mut schema {
-                obj.insert("description".into(), Value::String(param.description.into()));
+                obj.insert(
+                    "description".into(),
+                    Value::String(param.description.into()),
+                );
             }
         }
         properties.insert(param.name.into(), schema);
@@ -215,9 +218,10 @@ pub(crate) fn input_schema(params: &[ParamSpec]) -> Value {
 pub(crate) fn strip_optional_nulls(schema: &mut Value) {
     let Value::Object(obj) = schema else { return };
     let required: Vec<String> = match obj.get("required") {
-        Some(Value::Array(names)) => {
-            names.iter().filter_map(|n| n.as_str().map(str::to_owned)).collect()
-        }
+        Some(Value::Array(names)) => names
+            .iter()
+            .filter_map(|n| n.as_str().map(str::to_owned))
+            .collect(),
         _ => Vec::new(),
     };
     if let Some(Value::Object(props)) = obj.get_mut("properties") {
@@ -256,7 +260,9 @@ fn strip_null(schema: &mut Value) {
             obj.insert("type".into(), only);
         }
     }
-    let is_null = |s: &Value| s.get("type").is_some_and(|t| t == "null") && s.as_object().is_some_and(|o| o.len() == 1);
+    let is_null = |s: &Value| {
+        s.get("type").is_some_and(|t| t == "null") && s.as_object().is_some_and(|o| o.len() == 1)
+    };
     if let Some(Value::Array(branches)) = obj.get_mut("anyOf") {
         if branches.iter().any(is_null) {
             branches.retain(|b| !is_null(b));
@@ -326,5 +332,7 @@ pub(crate) fn definition(spec: &ToolSpec) -> Value {
 /// Whether `name` is a valid tool name: 1-128 characters of `[A-Za-z0-9_.-]`.
 pub fn is_valid_tool_name(name: &str) -> bool {
     (1..=128).contains(&name.len())
-        && name.bytes().all(|b| b.is_ascii_alphanumeric() || matches!(b, b'_' | b'-' | b'.'))
+        && name
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'_' | b'-' | b'.'))
 }

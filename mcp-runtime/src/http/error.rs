@@ -26,9 +26,13 @@ pub(crate) enum HttpError {
     BodyRead(String),
     #[error("{0}")]
     Decode(DecodeError),
-    #[error("Bad Request: missing Mcp-Session-Id header; send `initialize` first to open a session")]
+    #[error(
+        "Bad Request: missing Mcp-Session-Id header; send `initialize` first to open a session"
+    )]
     MissingSession(Option<RequestId>),
-    #[error("Session not found: it expired or was terminated; send `initialize` to start a new one")]
+    #[error(
+        "Session not found: it expired or was terminated; send `initialize` to start a new one"
+    )]
     UnknownSession(Option<RequestId>),
     #[error("Bad Request: unsupported MCP-Protocol-Version {0:?}; supported: 2024-11-05, 2025-03-26, 2025-06-18, 2025-11-25")]
     BadProtocolVersion(String, Option<RequestId>),
@@ -79,7 +83,10 @@ impl ResponseError for HttpError {
     }
 
     fn error_response(&self) -> HttpResponse {
-        let body = encode::error(self.request_id(), &RpcError::new(self.code(), self.to_string()));
+        let body = encode::error(
+            self.request_id(),
+            &RpcError::new(self.code(), self.to_string()),
+        );
         let mut response = HttpResponse::build(self.status_code());
         response.content_type("application/json");
         if let HttpError::MethodNotAllowed = self {

@@ -108,7 +108,13 @@ impl Server {
 impl StreamableHttp {
     fn with_config(core: Arc<ServerCore>, config: Config) -> StreamableHttp {
         let sessions = SessionStore::new(config.idle_timeout, config.max_sessions);
-        StreamableHttp { shared: Arc::new(Endpoint { core, sessions, config }) }
+        StreamableHttp {
+            shared: Arc::new(Endpoint {
+                core,
+                sessions,
+                config,
+            }),
+        }
     }
 
     fn reconfigure(self, change: impl FnOnce(&mut Config)) -> StreamableHttp {
@@ -131,7 +137,10 @@ impl StreamableHttp {
         I: IntoIterator<Item = S>,
         S: Into<String>,
     {
-        let hosts = hosts.into_iter().map(|h| h.into().to_ascii_lowercase()).collect();
+        let hosts = hosts
+            .into_iter()
+            .map(|h| h.into().to_ascii_lowercase())
+            .collect();
         self.reconfigure(|c| c.policy.hosts = AllowList::Only(hosts))
     }
 
@@ -148,7 +157,10 @@ impl StreamableHttp {
         I: IntoIterator<Item = S>,
         S: Into<String>,
     {
-        let origins = origins.into_iter().map(|o| o.into().to_ascii_lowercase()).collect();
+        let origins = origins
+            .into_iter()
+            .map(|o| o.into().to_ascii_lowercase())
+            .collect();
         self.reconfigure(|c| c.policy.origins = AllowList::Only(origins))
     }
 
@@ -189,7 +201,9 @@ impl StreamableHttp {
             .route(web::post().to(post))
             .route(web::get().to(get))
             .route(web::delete().to(delete))
-            .default_service(web::to(|| async { Err::<HttpResponse, _>(HttpError::MethodNotAllowed) }))
+            .default_service(web::to(|| async {
+                Err::<HttpResponse, _>(HttpError::MethodNotAllowed)
+            }))
     }
 
     /// Serves the endpoint on `addr` until the process is stopped.
@@ -205,10 +219,11 @@ impl StreamableHttp {
         self.check_exposure(addr)?;
         let path = self.shared.config.path.clone();
         let http = self;
-        let server = actix_web::HttpServer::new(move || actix_web::App::new().service(http.service()))
-            .tcp_nodelay(true)
-            .listen(listener)?
-            .run();
+        let server =
+            actix_web::HttpServer::new(move || actix_web::App::new().service(http.service()))
+                .tcp_nodelay(true)
+                .listen(listener)?
+                .run();
         eprintln!("MCP server listening on http://{addr}{path}");
         Ok(server)
     }
@@ -216,7 +231,9 @@ impl StreamableHttp {
     /// A server reachable from other machines must say which `Host` names it answers, or it
     /// would either refuse every real client or be open to DNS rebinding.
     fn check_exposure(&self, addr: SocketAddr) -> io::Result<()> {
-        if addr.ip().is_loopback() || !matches!(self.shared.config.policy.hosts, AllowList::Loopback) {
+        if addr.ip().is_loopback()
+            || !matches!(self.shared.config.policy.hosts, AllowList::Loopback)
+        {
             return Ok(());
         }
         Err(io::Error::new(
@@ -232,17 +249,26 @@ impl StreamableHttp {
 }
 
 impl Endpoint {
-    fn session(&self, req: &HttpRequest, id: Option<&RequestId>) -> Result<Arc<Session>, HttpError> {
-        let session_id =
-            request::session_id(req.headers()).ok_or_else(|| HttpError::MissingSession(id.cloned()))?;
-        let session =
-            self.sessions.get(session_id).ok_or_else(|| HttpError::UnknownSession(id.cloned()))?;
+    fn session(
+        &self,
+        req: &HttpRequest,
+        id: Option<&RequestId>,
+    ) -> Result<Arc<Session>, HttpError> {
+        let session_id = request::session_id(req.headers())
+            .ok_or_else(|| HttpError::MissingSession(id.cloned()))?;
+        let session = self
+            .sessions
+            .get(session_id)
+            .ok_or_else(|| HttpError::UnknownSession(id.cloned()))?;
         request::check_protocol_version(req.headers(), id)?;
         Ok(session)
     }
 
     fn priming(&self, session: &Session) -> Option<Duration> {
-        session.protocol_version().primes_streams().then_some(self.config.sse_retry)
+        session
+            .protocol_version()
+            .primes_streams()
+            .then_some(self.config.sse_retry)
     }
 }
 
@@ -255,7 +281,9 @@ async fn post(
     endpoint.config.policy.check(&req)?;
     let accepts = Accepts::from_headers(req.headers());
     if !(accepts.json && accepts.sse) {
-        return Err(HttpError::NotAcceptable("both application/json and text/event-stream"));
+        return Err(HttpError::NotAcceptable(
+            "both application/json and text/event-stream",
+        ));
     }
     request::require_json_body(req.headers())?;
     let body = request::read_body(req.headers(), payload, endpoint.config.max_body_bytes).await?;
@@ -280,7 +308,10 @@ async fn post(
     let session = endpoint.session(&req, Some(&request.id))?;
     match endpoint.core.request(&session, request) {
         Reply::Now(json) => Ok(json_response(json)),
-        Reply::Call { notifies: false, mut messages } => {
+        Reply::Call {
+            notifies: false,
+            mut messages,
+        } => {
             // The tool cannot notify, so nothing precedes the result: answer with plain JSON.
             loop {
                 match messages.recv().await {
@@ -290,12 +321,17 @@ async fn post(
                 }
             }
         }
-        Reply::Call { notifies: true, messages } => Ok(sse_response()
-            .streaming(sse::call_stream(messages, endpoint.priming(&session)))),
+        Reply::Call {
+            notifies: true,
+            messages,
+        } => Ok(sse_response().streaming(sse::call_stream(messages, endpoint.priming(&session)))),
     }
 }
 
-fn initialize(endpoint: &Endpoint, request: &crate::protocol::Request) -> Result<HttpResponse, HttpError> {
+fn initialize(
+    endpoint: &Endpoint,
+    request: &crate::protocol::Request,
+) -> Result<HttpResponse, HttpError> {
     let opened = match endpoint.core.initialize(request) {
         Ok(opened) => opened,
         Err(error) => {
@@ -304,7 +340,10 @@ fn initialize(endpoint: &Endpoint, request: &crate::protocol::Request) -> Result
         }
     };
     let id = opened.session.id().to_owned();
-    endpoint.sessions.insert(opened.session).map_err(HttpError::TooManySessions)?;
+    endpoint
+        .sessions
+        .insert(opened.session)
+        .map_err(HttpError::TooManySessions)?;
     Ok(HttpResponse::Ok()
         .content_type("application/json")
         .insert_header((SESSION_HEADER, id))
@@ -321,10 +360,17 @@ async fn get(req: HttpRequest, endpoint: web::Data<Endpoint>) -> Result<HttpResp
         return Err(HttpError::StreamAlreadyOpen);
     }
     let priming = endpoint.priming(&session);
-    Ok(sse_response().streaming(sse::session_stream(session, priming, endpoint.config.keep_alive)))
+    Ok(sse_response().streaming(sse::session_stream(
+        session,
+        priming,
+        endpoint.config.keep_alive,
+    )))
 }
 
-async fn delete(req: HttpRequest, endpoint: web::Data<Endpoint>) -> Result<HttpResponse, HttpError> {
+async fn delete(
+    req: HttpRequest,
+    endpoint: web::Data<Endpoint>,
+) -> Result<HttpResponse, HttpError> {
     endpoint.config.policy.check(&req)?;
     let id = request::session_id(req.headers()).ok_or(HttpError::MissingSession(None))?;
     if endpoint.sessions.remove(id) {
@@ -335,7 +381,9 @@ async fn delete(req: HttpRequest, endpoint: web::Data<Endpoint>) -> Result<HttpR
 }
 
 fn json_response(body: Vec<u8>) -> HttpResponse {
-    HttpResponse::Ok().content_type("application/json").body(body)
+    HttpResponse::Ok()
+        .content_type("application/json")
+        .body(body)
 }
 
 fn sse_response() -> actix_web::HttpResponseBuilder {

@@ -92,7 +92,10 @@ pub(crate) async fn read_body(
 
 /// The session id header, if present and readable.
 pub(crate) fn session_id(headers: &HeaderMap) -> Option<&str> {
-    headers.get(SESSION_HEADER).and_then(|v| v.to_str().ok()).map(str::trim)
+    headers
+        .get(SESSION_HEADER)
+        .and_then(|v| v.to_str().ok())
+        .map(str::trim)
 }
 
 /// `MCP-Protocol-Version`, when sent, must name a served revision. Membership, not equality
@@ -126,20 +129,63 @@ mod tests {
     #[test]
     fn accept_is_parsed_as_media_ranges() {
         let a = |v| Accepts::from_headers(&headers(&[("accept", v)]));
-        assert_eq!(a("application/json, text/event-stream"), Accepts { json: true, sse: true });
-        assert_eq!(a("TEXT/EVENT-STREAM;q=0.9 ,application/json;charset=utf-8"), Accepts { json: true, sse: true });
-        assert_eq!(a("*/*"), Accepts { json: true, sse: true });
-        assert_eq!(a("application/json"), Accepts { json: true, sse: false });
-        assert_eq!(a("text/event-stream, application/json;q=0"), Accepts { json: false, sse: true });
+        assert_eq!(
+            a("application/json, text/event-stream"),
+            Accepts {
+                json: true,
+                sse: true
+            }
+        );
+        assert_eq!(
+            a("TEXT/EVENT-STREAM;q=0.9 ,application/json;charset=utf-8"),
+            Accepts {
+                json: true,
+                sse: true
+            }
+        );
+        assert_eq!(
+            a("*/*"),
+            Accepts {
+                json: true,
+                sse: true
+            }
+        );
+        assert_eq!(
+            a("application/json"),
+            Accepts {
+                json: true,
+                sse: false
+            }
+        );
+        assert_eq!(
+            a("text/event-stream, application/json;q=0"),
+            Accepts {
+                json: false,
+                sse: true
+            }
+        );
         assert_eq!(Accepts::from_headers(&HeaderMap::new()), Accepts::default());
-        let split = headers(&[("accept", "application/json"), ("accept", "text/event-stream")]);
-        assert_eq!(Accepts::from_headers(&split), Accepts { json: true, sse: true });
+        let split = headers(&[
+            ("accept", "application/json"),
+            ("accept", "text/event-stream"),
+        ]);
+        assert_eq!(
+            Accepts::from_headers(&split),
+            Accepts {
+                json: true,
+                sse: true
+            }
+        );
     }
 
     #[test]
     fn content_type_must_be_json() {
         assert!(require_json_body(&headers(&[("content-type", "application/json")])).is_ok());
-        assert!(require_json_body(&headers(&[("content-type", "Application/JSON; charset=utf-8")])).is_ok());
+        assert!(require_json_body(&headers(&[(
+            "content-type",
+            "Application/JSON; charset=utf-8"
+        )]))
+        .is_ok());
         assert!(require_json_body(&headers(&[("content-type", "text/plain")])).is_err());
         assert!(require_json_body(&HeaderMap::new()).is_err());
     }
@@ -147,7 +193,13 @@ mod tests {
     #[test]
     fn protocol_version_header_is_checked_for_membership() {
         assert!(check_protocol_version(&HeaderMap::new(), None).is_ok());
-        assert!(check_protocol_version(&headers(&[("mcp-protocol-version", "2025-03-26")]), None).is_ok());
-        assert!(check_protocol_version(&headers(&[("mcp-protocol-version", "2030-01-01")]), None).is_err());
+        assert!(
+            check_protocol_version(&headers(&[("mcp-protocol-version", "2025-03-26")]), None)
+                .is_ok()
+        );
+        assert!(
+            check_protocol_version(&headers(&[("mcp-protocol-version", "2030-01-01")]), None)
+                .is_err()
+        );
     }
 }

@@ -25,7 +25,10 @@ pub(crate) struct OriginPolicy {
 
 impl Default for OriginPolicy {
     fn default() -> Self {
-        OriginPolicy { hosts: AllowList::Loopback, origins: AllowList::Loopback }
+        OriginPolicy {
+            hosts: AllowList::Loopback,
+            origins: AllowList::Loopback,
+        }
     }
 }
 
@@ -59,13 +62,17 @@ impl OriginPolicy {
             .or_else(|| req.uri().authority().map(|a| a.to_string()));
         if let Some(host) = host {
             if !self.host_allowed(&host) {
-                return Err(HttpError::Forbidden(format!("Host {host:?} is not allowed")));
+                return Err(HttpError::Forbidden(format!(
+                    "Host {host:?} is not allowed"
+                )));
             }
         }
         if let Some(origin) = req.headers().get(header::ORIGIN) {
             let origin = origin.to_str().unwrap_or("");
             if !self.origin_allowed(origin) {
-                return Err(HttpError::Forbidden(format!("Origin {origin:?} is not allowed")));
+                return Err(HttpError::Forbidden(format!(
+                    "Origin {origin:?} is not allowed"
+                )));
             }
         }
         Ok(())
@@ -78,7 +85,8 @@ impl OriginPolicy {
             AllowList::Only(list) => {
                 let full = authority.trim().to_ascii_lowercase();
                 let name = host_name(authority);
-                list.iter().any(|allowed| *allowed == full || *allowed == name)
+                list.iter()
+                    .any(|allowed| *allowed == full || *allowed == name)
             }
         }
     }
@@ -105,10 +113,21 @@ mod tests {
     #[test]
     fn loopback_policy() {
         let p = OriginPolicy::default();
-        for ok in ["localhost", "localhost:8000", "127.0.0.1:1", "[::1]:9", "LOCALHOST"] {
+        for ok in [
+            "localhost",
+            "localhost:8000",
+            "127.0.0.1:1",
+            "[::1]:9",
+            "LOCALHOST",
+        ] {
             assert!(p.host_allowed(ok), "{ok}");
         }
-        for bad in ["evil.example.com", "evil.example.com:80", "127.0.0.1.evil.com", "[::2]:1"] {
+        for bad in [
+            "evil.example.com",
+            "evil.example.com:80",
+            "127.0.0.1.evil.com",
+            "[::2]:1",
+        ] {
             assert!(!p.host_allowed(bad), "{bad}");
         }
         assert!(p.origin_allowed("http://localhost:3000"));
@@ -121,7 +140,10 @@ mod tests {
     #[test]
     fn explicit_lists() {
         let p = OriginPolicy {
-            hosts: AllowList::Only(vec!["mcp.example.com".into(), "api.example.com:8443".into()]),
+            hosts: AllowList::Only(vec![
+                "mcp.example.com".into(),
+                "api.example.com:8443".into(),
+            ]),
             origins: AllowList::Only(vec!["https://app.example.com".into()]),
         };
         assert!(p.host_allowed("mcp.example.com:443"));

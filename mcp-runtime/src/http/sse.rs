@@ -26,7 +26,10 @@ pub(crate) struct EventWriter {
 
 impl EventWriter {
     pub(crate) fn new() -> EventWriter {
-        EventWriter { stream: NEXT_STREAM.fetch_add(1, Ordering::Relaxed), seq: 0 }
+        EventWriter {
+            stream: NEXT_STREAM.fetch_add(1, Ordering::Relaxed),
+            seq: 0,
+        }
     }
 
     /// The priming event (SEP-1699): an id and empty data, plus the reconnection delay.
@@ -68,7 +71,12 @@ pub(crate) fn call_stream(
 ) -> impl Stream<Item = Result<Bytes, Infallible>> {
     let mut writer = EventWriter::new();
     let first = priming.map(|retry| writer.priming(retry));
-    let state = CallStream { writer, messages, first, done: false };
+    let state = CallStream {
+        writer,
+        messages,
+        first,
+        done: false,
+    };
     futures_util::stream::unfold(state, |mut st| async move {
         if let Some(first) = st.first.take() {
             return Some((Ok(first), st));
@@ -107,7 +115,12 @@ pub(crate) fn session_stream(
     let closed = session.closed().clone();
     let mut ticker = tokio::time::interval_at(tokio::time::Instant::now() + keep_alive, keep_alive);
     ticker.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
-    let state = SessionStream { _slot: StreamSlot(session), first, closed, ticker };
+    let state = SessionStream {
+        _slot: StreamSlot(session),
+        first,
+        closed,
+        ticker,
+    };
     futures_util::stream::unfold(state, |mut st| async move {
         if let Some(first) = st.first.take() {
             return Some((Ok(first), st));
@@ -144,10 +157,16 @@ mod tests {
         let mut w = EventWriter::new();
         let p = w.priming(Duration::from_millis(1500));
         let text = std::str::from_utf8(&p).unwrap();
-        assert!(text.starts_with("id: ") && text.ends_with("-0\nretry: 1500\ndata: \n\n"), "{text}");
+        assert!(
+            text.starts_with("id: ") && text.ends_with("-0\nretry: 1500\ndata: \n\n"),
+            "{text}"
+        );
         let m = w.message(br#"{"a":1}"#);
         let text = std::str::from_utf8(&m).unwrap();
-        assert!(text.ends_with("-1\nevent: message\ndata: {\"a\":1}\n\n"), "{text}");
+        assert!(
+            text.ends_with("-1\nevent: message\ndata: {\"a\":1}\n\n"),
+            "{text}"
+        );
         assert_ne!(EventWriter::new().stream, w.stream);
     }
 }

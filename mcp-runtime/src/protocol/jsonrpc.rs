@@ -125,7 +125,11 @@ impl Message {
         let mut obj = match value {
             Value::Object(obj) => obj,
             Value::Array(_) => return Err(DecodeError::Batch),
-            _ => return Err(DecodeError::Invalid("a JSON-RPC message must be a JSON object")),
+            _ => {
+                return Err(DecodeError::Invalid(
+                    "a JSON-RPC message must be a JSON object",
+                ))
+            }
         };
         match obj.remove("jsonrpc") {
             Some(Value::String(s)) if s == "2.0" => {}
@@ -141,33 +145,53 @@ impl Message {
                 None => None,
                 Some(p @ (Value::Object(_) | Value::Array(_))) => Some(p),
                 Some(_) => {
-                    return Err(DecodeError::Invalid("`params` must be an object or an array"))
+                    return Err(DecodeError::Invalid(
+                        "`params` must be an object or an array",
+                    ))
                 }
             };
             return Ok(match id {
                 None => Message::Notification(Notification { method, params }),
-                Some(id) => Message::Request(Request { id: RequestId::from_value(id)?, method, params }),
+                Some(id) => Message::Request(Request {
+                    id: RequestId::from_value(id)?,
+                    method,
+                    params,
+                }),
             });
         }
         let id = match id {
-            None => return Err(DecodeError::Invalid("a message needs `method`, `result` or `error`")),
+            None => {
+                return Err(DecodeError::Invalid(
+                    "a message needs `method`, `result` or `error`",
+                ))
+            }
             Some(Value::Null) => None,
             Some(id) => Some(RequestId::from_value(id)?),
         };
         match (obj.remove("result"), obj.remove("error")) {
             (Some(result), None) => match id {
-                Some(id) => Ok(Message::Response(Response { id: Some(id), outcome: Ok(result) })),
-                None => Err(DecodeError::Invalid("a result must carry the request's `id`")),
+                Some(id) => Ok(Message::Response(Response {
+                    id: Some(id),
+                    outcome: Ok(result),
+                })),
+                None => Err(DecodeError::Invalid(
+                    "a result must carry the request's `id`",
+                )),
             },
             (None, Some(error)) => {
                 let error: RpcError = serde_json::from_value(error)
                     .map_err(|_| DecodeError::Invalid("`error` must be {code, message, data?}"))?;
-                Ok(Message::Response(Response { id, outcome: Err(error) }))
+                Ok(Message::Response(Response {
+                    id,
+                    outcome: Err(error),
+                }))
             }
-            (Some(_), Some(_)) => {
-                Err(DecodeError::Invalid("a response has `result` or `error`, not both"))
-            }
-            (None, None) => Err(DecodeError::Invalid("a message needs `method`, `result` or `error`")),
+            (Some(_), Some(_)) => Err(DecodeError::Invalid(
+                "a response has `result` or `error`, not both",
+            )),
+            (None, None) => Err(DecodeError::Invalid(
+                "a message needs `method`, `result` or `error`",
+            )),
         }
     }
 }
@@ -208,7 +232,11 @@ pub struct RpcError {
 impl RpcError {
     /// An error with a code and a message.
     pub fn new(code: ErrorCode, message: impl Into<String>) -> RpcError {
-        RpcError { code, message: message.into(), data: None }
+        RpcError {
+            code,
+            message: message.into(),
+            data: None,
+        }
     }
 
     /// `-32602 Invalid params`.
@@ -218,7 +246,10 @@ impl RpcError {
 
     /// `-32601 Method not found`.
     pub fn method_not_found(method: &str) -> RpcError {
-        RpcError::new(ErrorCode::METHOD_NOT_FOUND, format!("Method not found: {method}"))
+        RpcError::new(
+            ErrorCode::METHOD_NOT_FOUND,
+            format!("Method not found: {method}"),
+        )
     }
 
     /// `-32603 Internal error`.
@@ -253,22 +284,37 @@ pub(crate) mod encode {
     use super::*;
 
     pub(crate) fn result<T: Serialize>(id: &RequestId, result: T) -> Vec<u8> {
-        match serde_json::to_vec(&WireResult { jsonrpc: "2.0", id, result }) {
+        match serde_json::to_vec(&WireResult {
+            jsonrpc: "2.0",
+            id,
+            result,
+        }) {
             Ok(bytes) => bytes,
             // A result type whose Serialize impl fails (a map with non-string keys, say) is a
             // server bug; the peer still gets an answer to its request.
-            Err(e) => error(Some(id), &RpcError::internal(format!("could not encode result: {e}"))),
+            Err(e) => error(
+                Some(id),
+                &RpcError::internal(format!("could not encode result: {e}")),
+            ),
         }
     }
 
     pub(crate) fn error(id: Option<&RequestId>, error: &RpcError) -> Vec<u8> {
-        serde_json::to_vec(&WireError { jsonrpc: "2.0", id, error })
-            .expect("an RpcError always serializes")
+        serde_json::to_vec(&WireError {
+            jsonrpc: "2.0",
+            id,
+            error,
+        })
+        .expect("an RpcError always serializes")
     }
 
     pub(crate) fn notification<T: Serialize>(method: &str, params: T) -> Vec<u8> {
-        serde_json::to_vec(&WireNotification { jsonrpc: "2.0", method, params })
-            .expect("notification params always serialize")
+        serde_json::to_vec(&WireNotification {
+            jsonrpc: "2.0",
+            method,
+            params,
+        })
+        .expect("notification params always serialize")
     }
 }
 
@@ -277,7 +323,8 @@ pub(crate) fn parse_params<T: serde::de::DeserializeOwned>(
     params: Option<Value>,
 ) -> Result<T, RpcError> {
     let value = params.unwrap_or_else(|| Value::Object(Map::new()));
-    serde_json::from_value(value).map_err(|e| RpcError::invalid_params(format!("invalid params: {e}")))
+    serde_json::from_value(value)
+        .map_err(|e| RpcError::invalid_params(format!("invalid params: {e}")))
 }
 
 #[cfg(test)]
@@ -301,7 +348,10 @@ mod tests {
             panic!()
         };
         assert_eq!(r.id, RequestId::Number(7));
-        assert_eq!(encode::result(&r.id, json!({})), br#"{"jsonrpc":"2.0","id":7,"result":{}}"#);
+        assert_eq!(
+            encode::result(&r.id, json!({})),
+            br#"{"jsonrpc":"2.0","id":7,"result":{}}"#
+        );
     }
 
     #[test]
@@ -316,7 +366,10 @@ mod tests {
         ));
         assert!(matches!(
             decode(json!({"jsonrpc":"2.0","id":null,"error":{"code":-1,"message":"x"}})),
-            Ok(Message::Response(Response { id: None, outcome: Err(_) }))
+            Ok(Message::Response(Response {
+                id: None,
+                outcome: Err(_)
+            }))
         ));
     }
 
@@ -340,10 +393,17 @@ mod tests {
         ];
         for case in cases {
             let err = decode(case.clone()).expect_err(&case.to_string());
-            assert_eq!(err.to_rpc_error().code, ErrorCode::INVALID_REQUEST, "{case}");
+            assert_eq!(
+                err.to_rpc_error().code,
+                ErrorCode::INVALID_REQUEST,
+                "{case}"
+            );
         }
         assert_eq!(
-            Message::from_slice(b"{\"jsonrpc\":").unwrap_err().to_rpc_error().code,
+            Message::from_slice(b"{\"jsonrpc\":")
+                .unwrap_err()
+                .to_rpc_error()
+                .code,
             ErrorCode::PARSE_ERROR
         );
     }

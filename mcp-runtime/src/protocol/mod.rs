@@ -6,7 +6,9 @@ pub(crate) mod jsonrpc;
 mod types;
 mod version;
 
-pub use jsonrpc::{DecodeError, ErrorCode, Message, Notification, Request, RequestId, Response, RpcError};
+pub use jsonrpc::{
+    DecodeError, ErrorCode, Message, Notification, Request, RequestId, Response, RpcError,
+};
 pub use types::{
     Annotations, CallToolResult, Content, Implementation, LoggingLevel, ResourceContents,
     ToolAnnotations,

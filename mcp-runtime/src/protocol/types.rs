@@ -80,7 +80,10 @@ pub struct UnknownLevel(pub String);
 impl FromStr for LoggingLevel {
     type Err = UnknownLevel;
     fn from_str(s: &str) -> Result<Self, Self::Err> {
-        Self::ALL.into_iter().find(|l| l.as_str() == s).ok_or_else(|| UnknownLevel(s.to_owned()))
+        Self::ALL
+            .into_iter()
+            .find(|l| l.as_str() == s)
+            .ok_or_else(|| UnknownLevel(s.to_owned()))
     }
 }
 
@@ -103,7 +106,12 @@ pub struct Implementation {
 impl Implementation {
     /// A name and a version.
     pub fn new(name: impl Into<String>, version: impl Into<String>) -> Implementation {
-        Implementation { name: name.into(), version: version.into(), title: None, extra: Map::new() }
+        Implementation {
+            name: name.into(),
+            version: version.into(),
+            title: None,
+            extra: Map::new(),
+        }
     }
 }
 
@@ -241,17 +249,28 @@ pub enum Content {
 impl Content {
     /// A text block.
     pub fn text(text: impl Into<String>) -> Content {
-        Content::Text { text: text.into(), annotations: None }
+        Content::Text {
+            text: text.into(),
+            annotations: None,
+        }
     }
 
     /// An image block from base64 data.
     pub fn image(base64_data: impl Into<String>, mime_type: impl Into<String>) -> Content {
-        Content::Image { data: base64_data.into(), mime_type: mime_type.into(), annotations: None }
+        Content::Image {
+            data: base64_data.into(),
+            mime_type: mime_type.into(),
+            annotations: None,
+        }
     }
 
     /// An audio block from base64 data.
     pub fn audio(base64_data: impl Into<String>, mime_type: impl Into<String>) -> Content {
-        Content::Audio { data: base64_data.into(), mime_type: mime_type.into(), annotations: None }
+        Content::Audio {
+            data: base64_data.into(),
+            mime_type: mime_type.into(),
+            annotations: None,
+        }
     }
 
     /// An embedded text resource.
@@ -321,7 +340,11 @@ pub struct CallToolResult {
 impl CallToolResult {
     /// A successful result with these blocks.
     pub fn success(content: Vec<Content>) -> CallToolResult {
-        CallToolResult { content, structured_content: None, is_error: None }
+        CallToolResult {
+            content,
+            structured_content: None,
+            is_error: None,
+        }
     }
 
     /// A failed tool execution (`isError: true`) with a text explanation.

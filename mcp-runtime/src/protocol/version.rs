@@ -88,7 +88,13 @@ mod tests {
 
     #[test]
     fn negotiation_echoes_known_and_falls_back_to_latest() {
-        assert_eq!(ProtocolVersion::negotiate("2025-03-26"), ProtocolVersion::V2025_03_26);
-        assert_eq!(ProtocolVersion::negotiate("2099-01-01"), ProtocolVersion::LATEST);
+        assert_eq!(
+            ProtocolVersion::negotiate("2025-03-26"),
+            ProtocolVersion::V2025_03_26
+        );
+        assert_eq!(
+            ProtocolVersion::negotiate("2099-01-01"),
+            ProtocolVersion::LATEST
+        );
     }
 }

@@ -1,0 +1,236 @@
+//! The Streamable HTTP transport (2025 era): one POST per client message, answered with
+//! `202 Accepted`, one JSON message, or an SSE stream of messages; DELETE ends the session.
+//!
+//! This layer knows HTTP (headers, status codes, content types, the session id) and nothing
+//! about JSON-RPC ids or MCP methods: it turns bytes out into [`Replies`], a sequence of
+//! decoded messages read as they arrive. The protocol layer in `mod.rs` sits on top.
+
+use std::sync::OnceLock;
+
+use bytes::{Bytes, BytesMut};
+use reqwest::header::{HeaderValue, ACCEPT, CONTENT_TYPE};
+use reqwest::{Response, StatusCode, Url};
+
+use super::error::ClientError;
+use super::sse::SseParser;
+use crate::protocol::Message;
+
+const SESSION_HEADER: &str = "mcp-session-id";
+const VERSION_HEADER: &str = "mcp-protocol-version";
+/// How much of an error body is read to find its JSON-RPC error.
+const MAX_ERROR_BODY: usize = 64 * 1024;
+
+/// One Streamable HTTP endpoint and the session held with it.
+#[derive(Debug)]
+pub(crate) struct HttpTransport {
+    http: reqwest::Client,
+    url: Url,
+    /// Set from the first response that carries `Mcp-Session-Id` (the `initialize` answer).
+    session_id: OnceLock<HeaderValue>,
+    /// Sent as `MCP-Protocol-Version` once negotiated.
+    protocol_version: OnceLock<HeaderValue>,
+    max_message_bytes: usize,
+}
+
+impl HttpTransport {
+    pub(crate) fn new(http: reqwest::Client, url: Url, max_message_bytes: usize) -> HttpTransport {
+        HttpTransport {
+            http,
+            url,
+            session_id: OnceLock::new(),
+            protocol_version: OnceLock::new(),
+            max_message_bytes,
+        }
+    }
+
+    pub(crate) fn url(&self) -> &Url {
+        &self.url
+    }
+
+    pub(crate) fn session_id(&self) -> Option<&str> {
+        self.session_id.get().and_then(|v| v.to_str().ok())
+    }
+
+    /// Sends `MCP-Protocol-Version: <version>` on every later request.
+    pub(crate) fn set_protocol_version(&self, version: &'static str) {
+        let _ = self.protocol_version.set(HeaderValue::from_static(version));
+    }
+
+    fn with_session(&self, mut request: reqwest::RequestBuilder) -> reqwest::RequestBuilder {
+        if let Some(id) = self.session_id.get() {
+            request = request.header(SESSION_HEADER, id.clone());
+        }
+        if let Some(version) = self.protocol_version.get() {
+            request = request.header(VERSION_HEADER, version.clone());
+        }
+        request
+    }
+
+    /// POSTs one encoded JSON-RPC message and returns the start of the answer; its messages
+    /// are read with [`Replies::next`] as they arrive.
+    pub(crate) async fn post(&self, body: Vec<u8>) -> Result<Replies, ClientError> {
+        let request = self
+            .http
+            .post(self.url.clone())
+            .header(ACCEPT, HeaderValue::from_static("application/json, text/event-stream"))
+            .header(CONTENT_TYPE, HeaderValue::from_static("application/json"))
+            .body(body);
+        let response = self.with_session(request).send().await.map_err(ClientError::transport)?;
+        if self.session_id.get().is_none() {
+            if let Some(id) = response.headers().get(SESSION_HEADER) {
+                if id.is_empty() || !id.as_bytes().iter().all(|b| (0x21..=0x7E).contains(b)) {
+                    return Err(ClientError::protocol(
+                        "the server sent an Mcp-Session-Id that is not visible ASCII",
+                    ));
+                }
+                let _ = self.session_id.set(id.clone());
+            }
+        }
+        let status = response.status();
+        if status == StatusCode::ACCEPTED {
+            return Ok(Replies::Accepted);
+        }
+        if !status.is_success() {
+            return Err(error_response(response).await);
+        }
+        let media = media_type(&response);
+        match media.as_str() {
+            "application/json" => Ok(Replies::Json(Some(response), self.max_message_bytes)),
+            "text/event-stream" => Ok(Replies::Sse {
+                response,
+                parser: SseParser::new(self.max_message_bytes),
+                ended: false,
+            }),
+            "" if response.content_length() == Some(0) => Ok(Replies::Accepted),
+            other => Err(ClientError::protocol(format!(
+                "HTTP {status} with Content-Type {other:?}; expected application/json or text/event-stream"
+            ))),
+        }
+    }
+
+    /// Ends the session with `DELETE`. A server that does not let clients end sessions (405)
+    /// or no longer knows the session (404) is not an error.
+    pub(crate) async fn delete(&self) -> Result<(), ClientError> {
+        if self.session_id.get().is_none() {
+            return Ok(());
+        }
+        let request = self.with_session(self.http.delete(self.url.clone()));
+        let response = request.send().await.map_err(ClientError::transport)?;
+        let status = response.status();
+        if status.is_success()
+            || status == StatusCode::METHOD_NOT_ALLOWED
+            || status == StatusCode::NOT_FOUND
+        {
+            return Ok(());
+        }
+        Err(error_response(response).await)
+    }
+}
+
+/// The media type of a response, lowercase, without parameters.
+fn media_type(response: &Response) -> String {
+    response
+        .headers()
+        .get(CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.split(';').next())
+        .unwrap_or("")
+        .trim()
+        .to_ascii_lowercase()
+}
+
+/// Reads (a bounded prefix of) an error response's body into a [`ClientError::Http`].
+async fn error_response(mut response: Response) -> ClientError {
+    let status = response.status().as_u16();
+    let mut body = BytesMut::new();
+    while let Ok(Some(chunk)) = response.chunk().await {
+        let room = MAX_ERROR_BODY - body.len();
+        body.extend_from_slice(&chunk[..chunk.len().min(room)]);
+        if body.len() == MAX_ERROR_BODY {
+            break;
+        }
+    }
+    ClientError::from_http(status, &body)
+}
+
+/// The messages answering one POST, read as they arrive.
+#[derive(Debug)]
+pub(crate) enum Replies {
+    /// `202 Accepted`: no messages.
+    Accepted,
+    /// One JSON message (the body), not yet read; `None` once taken. Plus the size limit.
+    Json(Option<Response>, usize),
+    /// An SSE stream, parsed chunk by chunk.
+    Sse { response: Response, parser: SseParser, ended: bool },
+}
+
+impl Replies {
+    /// The next message; `None` when the answer is complete. Each SSE event is decoded as soon
+    /// as its last byte arrives; events of other types than `message`, and events without data
+    /// (priming events), are skipped.
+    pub(crate) async fn next(&mut self) -> Option<Result<Message, ClientError>> {
+        match self {
+            Replies::Accepted => None,
+            Replies::Json(response, limit) => {
+                let response = response.take()?;
+                Some(match read_limited(response, *limit).await {
+                    Ok(body) => Message::from_slice(&body).map_err(ClientError::from),
+                    Err(e) => Err(e),
+                })
+            }
+            Replies::Sse { response, parser, ended } => loop {
+                if let Some(event) = parser.next_event() {
+                    if event.event != "message" {
+                        continue;
+                    }
+                    return Some(Message::from_slice(event.data.as_bytes()).map_err(ClientError::from));
+                }
+                if *ended {
+                    return None;
+                }
+                match response.chunk().await {
+                    Ok(Some(chunk)) => {
+                        if let Err(e) = parser.feed(&chunk) {
+                            *ended = true;
+                            return Some(Err(ClientError::protocol(e.to_string())));
+                        }
+                    }
+                    Ok(None) => {
+                        *ended = true;
+                        // A final event without its blank line is dropped, as in browsers.
+                        return None;
+                    }
+                    Err(e) => {
+                        *ended = true;
+                        return Some(Err(ClientError::transport(e)));
+                    }
+                }
+            },
+        }
+    }
+}
+
+/// Reads a whole (JSON) body, refusing more than `limit` bytes. A body that arrives in one
+/// chunk (the usual case) is not copied.
+async fn read_limited(mut response: Response, limit: usize) -> Result<Bytes, ClientError> {
+    let too_large = || ClientError::protocol(format!("a response body exceeds {limit} bytes"));
+    if response.content_length().is_some_and(|n| n > limit as u64) {
+        return Err(too_large());
+    }
+    let mut first: Option<Bytes> = None;
+    let mut body = BytesMut::new();
+    while let Some(chunk) = response.chunk().await.map_err(ClientError::transport)? {
+        if first.as_ref().map_or(0, Bytes::len) + body.len() + chunk.len() > limit {
+            return Err(too_large());
+        }
+        match first.take() {
+            None if body.is_empty() => first = Some(chunk),
+            Some(earlier) => {
+                body.extend_from_slice(&earlier);
+                body.extend_from_slice(&chunk);
+            }
+            None => body.extend_from_slice(&chunk),
+        }
+    }
+    Ok(first.unwrap_or_else(|| body.freeze()))
+}
