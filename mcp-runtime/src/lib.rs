@@ -40,6 +40,8 @@
 // Lets `#[mcp_tool]`'s absolute `::mcp_runtime::...` paths resolve in this crate's own tests.
 extern crate self as mcp_runtime;
 
+#[cfg(feature = "client")]
+pub mod client;
 mod ctx;
 mod dispatch;
 pub mod http;

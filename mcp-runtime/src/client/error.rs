@@ -29,7 +29,7 @@ pub enum ClientError {
         /// The status code, e.g. 404.
         status: u16,
         /// The JSON-RPC error carried by the body, if the body was one.
-        error: Option<RpcError>,
+        error: Option<Box<RpcError>>,
         /// The body (truncated) when it was not a JSON-RPC error.
         body: String,
     },
@@ -87,7 +87,10 @@ impl ClientError {
             }
             cause = c.source();
         }
-        ClientError::Transport { message, source: Some(error) }
+        ClientError::Transport {
+            message,
+            source: Some(error),
+        }
     }
 
     /// The JSON-RPC error behind this failure, from a JSON-RPC error response or from the body
@@ -101,7 +104,7 @@ impl ClientError {
     pub fn rpc_error(&self) -> Option<&RpcError> {
         match self {
             ClientError::Rpc(error) => Some(error),
-            ClientError::Http { error, .. } => error.as_ref(),
+            ClientError::Http { error, .. } => error.as_deref(),
             _ => None,
         }
     }
@@ -138,7 +141,11 @@ impl ClientError {
             error: RpcError,
         }
         match serde_json::from_slice::<Body>(body) {
-            Ok(Body { error }) => ClientError::Http { status, error: Some(error), body: String::new() },
+            Ok(Body { error }) => ClientError::Http {
+                status,
+                error: Some(Box::new(error)),
+                body: String::new(),
+            },
             Err(_) => {
                 let mut text = String::from_utf8_lossy(body).into_owned();
                 if text.len() > 512 {
@@ -149,7 +156,11 @@ impl ClientError {
                     text.truncate(cut);
                     text.push('…');
                 }
-                ClientError::Http { status, error: None, body: text }
+                ClientError::Http {
+                    status,
+                    error: None,
+                    body: text,
+                }
             }
         }
     }
@@ -167,7 +178,7 @@ impl From<RpcError> for ClientError {
 }
 
 /// Formats the detail after `HTTP <status>`.
-struct HttpDetail<'a>(&'a Option<RpcError>, &'a String);
+struct HttpDetail<'a>(&'a Option<Box<RpcError>>, &'a String);
 
 impl fmt::Display for HttpDetail<'_> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
@@ -186,7 +197,8 @@ mod tests {
 
     #[test]
     fn http_errors_keep_the_json_rpc_error_of_the_body() {
-        let body = br#"{"jsonrpc":"2.0","id":null,"error":{"code":-32001,"message":"Session not found"}}"#;
+        let body =
+            br#"{"jsonrpc":"2.0","id":null,"error":{"code":-32001,"message":"Session not found"}}"#;
         let e = ClientError::from_http(404, body);
         assert_eq!(e.http_status(), Some(404));
         assert!(e.is_session_expired());
@@ -213,20 +225,36 @@ mod tests {
         #[error("error sending request")]
         struct Outer(#[source] std::io::Error);
         let e = ClientError::transport(Outer(std::io::Error::other("connection reset")));
-        assert_eq!(e.to_string(), "transport error: error sending request: connection reset");
+        assert_eq!(
+            e.to_string(),
+            "transport error: error sending request: connection reset"
+        );
         assert!(StdError::source(&e).is_some());
     }
 
     #[test]
     fn other_variants_display_what_happened() {
-        let e: ClientError = crate::protocol::Message::from_slice(b"{").unwrap_err().into();
-        assert!(e.to_string().starts_with("invalid message from the server: parse error"), "{e}");
+        let e: ClientError = crate::protocol::Message::from_slice(b"{")
+            .unwrap_err()
+            .into();
+        assert!(
+            e.to_string()
+                .starts_with("invalid message from the server: parse error"),
+            "{e}"
+        );
         assert_eq!(
             ClientError::StreamEnded(RequestId::Number(3)).to_string(),
             "the server's stream ended before the response to request 3"
         );
         let source = serde_json::from_str::<u8>("\"x\"").unwrap_err();
-        let e = ClientError::InvalidResult { method: "tools/list".into(), source };
-        assert!(e.to_string().starts_with("unexpected result for `tools/list`: "), "{e}");
+        let e = ClientError::InvalidResult {
+            method: "tools/list".into(),
+            source,
+        };
+        assert!(
+            e.to_string()
+                .starts_with("unexpected result for `tools/list`: "),
+            "{e}"
+        );
     }
 }

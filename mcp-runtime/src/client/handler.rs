@@ -147,18 +147,33 @@ mod tests {
     use serde_json::json;
 
     fn n(method: &str, params: Value) -> Notification {
-        Notification { method: method.into(), params: Some(params) }
+        Notification {
+            method: method.into(),
+            params: Some(params),
+        }
     }
 
     #[test]
     fn malformed_notifications_decode_to_none() {
-        assert!(LogMessage::from_notification(&n("notifications/message", json!({"level": "loud"})))
-            .is_none());
-        assert!(LogMessage::from_notification(&n("notifications/progress", json!({"level": "info"})))
-            .is_none());
-        assert!(Progress::from_notification(&n("notifications/progress", json!({"progress": "x"})))
-            .is_none());
-        let bare = Notification { method: "notifications/progress".into(), params: None };
+        assert!(LogMessage::from_notification(&n(
+            "notifications/message",
+            json!({"level": "loud"})
+        ))
+        .is_none());
+        assert!(LogMessage::from_notification(&n(
+            "notifications/progress",
+            json!({"level": "info"})
+        ))
+        .is_none());
+        assert!(Progress::from_notification(&n(
+            "notifications/progress",
+            json!({"progress": "x"})
+        ))
+        .is_none());
+        let bare = Notification {
+            method: "notifications/progress".into(),
+            params: None,
+        };
         assert!(Progress::from_notification(&bare).is_none());
     }
 

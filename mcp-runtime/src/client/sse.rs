@@ -9,7 +9,9 @@ use std::collections::VecDeque;
 pub struct SseEvent {
     /// The `event:` type; `"message"` when the event did not name one.
     pub event: String,
-    /// The `data:` lines, joined with `\n`. Never empty: events without data are not dispatched.
+    /// The `data:` lines, joined with `\n`. Empty for an event whose `data:` lines are empty
+    /// (an MCP priming event: `id: 1` `data:`); events with no `data:` line at all are not
+    /// dispatched.
     pub data: String,
     /// The last event id seen on the stream when this event was dispatched, if any.
     pub id: Option<String>,
@@ -27,15 +29,16 @@ pub struct SseTooLarge {
 ///
 /// Handles `\n`, `\r\n` and `\r` line ends (also split across chunks), a leading BOM,
 /// comments (`: keep-alive`), `retry:`, `id:` (remembered across events, as the last event id),
-/// multi-line `data:`, and events with an id but no data (such as MCP priming events), which
-/// update the last event id without being dispatched.
+/// multi-line `data:`, and events without any `data:` line, which only update the last event
+/// id and are not dispatched.
 ///
 /// ```
 /// use mcp_runtime::client::SseParser;
 ///
 /// let mut parser = SseParser::new(1 << 20);
 /// parser.feed(b"id: 1\nretry: 500\ndata: \n\n: keep-alive\n\nevent: message\nda").unwrap();
-/// assert!(parser.next_event().is_none()); // nothing complete yet
+/// assert_eq!(parser.next_event().unwrap().data, ""); // the priming event
+/// assert!(parser.next_event().is_none()); // nothing else complete yet
 /// assert_eq!(parser.last_event_id(), Some("1"));
 /// assert_eq!(parser.retry_ms(), Some(500));
 /// parser.feed(b"ta: {\"a\":1}\n\n").unwrap();
@@ -148,7 +151,9 @@ impl SseParser {
 
     fn check_size(&self, more: usize) -> Result<(), SseTooLarge> {
         if self.line.len() + more + self.data.len() > self.max_event_bytes {
-            Err(SseTooLarge { limit: self.max_event_bytes })
+            Err(SseTooLarge {
+                limit: self.max_event_bytes,
+            })
         } else {
             Ok(())
         }
@@ -172,21 +177,19 @@ impl SseParser {
         match field {
             b"data" => {
                 if self.data.len() + value.len() + 1 > self.max_event_bytes {
-                    return Err(SseTooLarge { limit: self.max_event_bytes });
+                    return Err(SseTooLarge {
+                        limit: self.max_event_bytes,
+                    });
                 }
                 self.data.push_str(&String::from_utf8_lossy(value));
                 self.data.push('\n');
             }
             b"event" => self.event = String::from_utf8_lossy(value).into_owned(),
-            b"id" => {
-                if !value.contains(&0) {
-                    self.last_id = Some(String::from_utf8_lossy(value).into_owned());
-                }
+            b"id" if !value.contains(&0) => {
+                self.last_id = Some(String::from_utf8_lossy(value).into_owned());
             }
-            b"retry" => {
-                if !value.is_empty() && value.iter().all(u8::is_ascii_digit) {
-                    self.retry_ms = std::str::from_utf8(value).ok().and_then(|v| v.parse().ok());
-                }
+            b"retry" if !value.is_empty() && value.iter().all(u8::is_ascii_digit) => {
+                self.retry_ms = std::str::from_utf8(value).ok().and_then(|v| v.parse().ok());
             }
             _ => {} // unknown fields are ignored
         }
@@ -200,8 +203,16 @@ impl SseParser {
         }
         let mut data = std::mem::take(&mut self.data);
         data.pop(); // the trailing '\n'
-        let event = if event.is_empty() { "message".to_owned() } else { event };
-        self.ready.push_back(SseEvent { event, data, id: self.last_id.clone() });
+        let event = if event.is_empty() {
+            "message".to_owned()
+        } else {
+            event
+        };
+        self.ready.push_back(SseEvent {
+            event,
+            data,
+            id: self.last_id.clone(),
+        });
     }
 
     /// The next complete event, in stream order.
@@ -243,7 +254,11 @@ mod tests {
     }
 
     fn ev(event: &str, data: &str, id: Option<&str>) -> SseEvent {
-        SseEvent { event: event.into(), data: data.into(), id: id.map(Into::into) }
+        SseEvent {
+            event: event.into(),
+            data: data.into(),
+            id: id.map(Into::into),
+        }
     }
 
     /// A stream shaped like our server's answer to a tool call, with every feature in it.
@@ -255,7 +270,12 @@ mod tests {
 
     fn expected() -> Vec<SseEvent> {
         vec![
-            ev("message", "{\"jsonrpc\":\"2.0\",\"method\":\"a\"}", Some("7-1")),
+            ev("message", "", Some("7-0")),
+            ev(
+                "message",
+                "{\"jsonrpc\":\"2.0\",\"method\":\"a\"}",
+                Some("7-1"),
+            ),
             ev("message", "first\nsecond", Some("7-2")),
             ev("message", "\nx", Some("7-2")),
             ev("message", "{\"result\":\"é\"}", Some("7-3")),
@@ -299,9 +319,13 @@ mod tests {
     }
 
     #[test]
-    fn priming_events_only_set_the_id_and_retry() {
+    fn priming_events_have_empty_data_and_set_the_id_and_retry() {
         let (events, parser) = parse_all(&[b"id: abc\nretry: 250\ndata:\n\n"]);
+        assert_eq!(events, vec![ev("message", "", Some("abc"))]);
+        // Without a data line, nothing is dispatched, but the id is kept.
+        let (events, parser2) = parse_all(&[b"id: def\n\n"]);
         assert!(events.is_empty());
+        assert_eq!(parser2.last_event_id(), Some("def"));
         assert_eq!(parser.last_event_id(), Some("abc"));
         assert_eq!(parser.retry_ms(), Some(250));
     }
@@ -311,7 +335,13 @@ mod tests {
         let (events, parser) = parse_all(&[
             b"retry: 12x\nid: a\0b\nfoo: bar\ndata:  two spaces\nevent: ping\n\ndata: plain\n\n",
         ]);
-        assert_eq!(events, vec![ev("ping", " two spaces", None), ev("message", "plain", None)]);
+        assert_eq!(
+            events,
+            vec![
+                ev("ping", " two spaces", None),
+                ev("message", "plain", None)
+            ]
+        );
         assert_eq!(parser.retry_ms(), None);
     }
 
@@ -330,7 +360,10 @@ mod tests {
     fn oversized_events_are_refused() {
         let mut parser = SseParser::new(16);
         assert!(parser.feed(b"data: 0123456789\n").is_ok());
-        assert_eq!(parser.feed(b"data: 0123456789\n"), Err(SseTooLarge { limit: 16 }));
+        assert_eq!(
+            parser.feed(b"data: 0123456789\n"),
+            Err(SseTooLarge { limit: 16 })
+        );
         let mut parser = SseParser::new(16);
         assert!(parser.feed(&[b'x'; 17]).is_err());
     }

@@ -72,10 +72,17 @@ impl HttpTransport {
         let request = self
             .http
             .post(self.url.clone())
-            .header(ACCEPT, HeaderValue::from_static("application/json, text/event-stream"))
+            .header(
+                ACCEPT,
+                HeaderValue::from_static("application/json, text/event-stream"),
+            )
             .header(CONTENT_TYPE, HeaderValue::from_static("application/json"))
             .body(body);
-        let response = self.with_session(request).send().await.map_err(ClientError::transport)?;
+        let response = self
+            .with_session(request)
+            .send()
+            .await
+            .map_err(ClientError::transport)?;
         if self.session_id.get().is_none() {
             if let Some(id) = response.headers().get(SESSION_HEADER) {
                 if id.is_empty() || !id.as_bytes().iter().all(|b| (0x21..=0x7E).contains(b)) {
@@ -161,7 +168,11 @@ pub(crate) enum Replies {
     /// One JSON message (the body), not yet read; `None` once taken. Plus the size limit.
     Json(Option<Response>, usize),
     /// An SSE stream, parsed chunk by chunk.
-    Sse { response: Response, parser: SseParser, ended: bool },
+    Sse {
+        response: Response,
+        parser: SseParser,
+        ended: bool,
+    },
 }
 
 impl Replies {
@@ -178,12 +189,18 @@ impl Replies {
                     Err(e) => Err(e),
                 })
             }
-            Replies::Sse { response, parser, ended } => loop {
+            Replies::Sse {
+                response,
+                parser,
+                ended,
+            } => loop {
                 if let Some(event) = parser.next_event() {
-                    if event.event != "message" {
-                        continue;
+                    if event.event != "message" || event.data.is_empty() {
+                        continue; // priming events, and event types MCP does not define
                     }
-                    return Some(Message::from_slice(event.data.as_bytes()).map_err(ClientError::from));
+                    return Some(
+                        Message::from_slice(event.data.as_bytes()).map_err(ClientError::from),
+                    );
                 }
                 if *ended {
                     return None;
