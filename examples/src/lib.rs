@@ -1,4 +1,7 @@
-//! Shared bits of the runnable examples in `examples/`: command-line parsing.
+//! Shared bits of the runnable examples in `examples/`: the example tools and command-line
+//! parsing.
+
+pub mod tools;
 
 /// The `--bind ADDR` argument (or `--bind=ADDR`), default `127.0.0.1:8000`.
 pub fn bind_addr() -> String {
