@@ -239,8 +239,8 @@ pub struct ParamAttrs {
     /// From `///` comments.
     pub description: String,
     pub default: Option<Default>,
-    /// Span of the first `#[mcp(...)]`, for errors about its placement.
-    pub mcp_span: Option<Span>,
+    /// The first `#[mcp(...)]`, for errors about its placement.
+    pub mcp_attr: Option<Attribute>,
 }
 
 impl ParamAttrs {
@@ -258,7 +258,7 @@ impl ParamAttrs {
             if !attr.path().is_ident("mcp") {
                 return true;
             }
-            out.mcp_span.get_or_insert(attr.span());
+            out.mcp_attr.get_or_insert_with(|| attr.clone());
             let tokens = match &attr.meta {
                 Meta::List(list) => list.tokens.clone(),
                 _ => {
@@ -320,7 +320,7 @@ pub fn doc_string(attrs: &[Attribute]) -> String {
                 lit: Lit::Str(s), ..
             }) = &nv.value
             {
-                for line in s.value().lines() {
+                for line in s.value().split('\n') {
                     lines.push(line.strip_prefix(' ').unwrap_or(line).trim_end().to_owned());
                 }
             }

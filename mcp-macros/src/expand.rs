@@ -34,6 +34,10 @@ pub fn expand(tool: &Tool, item: &ItemFn) -> TokenStream {
         .map_or_else(Span::call_site, Spanned::span);
     let output_schema =
         quote_spanned!(output_span=> <#output_ty as #p::IntoToolResult>::output_schema);
+    // Both uses of the return type's `IntoToolResult` impl point at the return type, and are
+    // the same kind of path, so a type that does not implement it gets one error, there.
+    let into_tool_result =
+        quote_spanned!(output_span=> <#output_ty as #p::IntoToolResult>::into_tool_result);
 
     let ctx = Ident::new("__mcp_ctx", Span::call_site());
     let args = Ident::new("__mcp_args", Span::call_site());
@@ -63,7 +67,9 @@ pub fn expand(tool: &Tool, item: &ItemFn) -> TokenStream {
         let take = match &arg.default {
             None => quote_spanned!(span=> #args.take::<#ty>(#name)),
             Some(Default::Trait(default_span)) => {
-                let default = quote_spanned!(*default_span=> ::core::default::Default::default);
+                // Spanned at `default`, so a type without `Default` is reported there.
+                let default =
+                    quote_spanned!(*default_span=> || ::core::default::Default::default());
                 quote_spanned!(span=> #args.take_or_else::<#ty>(#name, #default))
             }
             Some(Default::Expr(expr)) => {
@@ -100,10 +106,14 @@ pub fn expand(tool: &Tool, item: &ItemFn) -> TokenStream {
                     uses_ctx: #uses_ctx,
                 };
 
+                // `|| EXPR` for `#[mcp(default = EXPR)]` is redundant when EXPR is a call.
+                #[allow(clippy::redundant_closure)]
                 fn call(#ctx_pat: #p::Ctx, #args_pat: #p::Arguments) -> #p::ToolFuture {
                     #p::ToolFuture::new(async move {
                         #(#bindings)*
-                        #p::Ok::<_, #p::ArgumentError>(#ident(#(#call_args),*).await)
+                        #p::Ok::<_, #p::ArgumentError>(#into_tool_result(
+                            #ident(#(#call_args),*).await,
+                        ))
                     })
                 }
             }

@@ -14,6 +14,10 @@ pub fn fallback(item: &ItemFn, krate: &syn::Path, errors: TokenStream) -> TokenS
     let p = private_path(krate);
     let ident = &item.sig.ident;
     let name = ident.unraw().to_string();
+    if item.sig.receiver().is_some() {
+        // A method: the function is in an `impl` block, where no struct can be declared.
+        return quote!(#item #errors);
+    }
     let registration = registration_struct(&item.vis, ident);
     quote! {
         #item

@@ -34,7 +34,7 @@ pub enum Param {
     /// The `Ctx` parameter, passed through.
     Ctx,
     /// A JSON argument.
-    Arg(Arg),
+    Arg(Box<Arg>),
 }
 
 /// A parameter decoded from the call's `arguments`.
@@ -59,6 +59,9 @@ impl Tool {
     /// reject, whether or not there were errors.
     pub fn from_ast(cx: &mut Ctxt, attr: TokenStream, item: &mut ItemFn) -> Tool {
         let attrs = ToolAttrs::parse(cx, attr);
+        if let Some(name) = &attrs.name {
+            check_name(cx, &name.value, name.span);
+        }
         let sig = &mut item.sig;
 
         if let Some(constness) = &sig.constness {
@@ -116,8 +119,8 @@ impl Tool {
                     cx.error_spanned_by(&pt.ty, "a tool takes at most one `Ctx` parameter");
                 }
                 seen_ctx = true;
-                if let Some(span) = param_attrs.mcp_span {
-                    cx.error_at(span, "#[mcp(...)] does not apply to the `Ctx` parameter");
+                if let Some(attr) = &param_attrs.mcp_attr {
+                    cx.error_spanned_by(attr, "#[mcp(...)] does not apply to the `Ctx` parameter");
                 }
                 params.push(Param::Ctx);
                 continue;
@@ -153,13 +156,13 @@ impl Tool {
                 continue;
             }
             let required = param_attrs.default.is_none() && !is_option(&pt.ty);
-            params.push(Param::Arg(Arg {
+            params.push(Param::Arg(Box::new(Arg {
                 name,
                 ty: (*pt.ty).clone(),
                 description: param_attrs.description,
                 default: param_attrs.default,
                 required,
-            }));
+            })));
         }
 
         let output = match &sig.output {
@@ -172,10 +175,7 @@ impl Tool {
 
         let ident = sig.ident.clone();
         let name = match attrs.name {
-            Some(name) => {
-                check_name(cx, &name.value, name.span);
-                name.value
-            }
+            Some(name) => name.value,
             None => {
                 let name = ident.unraw().to_string();
                 check_name(cx, &name, ident.span());

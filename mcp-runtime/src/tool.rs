@@ -287,6 +287,8 @@ fn strip_null(schema: &mut Value) {
 pub(crate) fn output_schema(spec: &ToolSpec) -> Option<Value> {
     let mut generator = schema_generator();
     let schema = (spec.output_schema)(&mut generator)?.to_value();
+    let mut defs = generator.take_definitions(true);
+    let schema = inline_root_ref(schema, &mut defs);
     let mut root = match schema {
         Value::Object(obj) if obj.get("type") == Some(&Value::String("object".into())) => obj,
         other => {
@@ -301,11 +303,48 @@ pub(crate) fn output_schema(spec: &ToolSpec) -> Option<Value> {
     };
     root.remove("$schema");
     root.remove("title");
-    let defs = generator.take_definitions(true);
     if !defs.is_empty() {
         root.insert("$defs".into(), Value::Object(defs));
     }
     Some(Value::Object(root))
+}
+
+/// Replaces a root schema that is only a `$ref` into `$defs` (how schemars refers to named
+/// structs and enums) with the definition it points to, so that an object type is seen as one
+/// and not wrapped in `{"result": ...}` (the value of `Json<T>` is sent unwrapped when it is an
+/// object). The definition stays in `defs` only if something still refers to it (a recursive
+/// type).
+fn inline_root_ref(schema: Value, defs: &mut Map<String, Value>) -> Value {
+    let name = match schema.as_object() {
+        Some(obj) if obj.len() == 1 => obj.get("$ref").and_then(Value::as_str),
+        _ => None,
+    };
+    let Some(name) = name
+        .and_then(|r| r.strip_prefix("#/$defs/"))
+        .map(str::to_owned)
+    else {
+        return schema;
+    };
+    let Some(definition) = defs.remove(&name) else {
+        return schema;
+    };
+    let reference = format!("#/$defs/{name}");
+    if refers_to(&definition, &reference) || defs.values().any(|d| refers_to(d, &reference)) {
+        defs.insert(name, definition.clone());
+    }
+    definition
+}
+
+/// Whether `schema` contains `{"$ref": reference}` anywhere.
+fn refers_to(schema: &Value, reference: &str) -> bool {
+    match schema {
+        Value::Object(obj) => {
+            obj.get("$ref").is_some_and(|r| r == reference)
+                || obj.values().any(|v| refers_to(v, reference))
+        }
+        Value::Array(items) => items.iter().any(|v| refers_to(v, reference)),
+        _ => false,
+    }
 }
 
 /// The `Tool` object of `tools/list`, built once at registration.
@@ -335,4 +374,67 @@ pub fn is_valid_tool_name(name: &str) -> bool {
         && name
             .bytes()
             .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'_' | b'-' | b'.'))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::Json;
+
+    #[derive(serde::Serialize, JsonSchema)]
+    struct Sum {
+        total: i64,
+    }
+
+    #[derive(serde::Serialize, JsonSchema)]
+    struct Tree {
+        children: Vec<Tree>,
+    }
+
+    fn spec_with_output(output_schema: fn(&mut SchemaGenerator) -> Option<Schema>) -> ToolSpec {
+        ToolSpec {
+            name: "t",
+            title: None,
+            description: "A tool.",
+            annotations: ToolAnnotations::default(),
+            params: &[],
+            output_schema,
+            uses_ctx: false,
+        }
+    }
+
+    #[test]
+    fn struct_output_schema_is_inlined_not_wrapped() {
+        let schema = output_schema(&spec_with_output(
+            <Json<Sum> as IntoToolResult>::output_schema,
+        ))
+        .unwrap();
+        assert_eq!(schema["type"], "object");
+        assert_eq!(schema["properties"]["total"]["type"], "integer");
+        assert!(schema.get("$defs").is_none(), "{schema:#}");
+    }
+
+    #[test]
+    fn recursive_output_schema_keeps_its_definition() {
+        let schema = output_schema(&spec_with_output(
+            <Json<Tree> as IntoToolResult>::output_schema,
+        ))
+        .unwrap();
+        assert_eq!(schema["type"], "object");
+        assert_eq!(
+            schema["properties"]["children"]["items"]["$ref"],
+            "#/$defs/Tree"
+        );
+        assert_eq!(schema["$defs"]["Tree"]["type"], "object");
+    }
+
+    #[test]
+    fn non_object_output_schema_is_wrapped() {
+        let schema = output_schema(&spec_with_output(
+            <Json<Vec<i64>> as IntoToolResult>::output_schema,
+        ))
+        .unwrap();
+        assert_eq!(schema["required"][0], "result");
+        assert_eq!(schema["properties"]["result"]["type"], "array");
+    }
 }

@@ -1,0 +1,11 @@
+use mcp_runtime::{mcp_tool, Server};
+
+/// Add two integers.
+#[mcp_tool]
+fn add(a: i64, b: i64) -> i64 {
+    a + b
+}
+
+fn main() {
+    let _ = Server::new("s", "1").tool::<add>();
+}
