@@ -287,10 +287,20 @@ mod tests {
         "never"
     }
 
+    /// Send `n` notifications as fast as possible.
+    #[mcp_tool]
+    async fn flood(ctx: Ctx, n: u32) -> u32 {
+        for i in 0..n {
+            ctx.info(i).await;
+        }
+        n
+    }
+
     fn core() -> Arc<ServerCore> {
         Server::new("core-tests", "1")
             .tool::<chatty>()
             .tool::<forever>()
+            .tool::<flood>()
             .into_core()
     }
 
@@ -415,6 +425,38 @@ mod tests {
             .await;
     }
 
+    #[tokio::test(flavor = "current_thread")]
+    async fn a_slow_reader_holds_the_tool_back_instead_of_growing_memory() {
+        let local = tokio::task::LocalSet::new();
+        local
+            .run_until(async {
+                let core = core();
+                let session = open(&core);
+                let Reply::Call { mut messages, .. } = core.request(
+                    &session,
+                    request(
+                        1,
+                        "tools/call",
+                        json!({"name": "flood", "arguments": {"n": 1000}}),
+                    ),
+                ) else {
+                    panic!()
+                };
+                // Nobody reads: the tool fills the channel and then waits.
+                tokio::time::sleep(Duration::from_millis(50)).await;
+                assert_eq!(messages.len(), CALL_CHANNEL_CAPACITY);
+                let mut received = 0;
+                while let Some(message) = messages.recv().await {
+                    received += 1;
+                    if let Outgoing::Response(_) = message {
+                        break;
+                    }
+                }
+                assert_eq!(received, 1001, "every notification, then the result");
+            })
+            .await;
+    }
+
     #[test]
     fn simple_methods_answer_at_once() {
         let core = core();
@@ -446,6 +488,6 @@ mod tests {
             -32602
         );
         let list = answer(request(7, "tools/list", json!({})));
-        assert_eq!(list["result"]["tools"].as_array().unwrap().len(), 2);
+        assert_eq!(list["result"]["tools"].as_array().unwrap().len(), 3);
     }
 }
