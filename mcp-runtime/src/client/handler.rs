@@ -49,6 +49,37 @@ pub trait MessageHandler: Send + Sync + 'static {
     }
 }
 
+/// A shared handler: keep an `Arc` to read what it collected while the client uses it.
+///
+/// ```
+/// use std::sync::{Arc, Mutex};
+/// use mcp_runtime::client::MessageHandler;
+/// use mcp_runtime::LoggingLevel;
+///
+/// #[derive(Default)]
+/// struct Collect(Mutex<Vec<String>>);
+/// impl MessageHandler for Collect {
+///     fn on_log(&self, _: LoggingLevel, _: Option<&str>, data: &serde_json::Value) {
+///         self.0.lock().unwrap().push(data.to_string());
+///     }
+/// }
+/// let shared = Arc::new(Collect::default());
+/// // client.set_handler(shared.clone()); ... later: shared.0.lock()
+/// shared.on_log(LoggingLevel::Info, None, &"hi".into());
+/// assert_eq!(shared.0.lock().unwrap().len(), 1);
+/// ```
+impl<H: MessageHandler + ?Sized> MessageHandler for std::sync::Arc<H> {
+    fn on_message(&self, message: &Message) {
+        (**self).on_message(message)
+    }
+    fn on_log(&self, level: LoggingLevel, logger: Option<&str>, data: &Value) {
+        (**self).on_log(level, logger, data)
+    }
+    fn on_progress(&self, token: &Value, progress: f64, total: Option<f64>, message: Option<&str>) {
+        (**self).on_progress(token, progress, total, message)
+    }
+}
+
 /// A handler that does nothing.
 #[derive(Debug, Clone, Copy, Default)]
 pub(crate) struct Ignore;

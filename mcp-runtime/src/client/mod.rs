@@ -714,7 +714,7 @@ mod tests {
     #[derive(Default)]
     struct Recorder(Mutex<Vec<String>>);
 
-    impl MessageHandler for Arc<Recorder> {
+    impl MessageHandler for Recorder {
         fn on_log(&self, level: LoggingLevel, logger: Option<&str>, data: &Value) {
             self.0
                 .lock()

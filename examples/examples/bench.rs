@@ -1,0 +1,554 @@
+//! Throughput and latency of the framework against a bare actix-web handler.
+//!
+//! ```text
+//! cargo run --release -p examples --example bench -- --clients 64 --seconds 10
+//! ```
+//!
+//! Options: `--clients N` (64) concurrent sessions, `--seconds S` (10) per measured run,
+//! `--warmup S` (1), `--rounds N` (2: the three `add` runs alternate, each keeps its best round),
+//! `--stream-sessions K` (4) and `--stream-calls R` (3) for the streaming part, `--items M`
+//! (1000), `--no-pin` to let the OS place threads.
+//!
+//! What runs:
+//! 1. `add` on our server (`tools/call`, one session per client), driven by a raw HTTP loop.
+//! 2. A bare actix-web handler on another port that reads the body and answers with the very
+//!    bytes our server answered for that call, driven by the same loop. `ours / bare` is the
+//!    framework's overhead, with client costs identical (same reqwest settings, one pooled
+//!    connection per client, same request bytes and headers, same response check).
+//! 3. `add` through `mcp_runtime::client::Client::call_tool` (same reqwest settings): adds the
+//!    client library's cost (JSON-RPC encode, result decode).
+//! 4. `process_files` with M items and no delay on K sessions at once: notifications per second,
+//!    checking every call got all 2M notifications (M logs, M progress) in order before its
+//!    result.
+//!
+//! Both servers use one actix worker thread; the load generator is one current-thread tokio
+//! runtime. On Linux with 2+ CPUs the servers are pinned to CPU 0 and the load generator to
+//! CPU 1 (so neither steals the other's core).
+
+use std::net::TcpListener;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use actix_web::{web, App, HttpResponse, HttpServer};
+use bytes::Bytes;
+use mcp_runtime::client::{Client, MessageHandler};
+use mcp_runtime::LoggingLevel;
+use serde_json::{json, Value};
+
+struct Options {
+    clients: usize,
+    seconds: f64,
+    warmup: f64,
+    stream_sessions: usize,
+    stream_calls: usize,
+    items: usize,
+    rounds: usize,
+    pin: bool,
+}
+
+fn options() -> Options {
+    let mut o = Options {
+        clients: 64,
+        seconds: 10.0,
+        warmup: 1.0,
+        stream_sessions: 4,
+        stream_calls: 3,
+        items: 1000,
+        rounds: 2,
+        pin: true,
+    };
+    let mut args = std::env::args().skip(1);
+    while let Some(arg) = args.next() {
+        let mut value = |name: &str| -> String {
+            args.next()
+                .unwrap_or_else(|| panic!("{name} needs a value"))
+        };
+        match arg.as_str() {
+            "--clients" => o.clients = value("--clients").parse().expect("--clients N"),
+            "--seconds" => o.seconds = value("--seconds").parse().expect("--seconds S"),
+            "--warmup" => o.warmup = value("--warmup").parse().expect("--warmup S"),
+            "--stream-sessions" => {
+                o.stream_sessions = value("--stream-sessions")
+                    .parse()
+                    .expect("--stream-sessions K")
+            }
+            "--stream-calls" => {
+                o.stream_calls = value("--stream-calls").parse().expect("--stream-calls R")
+            }
+            "--items" => o.items = value("--items").parse().expect("--items M"),
+            "--rounds" => o.rounds = value("--rounds").parse().expect("--rounds N"),
+            "--no-pin" => o.pin = false,
+            "--bench" => {} // passed by `cargo bench`-style runners
+            other => panic!("unknown argument {other:?}; see the header of examples/bench.rs"),
+        }
+    }
+    o.clients = o.clients.max(1);
+    o.rounds = o.rounds.max(1);
+    o
+}
+
+/// Pins the calling thread (and threads it spawns later) to one CPU.
+#[cfg(target_os = "linux")]
+fn pin_to(cpu: usize) -> bool {
+    // SAFETY: cpu_set_t is plain data; CPU_SET writes within it; sched_setaffinity reads it.
+    unsafe {
+        let mut set: libc::cpu_set_t = std::mem::zeroed();
+        libc::CPU_SET(cpu, &mut set);
+        libc::sched_setaffinity(0, std::mem::size_of::<libc::cpu_set_t>(), &set) == 0
+    }
+}
+
+#[cfg(not(target_os = "linux"))]
+fn pin_to(_cpu: usize) -> bool {
+    false
+}
+
+/// Runs `start()` (which builds and runs an actix server) in a thread of its own, inside an
+/// actix System.
+fn spawn_server<F>(name: &'static str, pin: Option<usize>, start: F)
+where
+    F: FnOnce() -> actix_web::dev::Server + Send + 'static,
+{
+    let (tx, rx) = std::sync::mpsc::channel();
+    std::thread::Builder::new()
+        .name(format!("{name}-server"))
+        .spawn(move || {
+            if let Some(cpu) = pin {
+                pin_to(cpu);
+            }
+            actix_web::rt::System::new().block_on(async move {
+                let server = start();
+                tx.send(()).unwrap();
+                server.await
+            })
+        })
+        .expect("spawn a server thread");
+    rx.recv().expect("server started");
+}
+
+/// One HTTP client configuration for every run, so client costs are the same on both sides.
+fn http_client(clients: usize) -> reqwest::Client {
+    reqwest::Client::builder()
+        .pool_max_idle_per_host(clients)
+        .pool_idle_timeout(None)
+        .tcp_nodelay(true)
+        .build()
+        .expect("a reqwest client")
+}
+
+/// Latencies of one run, in microseconds.
+#[derive(Default)]
+struct Latencies(Vec<u32>);
+
+impl Latencies {
+    fn record(&mut self, d: Duration) {
+        self.0
+            .push(u32::try_from(d.as_micros()).unwrap_or(u32::MAX));
+    }
+    fn merge(&mut self, other: Latencies) {
+        self.0.extend(other.0);
+    }
+    fn percentile(&mut self, p: f64) -> Duration {
+        if self.0.is_empty() {
+            return Duration::ZERO;
+        }
+        self.0.sort_unstable();
+        let rank = ((p / 100.0) * self.0.len() as f64).ceil() as usize;
+        Duration::from_micros(u64::from(self.0[rank.clamp(1, self.0.len()) - 1]))
+    }
+}
+
+struct RunResult {
+    calls: usize,
+    elapsed: Duration,
+    latencies: Latencies,
+}
+
+impl RunResult {
+    fn rate(&self) -> f64 {
+        self.calls as f64 / self.elapsed.as_secs_f64()
+    }
+}
+
+/// Runs `clients` concurrent loops of `call(i)` for `warmup`, then measures for `seconds`.
+async fn drive<F, Fut>(clients: usize, warmup: f64, seconds: f64, call: F) -> RunResult
+where
+    F: Fn(usize) -> Fut + Clone + 'static,
+    Fut: std::future::Future<Output = Result<(), String>> + 'static,
+{
+    let local = tokio::task::LocalSet::new();
+    let measuring = Arc::new(AtomicBool::new(false));
+    let stop = Arc::new(AtomicBool::new(false));
+    let mut tasks = Vec::new();
+    for i in 0..clients {
+        let call = call.clone();
+        let (measuring, stop) = (measuring.clone(), stop.clone());
+        tasks.push(local.spawn_local(async move {
+            let mut latencies = Latencies::default();
+            let mut calls = 0usize;
+            while !stop.load(Ordering::Relaxed) {
+                let t0 = Instant::now();
+                if let Err(e) = call(i).await {
+                    panic!("client {i}: {e}");
+                }
+                if measuring.load(Ordering::Relaxed) {
+                    latencies.record(t0.elapsed());
+                    calls += 1;
+                }
+            }
+            (calls, latencies)
+        }));
+    }
+    let clock = {
+        let (measuring, stop) = (measuring.clone(), stop.clone());
+        async move {
+            tokio::time::sleep(Duration::from_secs_f64(warmup)).await;
+            measuring.store(true, Ordering::Relaxed);
+            let start = Instant::now();
+            tokio::time::sleep(Duration::from_secs_f64(seconds)).await;
+            stop.store(true, Ordering::Relaxed);
+            start.elapsed()
+        }
+    };
+    local
+        .run_until(async move {
+            let elapsed = clock.await;
+            let mut result = RunResult {
+                calls: 0,
+                elapsed,
+                latencies: Latencies::default(),
+            };
+            for task in tasks {
+                let (calls, latencies) = task.await.expect("a load task");
+                result.calls += calls;
+                result.latencies.merge(latencies);
+            }
+            result
+        })
+        .await
+}
+
+const ADD_REQUEST: &str = r#"{"jsonrpc":"2.0","id":1,"method":"tools/call","params":{"name":"add","arguments":{"a":2,"b":3}}}"#;
+
+/// The raw load loop's request: the same bytes and headers for both servers.
+fn raw_call(
+    http: reqwest::Client,
+    url: String,
+    sessions: Arc<Vec<String>>,
+    expected: Bytes,
+) -> impl Fn(usize) -> std::pin::Pin<Box<dyn std::future::Future<Output = Result<(), String>>>> + Clone
+{
+    move |i| {
+        let request = http
+            .post(&url)
+            .header("accept", "application/json, text/event-stream")
+            .header("content-type", "application/json")
+            .header("mcp-session-id", &sessions[i])
+            .header("mcp-protocol-version", "2025-11-25")
+            .body(ADD_REQUEST);
+        let expected = expected.clone();
+        Box::pin(async move {
+            let response = request.send().await.map_err(|e| e.to_string())?;
+            if response.status() != 200 {
+                return Err(format!("status {}", response.status()));
+            }
+            let body = response.bytes().await.map_err(|e| e.to_string())?;
+            if body != expected {
+                return Err(format!("unexpected body {body:?}"));
+            }
+            Ok(())
+        })
+    }
+}
+
+/// Checks the notifications of `process_files` calls: log i, progress i, for i in 1..=items.
+struct OrderChecker {
+    items: usize,
+    state: Mutex<(usize, Option<String>)>,
+}
+
+impl OrderChecker {
+    fn step(&self, what: impl FnOnce(usize) -> Result<(), String>) {
+        let mut state = self.state.lock().unwrap();
+        let n = state.0;
+        if state.1.is_none() {
+            if let Err(e) = what(n) {
+                state.1 = Some(e);
+            }
+        }
+        state.0 += 1;
+    }
+    /// The count seen since the last call, and the first ordering error; resets.
+    fn take(&self) -> (usize, Option<String>) {
+        std::mem::take(&mut *self.state.lock().unwrap())
+    }
+}
+
+impl MessageHandler for OrderChecker {
+    fn on_log(&self, level: LoggingLevel, _logger: Option<&str>, data: &Value) {
+        let items = self.items;
+        self.step(|n| {
+            let i = n / 2 + 1;
+            let expected = format!("Processing document {i}/{items}: item-{i}");
+            match (n % 2, level, data.as_str()) {
+                (0, LoggingLevel::Info, Some(text)) if text == expected => Ok(()),
+                _ => Err(format!(
+                    "notification #{n}: expected log {expected:?}, got {level} {data}"
+                )),
+            }
+        });
+    }
+    fn on_progress(&self, _token: &Value, progress: f64, total: Option<f64>, _: Option<&str>) {
+        let items = self.items as f64;
+        self.step(|n| {
+            let i = (n / 2 + 1) as f64;
+            if n % 2 == 1 && progress == i && total == Some(items) {
+                Ok(())
+            } else {
+                Err(format!(
+                    "notification #{n}: expected progress {i}/{items}, got {progress}/{total:?}"
+                ))
+            }
+        });
+    }
+}
+
+fn row(name: &str, r: &mut RunResult) -> String {
+    format!(
+        "| {name:<34} | {:>10.0} | {:>9.3} | {:>9.3} | {:>9} |",
+        r.rate(),
+        r.latencies.percentile(50.0).as_secs_f64() * 1e3,
+        r.latencies.percentile(99.0).as_secs_f64() * 1e3,
+        r.calls,
+    )
+}
+
+fn main() {
+    let o = options();
+    let cpus = std::thread::available_parallelism().map_or(1, |n| n.get());
+    let pin = o.pin && cpus >= 2;
+    let (server_cpu, client_cpu) = if pin {
+        (Some(0), Some(1))
+    } else {
+        (None, None)
+    };
+
+    let ours_listener = TcpListener::bind("127.0.0.1:0").expect("bind");
+    let bare_listener = TcpListener::bind("127.0.0.1:0").expect("bind");
+    let ours_url = format!("http://{}/mcp", ours_listener.local_addr().unwrap());
+    let bare_url = format!("http://{}/mcp", bare_listener.local_addr().unwrap());
+
+    let mcp = examples::tools::server().into_http();
+    spawn_server("ours", server_cpu, move || {
+        HttpServer::new(move || App::new().service(mcp.service()))
+            .workers(1)
+            .listen(ours_listener)
+            .expect("listen")
+            .run()
+    });
+
+    if let Some(cpu) = client_cpu {
+        pin_to(cpu);
+    }
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap();
+    runtime.block_on(async move {
+        let http = http_client(o.clients.max(o.stream_sessions));
+
+        // One session per client on our server; the answer to `add` becomes the bare reply.
+        let mut sessions = Vec::new();
+        for _ in 0..o.clients {
+            let client = Client::builder(&ours_url).http_client(http.clone()).connect().await.unwrap();
+            sessions.push(client.session_id().unwrap().to_owned());
+            std::mem::forget(client); // keep the session open; nothing to free client-side
+        }
+        let sessions = Arc::new(sessions);
+        let reference = http
+            .post(&ours_url)
+            .header("accept", "application/json, text/event-stream")
+            .header("content-type", "application/json")
+            .header("mcp-session-id", &sessions[0])
+            .header("mcp-protocol-version", "2025-11-25")
+            .body(ADD_REQUEST)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(reference.headers()["content-type"], "application/json");
+        let expected = reference.bytes().await.unwrap();
+
+        let canned = expected.clone();
+        spawn_server("bare", server_cpu, move || {
+            HttpServer::new(move || {
+                let canned = canned.clone();
+                App::new().route(
+                    "/mcp",
+                    web::post().to(move |_body: Bytes| {
+                        let canned = canned.clone();
+                        async move {
+                            HttpResponse::Ok().content_type("application/json").body(canned)
+                        }
+                    }),
+                )
+            })
+            .workers(1)
+            .listen(bare_listener)
+            .expect("listen")
+            .run()
+        });
+
+        println!("# mcp-runtime benchmark");
+        println!(
+            "machine: {cpus} CPUs; servers: actix-web, 1 worker thread each{}; load generator: 1 \
+             current-thread tokio runtime{}; reqwest HTTP/1.1, keep-alive pool, TCP_NODELAY; loopback",
+            if pin { ", pinned to CPU 0" } else { "" },
+            if pin { ", pinned to CPU 1" } else { "" },
+        );
+        println!(
+            "load: {} concurrent sessions, {:.0}s warm-up + {:.0}s measured per run; request {} bytes, response {} bytes",
+            o.clients,
+            o.warmup,
+            o.seconds,
+            ADD_REQUEST.len(),
+            expected.len()
+        );
+        println!("response: {}", String::from_utf8_lossy(&expected));
+        println!();
+
+        let mut clients = Vec::new();
+        for _ in 0..o.clients {
+            clients.push(Arc::new(
+                Client::builder(&ours_url).http_client(http.clone()).connect().await.unwrap(),
+            ));
+        }
+        let clients = Arc::new(clients);
+        let via_client_call = {
+            let clients = clients.clone();
+            move |i: usize| {
+                let client = clients[i].clone();
+                async move {
+                    let result = client
+                        .call_tool("add", json!({"a": 2, "b": 3}))
+                        .await
+                        .map_err(|e| e.to_string())?;
+                    if result.is_error.is_some() {
+                        return Err(format!("{result:?}"));
+                    }
+                    Ok(())
+                }
+            }
+        };
+
+        // Rounds alternate the three runs so that drift (CPU clocks, caches, allocator state)
+        // does not favour one side; each keeps its best round.
+        let (mut bare, mut ours, mut via_client): (Option<RunResult>, Option<RunResult>, Option<RunResult>) =
+            (None, None, None);
+        fn keep_best(slot: &mut Option<RunResult>, run: RunResult) {
+            if slot.as_ref().is_none_or(|best| run.rate() > best.rate()) {
+                *slot = Some(run);
+            }
+        }
+        for round in 1..=o.rounds {
+            let run = drive(
+                o.clients,
+                o.warmup,
+                o.seconds,
+                raw_call(http.clone(), bare_url.clone(), sessions.clone(), expected.clone()),
+            )
+            .await;
+            println!("round {round}: bare (raw loop)    {:>8.0} calls/s", run.rate());
+            keep_best(&mut bare, run);
+            let run = drive(
+                o.clients,
+                o.warmup,
+                o.seconds,
+                raw_call(http.clone(), ours_url.clone(), sessions.clone(), expected.clone()),
+            )
+            .await;
+            println!("round {round}: ours (raw loop)    {:>8.0} calls/s", run.rate());
+            keep_best(&mut ours, run);
+            let run = drive(o.clients, o.warmup, o.seconds, via_client_call.clone()).await;
+            println!("round {round}: ours (our Client)  {:>8.0} calls/s", run.rate());
+            keep_best(&mut via_client, run);
+        }
+        let (mut bare, mut ours, mut via_client) = (bare.unwrap(), ours.unwrap(), via_client.unwrap());
+
+        // Streaming: `process_files` with `items` items, no delay, on several sessions at once.
+        let mut streamers = Vec::new();
+        for _ in 0..o.stream_sessions {
+            let checker = Arc::new(OrderChecker { items: o.items, state: Mutex::default() });
+            let client = Client::builder(&ours_url)
+                .http_client(http.clone())
+                .handler(checker.clone())
+                .connect()
+                .await
+                .unwrap();
+            streamers.push((client, checker));
+        }
+        let items: Vec<String> = (1..=o.items).map(|i| format!("item-{i}")).collect();
+        let args = json!({"items": items, "delay_ms": 0});
+        let start = Instant::now();
+        let mut call_times = Vec::new();
+        let runs = streamers.iter().map(|(client, checker)| {
+            let args = args.clone();
+            let items = o.items;
+            async move {
+                let mut times = Vec::new();
+                for _ in 0..o.stream_calls {
+                    let t0 = Instant::now();
+                    let result =
+                        client.call_tool_with_progress("process_files", args.clone(), |_| {}).await.unwrap();
+                    // Every notification was handled before the call returned its result.
+                    let (seen, error) = checker.take();
+                    assert_eq!(error, None, "notifications out of order");
+                    assert_eq!(seen, 2 * items, "every log and progress notification arrived before the result");
+                    assert_eq!(result.is_error, None);
+                    times.push(t0.elapsed());
+                }
+                times
+            }
+        });
+        for times in futures_util::future::join_all(runs).await {
+            call_times.extend(times);
+        }
+        let stream_elapsed = start.elapsed();
+        let notifications = o.stream_sessions * o.stream_calls * 2 * o.items;
+        let notif_rate = notifications as f64 / stream_elapsed.as_secs_f64();
+        call_times.sort();
+        let median_call = call_times[call_times.len() / 2];
+
+        let ratio = ours.rate() / bare.rate();
+        let client_ratio = via_client.rate() / bare.rate();
+        println!();
+        println!(
+            "## Summary ({} sessions, {:.0}s per run, best of {} rounds)",
+            o.clients, o.seconds, o.rounds
+        );
+        println!();
+        println!("| run                                |    calls/s |  p50 (ms) |  p99 (ms) |     calls |");
+        println!("|------------------------------------|-----------:|----------:|----------:|----------:|");
+        println!("{}", row("bare actix-web handler (raw loop)", &mut bare));
+        println!("{}", row("mcp-runtime tools/call add (raw)", &mut ours));
+        println!("{}", row("mcp-runtime via client::Client", &mut via_client));
+        println!();
+        println!(
+            "ours / bare = {:.1}%  (target >= 60%: {});  via our Client / bare = {:.1}%",
+            ratio * 100.0,
+            if ratio >= 0.6 { "met" } else { "NOT met" },
+            client_ratio * 100.0
+        );
+        println!(
+            "streaming: {} sessions x {} calls of process_files({} items): {} notifications in {:.2}s = {:.0} notifications/s; \
+             median call {:.1} ms; all in order, all before their result",
+            o.stream_sessions,
+            o.stream_calls,
+            o.items,
+            notifications,
+            stream_elapsed.as_secs_f64(),
+            notif_rate,
+            median_call.as_secs_f64() * 1e3,
+        );
+    });
+}
