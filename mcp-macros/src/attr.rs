@@ -226,7 +226,7 @@ impl Annotations {
 }
 
 /// How a missing argument is filled in, from `#[mcp(default)]` / `#[mcp(default = EXPR)]`.
-pub enum Default {
+pub enum DefaultValue {
     /// `#[mcp(default)]`: `Default::default()`; the span is that of the `default` key.
     Trait(Span),
     /// `#[mcp(default = EXPR)]`.
@@ -238,7 +238,7 @@ pub enum Default {
 pub struct ParamAttrs {
     /// From `///` comments.
     pub description: String,
-    pub default: Option<Default>,
+    pub default: Option<DefaultValue>,
     /// The first `#[mcp(...)]`, for errors about its placement.
     pub mcp_attr: Option<Attribute>,
 }
@@ -282,8 +282,8 @@ impl ParamAttrs {
                     continue;
                 }
                 let default = match meta {
-                    Meta::Path(path) => Default::Trait(path.span()),
-                    Meta::NameValue(nv) => Default::Expr(Box::new(nv.value)),
+                    Meta::Path(path) => DefaultValue::Trait(path.span()),
+                    Meta::NameValue(nv) => DefaultValue::Expr(Box::new(nv.value)),
                     Meta::List(list) => {
                         cx.error_spanned_by(&list, "expected `default` or `default = EXPR`");
                         continue;
@@ -292,8 +292,8 @@ impl ParamAttrs {
                 if out.default.is_some() {
                     cx.error_at(
                         match &default {
-                            Default::Trait(span) => *span,
-                            Default::Expr(expr) => expr.span(),
+                            DefaultValue::Trait(span) => *span,
+                            DefaultValue::Expr(expr) => expr.span(),
                         },
                         "duplicate `default` for this parameter",
                     );

@@ -5,7 +5,7 @@ use quote::{format_ident, quote, quote_spanned};
 use syn::spanned::Spanned;
 use syn::ItemFn;
 
-use crate::attr::{Annotations, Default};
+use crate::attr::{Annotations, DefaultValue};
 use crate::model::{Param, Tool};
 
 /// The function (as given, parameter attributes already stripped), the registration struct and
@@ -66,13 +66,13 @@ pub fn expand(tool: &Tool, item: &ItemFn) -> TokenStream {
         });
         let take = match &arg.default {
             None => quote_spanned!(span=> #args.take::<#ty>(#name)),
-            Some(Default::Trait(default_span)) => {
+            Some(DefaultValue::Trait(default_span)) => {
                 // Spanned at `default`, so a type without `Default` is reported there.
                 let default =
                     quote_spanned!(*default_span=> || ::core::default::Default::default());
                 quote_spanned!(span=> #args.take_or_else::<#ty>(#name, #default))
             }
-            Some(Default::Expr(expr)) => {
+            Some(DefaultValue::Expr(expr)) => {
                 quote_spanned!(span=> #args.take_or_else::<#ty>(#name, || #expr))
             }
         };

@@ -8,7 +8,7 @@ use syn::{
     FnArg, GenericArgument, Ident, ItemFn, Pat, PathArguments, ReturnType, Type, Visibility,
 };
 
-use crate::attr::{doc_string, Annotations, Default, ParamAttrs, ToolAttrs};
+use crate::attr::{doc_string, Annotations, DefaultValue, ParamAttrs, ToolAttrs};
 use crate::ctxt::Ctxt;
 
 /// A tool function, fully checked.
@@ -43,7 +43,7 @@ pub struct Arg {
     pub name: String,
     pub ty: Type,
     pub description: String,
-    pub default: Option<Default>,
+    pub default: Option<DefaultValue>,
     /// Whether the argument must be present: neither `Option<T>` nor defaulted.
     pub required: bool,
 }
