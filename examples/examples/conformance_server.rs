@@ -72,7 +72,8 @@ async fn test_tool_with_logging(ctx: Ctx) -> &'static str {
 #[mcp_tool]
 async fn test_tool_with_progress(ctx: Ctx) -> &'static str {
     for step in [0, 50, 100] {
-        ctx.progress_message(step, 100, &format!("Completed step {step} of 100")).await;
+        ctx.progress_message(step, 100, &format!("Completed step {step} of 100"))
+            .await;
         if step < 100 {
             tokio::time::sleep(Duration::from_millis(50)).await;
         }

@@ -8,7 +8,9 @@ pub fn bind_addr() -> String {
     let mut args = std::env::args().skip(1);
     while let Some(arg) = args.next() {
         if arg == "--bind" {
-            return args.next().expect("--bind needs an address, e.g. --bind 127.0.0.1:8000");
+            return args
+                .next()
+                .expect("--bind needs an address, e.g. --bind 127.0.0.1:8000");
         }
         if let Some(addr) = arg.strip_prefix("--bind=") {
             return addr.to_owned();

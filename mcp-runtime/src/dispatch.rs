@@ -209,6 +209,7 @@ impl ServerCore {
             state: self.state.clone(),
         });
         let future = (tool.call)(Ctx::new(scope.clone()), args).into_inner();
+        let wraps_output = tool.wraps_output;
         let session = session.clone();
         tokio::task::spawn_local(async move {
             let outcome = tokio::select! {
@@ -221,7 +222,12 @@ impl ServerCore {
             let result = match outcome {
                 // Cancelled: the spec says to send no response.
                 None => return,
-                Some(Ok(result)) => result,
+                Some(Ok(mut result)) => {
+                    if wraps_output {
+                        crate::tool::wrap_structured(&mut result);
+                    }
+                    result
+                }
                 Some(Err(panic)) => {
                     CallToolResult::error(format!("the tool panicked: {}", panic_message(&*panic)))
                 }

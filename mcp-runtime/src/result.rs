@@ -4,7 +4,6 @@ use std::fmt;
 
 use schemars::{JsonSchema, Schema, SchemaGenerator};
 use serde::Serialize;
-use serde_json::Value;
 
 use crate::protocol::{CallToolResult, Content};
 
@@ -21,6 +20,11 @@ use crate::protocol::{CallToolResult, Content};
 /// let err: Result<String, ToolError> = Err(ToolError::msg("no such file"));
 /// assert_eq!(err.into_tool_result().is_error, Some(true));
 /// ```
+#[diagnostic::on_unimplemented(
+    message = "`{Self}` cannot be returned from an MCP tool",
+    label = "not a tool result",
+    note = "return a `String`, a number, `()`, `Content`, `Vec<Content>`, `Json<T>` (T: Serialize + JsonSchema), `CallToolResult`, or a `Result<T, E>` of one of these with `E: Display`"
+)]
 pub trait IntoToolResult {
     /// The result sent to the client.
     fn into_tool_result(self) -> CallToolResult;
@@ -122,18 +126,12 @@ impl<T: Serialize + JsonSchema> IntoToolResult for Json<T> {
             Ok(value) => value,
             Err(e) => return CallToolResult::error(format!("could not encode the result: {e}")),
         };
-        let structured = match value {
-            Value::Object(_) => value,
-            other => {
-                let mut wrapped = serde_json::Map::new();
-                wrapped.insert("result".into(), other);
-                Value::Object(wrapped)
-            }
-        };
-        let text = structured.to_string();
+        // Wrapping a non-object value as `{"result": ...}` for 2025-era clients is decided
+        // once per tool from its output schema, by the runtime (see `tool::OutputSchema`).
+        let text = value.to_string();
         CallToolResult {
             content: vec![Content::text(text)],
-            structured_content: Some(structured),
+            structured_content: Some(value),
             is_error: None,
         }
     }

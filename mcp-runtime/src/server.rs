@@ -41,6 +41,8 @@ pub struct Server {
 pub(crate) struct RegisteredTool {
     pub(crate) spec: ToolSpec,
     pub(crate) definition: Value,
+    /// Structured results are wrapped as `{"result": ...}` to match the output schema.
+    pub(crate) wraps_output: bool,
     pub(crate) call: fn(Ctx, Arguments) -> ToolFuture,
 }
 
@@ -84,8 +86,10 @@ impl Server {
             "a tool named {:?} is already registered on this server",
             spec.name
         );
+        let (definition, wraps_output) = tool::definition(&spec);
         self.tools.push(RegisteredTool {
-            definition: tool::definition(&spec),
+            definition,
+            wraps_output,
             spec,
             call: T::call,
         });

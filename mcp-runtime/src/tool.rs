@@ -282,16 +282,31 @@ fn strip_null(schema: &mut Value) {
     }
 }
 
-/// Builds the `outputSchema`, if the return type has one; non-object roots are wrapped as
-/// `{"result": ...}` because 2025-era clients require an object (see [`crate::Json`]).
-pub(crate) fn output_schema(spec: &ToolSpec) -> Option<Value> {
+/// An `outputSchema`, and whether it wraps the value as `{"result": ...}`.
+pub(crate) struct OutputSchema {
+    pub(crate) schema: Value,
+    /// The return type's values are not always objects, which 2025-era clients require of
+    /// `structuredContent`: the schema describes `{"result": value}` and results are wrapped
+    /// to match before they are sent.
+    pub(crate) wrapped: bool,
+}
+
+/// Builds the `outputSchema`, if the return type has one.
+pub(crate) fn output_schema(spec: &ToolSpec) -> Option<OutputSchema> {
     let mut generator = schema_generator();
     let schema = (spec.output_schema)(&mut generator)?.to_value();
     let mut defs = generator.take_definitions(true);
     let schema = inline_root_ref(schema, &mut defs);
+    let mut wrapped = false;
     let mut root = match schema {
-        Value::Object(obj) if obj.get("type") == Some(&Value::String("object".into())) => obj,
+        Value::Object(mut obj) if always_object(&obj, &defs, 0) => {
+            // An enum of object variants is an object too: say so at the root, as 2025-era
+            // clients require `type: object` there.
+            obj.entry("type").or_insert_with(|| "object".into());
+            obj
+        }
         other => {
+            wrapped = true;
             let mut wrapped = Map::new();
             wrapped.insert("type".into(), "object".into());
             let mut props = Map::new();
@@ -306,7 +321,50 @@ pub(crate) fn output_schema(spec: &ToolSpec) -> Option<Value> {
     if !defs.is_empty() {
         root.insert("$defs".into(), Value::Object(defs));
     }
-    Some(Value::Object(root))
+    Some(OutputSchema {
+        schema: Value::Object(root),
+        wrapped,
+    })
+}
+
+/// Wraps a result's `structuredContent` as `{"result": value}`, for tools whose output schema
+/// is wrapped.
+pub(crate) fn wrap_structured(result: &mut CallToolResult) {
+    if let Some(value) = result.structured_content.take() {
+        let mut wrapped = Map::new();
+        wrapped.insert("result".into(), value);
+        result.structured_content = Some(Value::Object(wrapped));
+    }
+}
+
+/// Whether every value valid against `schema` is a JSON object: `type: object`, or a
+/// `oneOf`/`anyOf` whose branches all are (following `$ref`s into `defs`, to a small depth).
+fn always_object(schema: &Map<String, Value>, defs: &Map<String, Value>, depth: u8) -> bool {
+    if depth > 8 {
+        return false;
+    }
+    if let Some(kind) = schema.get("type") {
+        return kind == "object";
+    }
+    if let Some(target) = schema.get("$ref").and_then(Value::as_str) {
+        return target
+            .strip_prefix("#/$defs/")
+            .and_then(|name| defs.get(name))
+            .and_then(Value::as_object)
+            .is_some_and(|d| always_object(d, defs, depth + 1));
+    }
+    ["oneOf", "anyOf"].iter().any(|key| {
+        schema
+            .get(*key)
+            .and_then(Value::as_array)
+            .is_some_and(|branches| {
+                !branches.is_empty()
+                    && branches.iter().all(|b| {
+                        b.as_object()
+                            .is_some_and(|b| always_object(b, defs, depth + 1))
+                    })
+            })
+    })
 }
 
 /// Replaces a root schema that is only a `$ref` into `$defs` (how schemars refers to named
@@ -347,8 +405,9 @@ fn refers_to(schema: &Value, reference: &str) -> bool {
     }
 }
 
-/// The `Tool` object of `tools/list`, built once at registration.
-pub(crate) fn definition(spec: &ToolSpec) -> Value {
+/// The `Tool` object of `tools/list`, built once at registration, and whether structured
+/// results must be wrapped to match its output schema.
+pub(crate) fn definition(spec: &ToolSpec) -> (Value, bool) {
     let mut tool = Map::new();
     tool.insert("name".into(), spec.name.into());
     if let Some(title) = spec.title {
@@ -356,8 +415,10 @@ pub(crate) fn definition(spec: &ToolSpec) -> Value {
     }
     tool.insert("description".into(), spec.description.into());
     tool.insert("inputSchema".into(), input_schema(spec.params));
+    let mut wraps_output = false;
     if let Some(output) = output_schema(spec) {
-        tool.insert("outputSchema".into(), output);
+        tool.insert("outputSchema".into(), output.schema);
+        wraps_output = output.wrapped;
     }
     if !spec.annotations.is_empty() {
         tool.insert(
@@ -365,7 +426,7 @@ pub(crate) fn definition(spec: &ToolSpec) -> Value {
             serde_json::to_value(spec.annotations).expect("annotations serialize"),
         );
     }
-    Value::Object(tool)
+    (Value::Object(tool), wraps_output)
 }
 
 /// Whether `name` is a valid tool name: 1-128 characters of `[A-Za-z0-9_.-]`.
@@ -408,7 +469,8 @@ mod tests {
         let schema = output_schema(&spec_with_output(
             <Json<Sum> as IntoToolResult>::output_schema,
         ))
-        .unwrap();
+        .unwrap()
+        .schema;
         assert_eq!(schema["type"], "object");
         assert_eq!(schema["properties"]["total"]["type"], "integer");
         assert!(schema.get("$defs").is_none(), "{schema:#}");
@@ -419,7 +481,8 @@ mod tests {
         let schema = output_schema(&spec_with_output(
             <Json<Tree> as IntoToolResult>::output_schema,
         ))
-        .unwrap();
+        .unwrap()
+        .schema;
         assert_eq!(schema["type"], "object");
         assert_eq!(
             schema["properties"]["children"]["items"]["$ref"],
@@ -433,8 +496,56 @@ mod tests {
         let schema = output_schema(&spec_with_output(
             <Json<Vec<i64>> as IntoToolResult>::output_schema,
         ))
-        .unwrap();
+        .unwrap()
+        .schema;
         assert_eq!(schema["required"][0], "result");
         assert_eq!(schema["properties"]["result"]["type"], "array");
+    }
+
+    #[derive(serde::Serialize, JsonSchema)]
+    #[serde(tag = "kind")]
+    #[allow(dead_code)]
+    enum Shape {
+        Circle { r: f64 },
+        Square { side: f64 },
+    }
+
+    #[derive(serde::Serialize, JsonSchema)]
+    #[serde(untagged)]
+    #[allow(dead_code)]
+    enum Loose {
+        Number(f64),
+        Named { name: String },
+    }
+
+    #[test]
+    fn enum_of_objects_is_an_object_and_matches_the_unwrapped_value() {
+        let schema = output_schema(&spec_with_output(
+            <Json<Shape> as IntoToolResult>::output_schema,
+        ))
+        .unwrap()
+        .schema;
+        assert_eq!(schema["type"], "object", "{schema:#}");
+        assert!(schema.get("oneOf").is_some() || schema.get("anyOf").is_some());
+        assert!(schema["properties"].get("result").is_none());
+        let spec = spec_with_output(<Json<Shape> as IntoToolResult>::output_schema);
+        assert!(!output_schema(&spec).unwrap().wrapped);
+        let value = Json(Shape::Circle { r: 1.0 }).into_tool_result();
+        assert_eq!(value.structured_content.unwrap()["kind"], "Circle");
+    }
+
+    #[test]
+    fn enum_with_a_non_object_variant_is_wrapped() {
+        let schema = output_schema(&spec_with_output(
+            <Json<Loose> as IntoToolResult>::output_schema,
+        ))
+        .unwrap()
+        .schema;
+        assert_eq!(schema["required"][0], "result", "{schema:#}");
+        let spec = spec_with_output(<Json<Loose> as IntoToolResult>::output_schema);
+        assert!(output_schema(&spec).unwrap().wrapped);
+        let mut result = Json(Loose::Named { name: "x".into() }).into_tool_result();
+        wrap_structured(&mut result);
+        assert_eq!(result.structured_content.unwrap()["result"]["name"], "x");
     }
 }

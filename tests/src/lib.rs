@@ -49,7 +49,9 @@ impl TestServer {
             .header("accept", "application/json, text/event-stream")
             .header("content-type", "application/json");
         if let Some(session) = session {
-            request = request.header("mcp-session-id", session).header("mcp-protocol-version", "2025-11-25");
+            request = request
+                .header("mcp-session-id", session)
+                .header("mcp-protocol-version", "2025-11-25");
         }
         request
     }
@@ -117,7 +119,11 @@ pub async fn messages(response: reqwest::Response) -> Vec<Value> {
     if !is_sse {
         return vec![serde_json::from_str(&body).expect("a JSON body")];
     }
-    sse_events(&body).into_iter().filter_map(|e| e.data).map(|d| serde_json::from_str(&d).unwrap()).collect()
+    sse_events(&body)
+        .into_iter()
+        .filter_map(|e| e.data)
+        .map(|d| serde_json::from_str(&d).unwrap())
+        .collect()
 }
 
 /// The `Content-Type` of a response, or "".
@@ -183,7 +189,10 @@ pub async fn timed_messages(response: reqwest::Response) -> Vec<(std::time::Inst
             let block: String = buffer.drain(..end + 2).collect();
             for event in sse_events(&block) {
                 if let Some(data) = event.data {
-                    out.push((std::time::Instant::now(), serde_json::from_str(&data).unwrap()));
+                    out.push((
+                        std::time::Instant::now(),
+                        serde_json::from_str(&data).unwrap(),
+                    ));
                 }
             }
         }

@@ -5,7 +5,7 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use mcp_runtime::{mcp_tool, Ctx, LoggingLevel, Server, ToolError};
+use mcp_runtime::{mcp_tool, Ctx, Json, LoggingLevel, Server, ToolError};
 use reqwest::Method;
 use serde_json::{json, Value};
 use tests::{content_type, messages, sse_events, timed_messages, TestServer};
@@ -29,6 +29,32 @@ async fn steps(ctx: Ctx, steps: u32, delay_ms: Option<u64>) -> String {
     format!("{steps} steps")
 }
 
+/// Echo the effective limit and verbosity.
+#[mcp_tool]
+async fn defaults(#[mcp(default = 10)] limit: u32, #[mcp(default)] verbose: bool) -> String {
+    format!("limit={limit} verbose={verbose}")
+}
+
+/// The first `n` squares, as structured output.
+#[mcp_tool]
+async fn squares(n: u32) -> Json<Vec<u32>> {
+    Json((1..=n).map(|i| i * i).collect())
+}
+
+/// A point, as structured output.
+#[derive(serde::Serialize, mcp_runtime::JsonSchema)]
+#[schemars(crate = "mcp_runtime::schemars")]
+struct Point {
+    x: i32,
+    y: i32,
+}
+
+/// The origin.
+#[mcp_tool]
+async fn origin() -> Json<Point> {
+    Json(Point { x: 0, y: 0 })
+}
+
 /// Always panics.
 #[mcp_tool]
 async fn explode(ctx: Ctx) -> String {
@@ -47,7 +73,9 @@ struct Counters {
 async fn sleepy(ctx: Ctx, ms: u64) -> Result<String, ToolError> {
     ctx.info("sleeping").await;
     tokio::time::sleep(Duration::from_millis(ms)).await;
-    ctx.state::<Arc<Counters>>()?.finished.fetch_add(1, Ordering::SeqCst);
+    ctx.state::<Arc<Counters>>()?
+        .finished
+        .fetch_add(1, Ordering::SeqCst);
     Ok("awake".into())
 }
 
@@ -57,6 +85,9 @@ fn tools() -> Server {
         .tool::<steps>()
         .tool::<explode>()
         .tool::<sleepy>()
+        .tool::<defaults>()
+        .tool::<squares>()
+        .tool::<origin>()
 }
 
 fn start() -> TestServer {
@@ -79,7 +110,11 @@ async fn error_body(response: reqwest::Response) -> Value {
 #[tokio::test]
 async fn initialize_negotiates_and_opens_a_session() {
     let server = start();
-    for (asked, answered) in [("2025-11-25", "2025-11-25"), ("2025-03-26", "2025-03-26"), ("2031-01-01", "2025-11-25")] {
+    for (asked, answered) in [
+        ("2025-11-25", "2025-11-25"),
+        ("2025-03-26", "2025-03-26"),
+        ("2031-01-01", "2025-11-25"),
+    ] {
         let response = server
             .post(None)
             .json(&json!({"jsonrpc":"2.0","id":1,"method":"initialize","params":{
@@ -89,12 +124,18 @@ async fn initialize_negotiates_and_opens_a_session() {
             .unwrap();
         assert_eq!(response.status(), 200);
         assert!(content_type(&response).starts_with("application/json"));
-        let id = response.headers()["mcp-session-id"].to_str().unwrap().to_owned();
+        let id = response.headers()["mcp-session-id"]
+            .to_str()
+            .unwrap()
+            .to_owned();
         assert_eq!(id.len(), 32);
         let body: Value = response.json().await.unwrap();
         assert_eq!(body["id"], 1);
         assert_eq!(body["result"]["protocolVersion"], answered);
-        assert_eq!(body["result"]["capabilities"]["tools"], json!({"listChanged": false}));
+        assert_eq!(
+            body["result"]["capabilities"]["tools"],
+            json!({"listChanged": false})
+        );
         assert_eq!(body["result"]["capabilities"]["logging"], json!({}));
         assert_eq!(body["result"]["serverInfo"]["name"], "http-tests");
     }
@@ -119,13 +160,20 @@ async fn initialize_with_bad_params_is_a_jsonrpc_error() {
 async fn ping_list_and_plain_json_calls() {
     let server = start();
     let s = server.session().await;
-    let pong = server.call(&s, json!({"jsonrpc":"2.0","id":1,"method":"ping"})).await;
+    let pong = server
+        .call(&s, json!({"jsonrpc":"2.0","id":1,"method":"ping"}))
+        .await;
     assert_eq!(pong, [json!({"jsonrpc":"2.0","id":1,"result":{}})]);
 
-    let list = server.call(&s, json!({"jsonrpc":"2.0","id":2,"method":"tools/list"})).await;
+    let list = server
+        .call(&s, json!({"jsonrpc":"2.0","id":2,"method":"tools/list"}))
+        .await;
     let tools = list[0]["result"]["tools"].as_array().unwrap();
     let names: Vec<_> = tools.iter().map(|t| t["name"].as_str().unwrap()).collect();
-    assert_eq!(names, ["add", "steps", "explode", "sleepy"]);
+    assert_eq!(
+        names,
+        ["add", "steps", "explode", "sleepy", "defaults", "squares", "origin"]
+    );
     for tool in tools {
         assert!(!tool["description"].as_str().unwrap().is_empty());
         assert_eq!(tool["inputSchema"]["type"], "object");
@@ -134,26 +182,56 @@ async fn ping_list_and_plain_json_calls() {
     assert!(list[0]["result"].get("nextCursor").is_none());
 
     // A tool without `Ctx` cannot notify, so its answer is plain JSON.
-    let response = server.post(Some(&s)).json(&call(3, "add", json!({"a": 2, "b": 3}))).send().await.unwrap();
+    let response = server
+        .post(Some(&s))
+        .json(&call(3, "add", json!({"a": 2, "b": 3})))
+        .send()
+        .await
+        .unwrap();
     assert!(content_type(&response).starts_with("application/json"));
     let body: Value = response.json().await.unwrap();
-    assert_eq!(body["result"]["content"], json!([{"type":"text","text":"5"}]));
+    assert_eq!(
+        body["result"]["content"],
+        json!([{"type":"text","text":"5"}])
+    );
 }
 
 #[tokio::test]
 async fn tools_list_paginates() {
     let server = TestServer::start(tools().page_size(3).into_http());
     let s = server.session().await;
-    let first = server.call(&s, json!({"jsonrpc":"2.0","id":1,"method":"tools/list"})).await;
+    let first = server
+        .call(&s, json!({"jsonrpc":"2.0","id":1,"method":"tools/list"}))
+        .await;
     assert_eq!(first[0]["result"]["tools"].as_array().unwrap().len(), 3);
-    let cursor = first[0]["result"]["nextCursor"].as_str().unwrap().to_owned();
+    let cursor = first[0]["result"]["nextCursor"]
+        .as_str()
+        .unwrap()
+        .to_owned();
     let second = server
-        .call(&s, json!({"jsonrpc":"2.0","id":2,"method":"tools/list","params":{"cursor":cursor}}))
+        .call(
+            &s,
+            json!({"jsonrpc":"2.0","id":2,"method":"tools/list","params":{"cursor":cursor}}),
+        )
         .await;
     assert_eq!(second[0]["result"]["tools"][0]["name"], "sleepy");
-    assert!(second[0]["result"].get("nextCursor").is_none());
+    let cursor = second[0]["result"]["nextCursor"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let third = server
+        .call(
+            &s,
+            json!({"jsonrpc":"2.0","id":2,"method":"tools/list","params":{"cursor":cursor}}),
+        )
+        .await;
+    assert_eq!(third[0]["result"]["tools"][0]["name"], "origin");
+    assert!(third[0]["result"].get("nextCursor").is_none());
     let bad = server
-        .call(&s, json!({"jsonrpc":"2.0","id":3,"method":"tools/list","params":{"cursor":"zzz"}}))
+        .call(
+            &s,
+            json!({"jsonrpc":"2.0","id":3,"method":"tools/list","params":{"cursor":"zzz"}}),
+        )
         .await;
     assert_eq!(bad[0]["error"]["code"], -32602);
 }
@@ -177,9 +255,27 @@ async fn a_call_streams_logs_and_progress_before_its_result() {
     unique.dedup();
     assert_eq!(ids, unique, "event ids are distinct");
 
-    let msgs: Vec<Value> = events[1..].iter().map(|e| serde_json::from_str(e.data.as_ref().unwrap()).unwrap()).collect();
-    let levels: Vec<_> = msgs[..8].iter().map(|m| m["params"]["level"].as_str().unwrap()).collect();
-    assert_eq!(levels, ["debug", "info", "notice", "warning", "error", "critical", "alert", "emergency"]);
+    let msgs: Vec<Value> = events[1..]
+        .iter()
+        .map(|e| serde_json::from_str(e.data.as_ref().unwrap()).unwrap())
+        .collect();
+    let levels: Vec<_> = msgs[..8]
+        .iter()
+        .map(|m| m["params"]["level"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        levels,
+        [
+            "debug",
+            "info",
+            "notice",
+            "warning",
+            "error",
+            "critical",
+            "alert",
+            "emergency"
+        ]
+    );
     for (i, m) in msgs[8..11].iter().enumerate() {
         assert_eq!(m["method"], "notifications/progress");
         assert_eq!(m["params"]["progressToken"], "tok-1");
@@ -209,7 +305,10 @@ async fn set_level_filters_this_sessions_logs_only() {
     let quiet = server.session().await;
     let loud = server.session().await;
     let set = server
-        .call(&quiet, json!({"jsonrpc":"2.0","id":1,"method":"logging/setLevel","params":{"level":"error"}}))
+        .call(
+            &quiet,
+            json!({"jsonrpc":"2.0","id":1,"method":"logging/setLevel","params":{"level":"error"}}),
+        )
         .await;
     assert_eq!(set, [json!({"jsonrpc":"2.0","id":1,"result":{}})]);
     let levels = |msgs: Vec<Value>| -> Vec<String> {
@@ -218,34 +317,59 @@ async fn set_level_filters_this_sessions_logs_only() {
             .map(|m| m["params"]["level"].as_str().unwrap().to_owned())
             .collect()
     };
-    let quiet_levels = levels(server.call(&quiet, call(2, "steps", json!({"steps": 0}))).await);
+    let quiet_levels = levels(
+        server
+            .call(&quiet, call(2, "steps", json!({"steps": 0})))
+            .await,
+    );
     assert_eq!(quiet_levels, ["error", "critical", "alert", "emergency"]);
-    let loud_levels = levels(server.call(&loud, call(2, "steps", json!({"steps": 0}))).await);
+    let loud_levels = levels(
+        server
+            .call(&loud, call(2, "steps", json!({"steps": 0})))
+            .await,
+    );
     assert_eq!(loud_levels.len(), 8);
 
     let bad = server
-        .call(&quiet, json!({"jsonrpc":"2.0","id":3,"method":"logging/setLevel","params":{"level":"loud"}}))
+        .call(
+            &quiet,
+            json!({"jsonrpc":"2.0","id":3,"method":"logging/setLevel","params":{"level":"loud"}}),
+        )
         .await;
     assert_eq!(bad[0]["error"]["code"], -32602);
-    assert!(bad[0]["error"]["message"].as_str().unwrap().contains("loud"));
+    assert!(bad[0]["error"]["message"]
+        .as_str()
+        .unwrap()
+        .contains("loud"));
 }
 
 #[tokio::test]
 async fn protocol_errors_are_jsonrpc_errors_with_the_request_id() {
     let server = start();
     let s = server.session().await;
-    let unknown_method = server.call(&s, json!({"jsonrpc":"2.0","id":"m","method":"resources/list"})).await;
+    let unknown_method = server
+        .call(
+            &s,
+            json!({"jsonrpc":"2.0","id":"m","method":"resources/list"}),
+        )
+        .await;
     assert_eq!(unknown_method[0]["id"], "m");
     assert_eq!(unknown_method[0]["error"]["code"], -32601);
     let unknown_tool = server.call(&s, call(2, "nope", json!({}))).await;
     assert_eq!(unknown_tool[0]["error"]["code"], -32602);
-    assert!(unknown_tool[0]["error"]["message"].as_str().unwrap().contains("nope"));
+    assert!(unknown_tool[0]["error"]["message"]
+        .as_str()
+        .unwrap()
+        .contains("nope"));
     let bad_args = server
         .call(&s, json!({"jsonrpc":"2.0","id":3,"method":"tools/call","params":{"name":"add","arguments":[1,2]}}))
         .await;
     assert_eq!(bad_args[0]["error"]["code"], -32602);
     let reinit = server
-        .call(&s, json!({"jsonrpc":"2.0","id":4,"method":"initialize","params":{}}))
+        .call(
+            &s,
+            json!({"jsonrpc":"2.0","id":4,"method":"initialize","params":{}}),
+        )
         .await;
     assert_eq!(reinit[0]["error"]["code"], -32602);
 }
@@ -269,7 +393,81 @@ async fn invalid_arguments_are_tool_errors_naming_the_field() {
     let msgs = server
         .call(&s, json!({"jsonrpc":"2.0","id":2,"method":"tools/call","params":{"name":"steps","arguments":{"steps":1}}}))
         .await;
-    assert_eq!(msgs.last().unwrap()["result"]["content"][0]["text"], "1 steps");
+    assert_eq!(
+        msgs.last().unwrap()["result"]["content"][0]["text"],
+        "1 steps"
+    );
+}
+
+#[tokio::test]
+async fn defaults_fill_missing_arguments() {
+    let server = start();
+    let s = server.session().await;
+    let text = |msgs: Vec<Value>| {
+        msgs[0]["result"]["content"][0]["text"]
+            .as_str()
+            .unwrap()
+            .to_owned()
+    };
+    assert_eq!(
+        text(server.call(&s, call(1, "defaults", json!({}))).await),
+        "limit=10 verbose=false"
+    );
+    assert_eq!(
+        text(
+            server
+                .call(
+                    &s,
+                    call(2, "defaults", json!({"limit": 3, "verbose": true}))
+                )
+                .await
+        ),
+        "limit=3 verbose=true"
+    );
+    assert_eq!(
+        text(
+            server
+                .call(&s, call(3, "defaults", json!({"limit": null})))
+                .await
+        ),
+        "limit=10 verbose=false"
+    );
+}
+
+#[tokio::test]
+async fn structured_output_matches_its_schema() {
+    let server = start();
+    let s = server.session().await;
+    let list = server
+        .call(&s, json!({"jsonrpc":"2.0","id":1,"method":"tools/list"}))
+        .await;
+    let tools = list[0]["result"]["tools"].as_array().unwrap();
+    let schema_of =
+        |name: &str| tools.iter().find(|t| t["name"] == name).unwrap()["outputSchema"].clone();
+    // A list is not an object: its schema and its values are wrapped as {"result": ...}.
+    assert_eq!(schema_of("squares")["required"], json!(["result"]));
+    let squares = server.call(&s, call(2, "squares", json!({"n": 3}))).await;
+    assert_eq!(
+        squares[0]["result"]["structuredContent"],
+        json!({"result": [1, 4, 9]})
+    );
+    // A struct is sent as is.
+    assert_eq!(schema_of("origin")["type"], "object");
+    assert_eq!(schema_of("origin")["properties"]["x"]["type"], "integer");
+    let origin = server.call(&s, call(3, "origin", json!({}))).await;
+    assert_eq!(
+        origin[0]["result"]["structuredContent"],
+        json!({"x": 0, "y": 0})
+    );
+    let text = origin[0]["result"]["content"][0]["text"].as_str().unwrap();
+    assert_eq!(
+        serde_json::from_str::<Value>(text).unwrap(),
+        json!({"x": 0, "y": 0})
+    );
+    assert!(
+        schema_of("add").is_null(),
+        "text tools have no output schema"
+    );
 }
 
 #[tokio::test]
@@ -279,8 +477,13 @@ async fn a_panicking_tool_fails_alone() {
     let msgs = server.call(&s, call(1, "explode", json!({}))).await;
     let result = &msgs.last().unwrap()["result"];
     assert_eq!(result["isError"], true);
-    assert!(result["content"][0]["text"].as_str().unwrap().contains("kaboom"));
-    let after = server.call(&s, call(2, "add", json!({"a": 1, "b": 1}))).await;
+    assert!(result["content"][0]["text"]
+        .as_str()
+        .unwrap()
+        .contains("kaboom"));
+    let after = server
+        .call(&s, call(2, "add", json!({"a": 1, "b": 1})))
+        .await;
     assert_eq!(after[0]["result"]["content"][0]["text"], "2");
 }
 
@@ -292,9 +495,16 @@ async fn tools_run_concurrently() {
     let started = Instant::now();
     let calls = (0..4).map(|i| server.call(&s, call(i, "sleepy", json!({"ms": 400}))));
     let results = futures_util::future::join_all(calls).await;
-    assert!(started.elapsed() < Duration::from_millis(1200), "took {:?}", started.elapsed());
+    assert!(
+        started.elapsed() < Duration::from_millis(1200),
+        "took {:?}",
+        started.elapsed()
+    );
     for msgs in results {
-        assert_eq!(msgs.last().unwrap()["result"]["content"][0]["text"], "awake");
+        assert_eq!(
+            msgs.last().unwrap()["result"]["content"][0]["text"],
+            "awake"
+        );
     }
     assert_eq!(counters.finished.load(Ordering::SeqCst), 4);
 }
@@ -304,7 +514,12 @@ async fn cancelled_calls_stop_and_send_nothing_more() {
     let counters = Arc::new(Counters::default());
     let server = TestServer::start(tools().state(counters.clone()).into_http());
     let s = server.session().await;
-    let response = server.post(Some(&s)).json(&call(9, "sleepy", json!({"ms": 1500}))).send().await.unwrap();
+    let response = server
+        .post(Some(&s))
+        .json(&call(9, "sleepy", json!({"ms": 1500})))
+        .send()
+        .await
+        .unwrap();
     let stream = tokio::spawn(timed_messages(response));
     tokio::time::sleep(Duration::from_millis(200)).await;
     let cancel = server
@@ -314,10 +529,20 @@ async fn cancelled_calls_stop_and_send_nothing_more() {
         .await
         .unwrap();
     assert_eq!(cancel.status(), 202);
-    let msgs = tokio::time::timeout(Duration::from_secs(1), stream).await.expect("stream ends").unwrap();
-    assert!(msgs.iter().all(|(_, m)| m.get("result").is_none()), "no response after cancel");
+    let msgs = tokio::time::timeout(Duration::from_secs(1), stream)
+        .await
+        .expect("stream ends")
+        .unwrap();
+    assert!(
+        msgs.iter().all(|(_, m)| m.get("result").is_none()),
+        "no response after cancel"
+    );
     tokio::time::sleep(Duration::from_millis(1600)).await;
-    assert_eq!(counters.finished.load(Ordering::SeqCst), 0, "the tool was stopped");
+    assert_eq!(
+        counters.finished.load(Ordering::SeqCst),
+        0,
+        "the tool was stopped"
+    );
 }
 
 #[tokio::test]
@@ -331,7 +556,11 @@ async fn notifications_arrive_while_the_tool_runs() {
     let (first_at, _) = msgs.first().unwrap();
     let (result_at, result) = msgs.last().unwrap();
     assert!(result.get("result").is_some());
-    assert!(*result_at - *first_at >= Duration::from_millis(600), "first notification came {:?} before the result", *result_at - *first_at);
+    assert!(
+        *result_at - *first_at >= Duration::from_millis(600),
+        "first notification came {:?} before the result",
+        *result_at - *first_at
+    );
 }
 
 #[tokio::test]
@@ -343,7 +572,12 @@ async fn session_header_rules() {
     assert_eq!(missing.status(), 400);
     assert_eq!(error_body(missing).await["id"], 5);
 
-    let unknown = server.post(Some("0123456789abcdef0123456789abcdef")).json(&ping).send().await.unwrap();
+    let unknown = server
+        .post(Some("0123456789abcdef0123456789abcdef"))
+        .json(&ping)
+        .send()
+        .await
+        .unwrap();
     assert_eq!(unknown.status(), 404);
     assert_eq!(error_body(unknown).await["id"], 5);
 
@@ -360,15 +594,32 @@ async fn session_header_rules() {
     error_body(bad_version).await;
 
     // Any served revision is accepted, not only the negotiated one.
-    let older = server.post(None).header("mcp-session-id", &s).header("mcp-protocol-version", "2025-03-26").json(&ping).send().await.unwrap();
+    let older = server
+        .post(None)
+        .header("mcp-session-id", &s)
+        .header("mcp-protocol-version", "2025-03-26")
+        .json(&ping)
+        .send()
+        .await
+        .unwrap();
     assert_eq!(older.status(), 200);
 
-    let deleted = server.request(Method::DELETE).header("mcp-session-id", &s).send().await.unwrap();
+    let deleted = server
+        .request(Method::DELETE)
+        .header("mcp-session-id", &s)
+        .send()
+        .await
+        .unwrap();
     assert_eq!(deleted.status(), 200);
     let after = server.post(Some(&s)).json(&ping).send().await.unwrap();
     assert_eq!(after.status(), 404);
     error_body(after).await;
-    let again = server.request(Method::DELETE).header("mcp-session-id", &s).send().await.unwrap();
+    let again = server
+        .request(Method::DELETE)
+        .header("mcp-session-id", &s)
+        .send()
+        .await
+        .unwrap();
     assert_eq!(again.status(), 404);
     let no_id = server.request(Method::DELETE).send().await.unwrap();
     assert_eq!(no_id.status(), 400);
@@ -379,11 +630,24 @@ async fn deleting_a_session_cancels_its_calls() {
     let counters = Arc::new(Counters::default());
     let server = TestServer::start(tools().state(counters.clone()).into_http());
     let s = server.session().await;
-    let response = server.post(Some(&s)).json(&call(1, "sleepy", json!({"ms": 800}))).send().await.unwrap();
+    let response = server
+        .post(Some(&s))
+        .json(&call(1, "sleepy", json!({"ms": 800})))
+        .send()
+        .await
+        .unwrap();
     let stream = tokio::spawn(timed_messages(response));
     tokio::time::sleep(Duration::from_millis(150)).await;
-    server.request(Method::DELETE).header("mcp-session-id", &s).send().await.unwrap();
-    let msgs = tokio::time::timeout(Duration::from_secs(1), stream).await.unwrap().unwrap();
+    server
+        .request(Method::DELETE)
+        .header("mcp-session-id", &s)
+        .send()
+        .await
+        .unwrap();
+    let msgs = tokio::time::timeout(Duration::from_secs(1), stream)
+        .await
+        .unwrap()
+        .unwrap();
     assert!(msgs.iter().all(|(_, m)| m.get("result").is_none()));
     tokio::time::sleep(Duration::from_millis(900)).await;
     assert_eq!(counters.finished.load(Ordering::SeqCst), 0);
@@ -411,7 +675,10 @@ async fn malformed_requests_get_the_right_status_and_code() {
     let s = server.session().await;
     let ping = json!({"jsonrpc":"2.0","id":1,"method":"ping"}).to_string();
     let raw = |accept: Option<&str>, content_type: Option<&str>| {
-        let mut request = server.request(Method::POST).header("mcp-session-id", &s).body(ping.clone());
+        let mut request = server
+            .request(Method::POST)
+            .header("mcp-session-id", &s)
+            .body(ping.clone());
         if let Some(accept) = accept {
             request = request.header("accept", accept);
         }
@@ -446,7 +713,9 @@ async fn malformed_requests_get_the_right_status_and_code() {
         }
     }
     // The server and the session survived all of it.
-    let ok = server.call(&s, json!({"jsonrpc":"2.0","id":2,"method":"ping"})).await;
+    let ok = server
+        .call(&s, json!({"jsonrpc":"2.0","id":2,"method":"ping"}))
+        .await;
     assert_eq!(ok[0]["result"], json!({}));
 }
 
@@ -459,10 +728,22 @@ async fn host_and_origin_are_validated() {
     for (host, origin, status) in [
         ("evil.example.com", Some("http://evil.example.com"), 403),
         ("evil.example.com", None, 403),
-        (server.authority.as_str(), Some("http://evil.example.com"), 403),
+        (
+            server.authority.as_str(),
+            Some("http://evil.example.com"),
+            403,
+        ),
         (server.authority.as_str(), Some("null"), 403),
-        (server.authority.as_str(), Some("http://localhost:5173"), 200),
-        (&format!("localhost:{port}"), Some(&format!("http://localhost:{port}")[..]), 200),
+        (
+            server.authority.as_str(),
+            Some("http://localhost:5173"),
+            200,
+        ),
+        (
+            &format!("localhost:{port}"),
+            Some(&format!("http://localhost:{port}")[..]),
+            200,
+        ),
         (server.authority.as_str(), None, 200),
     ] {
         let mut request = server.post(None).header("host", host).json(&init);
@@ -470,16 +751,29 @@ async fn host_and_origin_are_validated() {
             request = request.header("origin", origin);
         }
         let response = request.send().await.unwrap();
-        assert_eq!(response.status().as_u16(), status, "host {host} origin {origin:?}");
+        assert_eq!(
+            response.status().as_u16(),
+            status,
+            "host {host} origin {origin:?}"
+        );
         if status == 403 {
             error_body(response).await;
         }
     }
 
     let custom = TestServer::start(
-        server_with_hosts().allowed_hosts(["mcp.example.com"]).allowed_origins(["https://app.example.com"]),
+        server_with_hosts()
+            .allowed_hosts(["mcp.example.com"])
+            .allowed_origins(["https://app.example.com"]),
     );
-    let ok = custom.post(None).header("host", "mcp.example.com").header("origin", "https://app.example.com").json(&init).send().await.unwrap();
+    let ok = custom
+        .post(None)
+        .header("host", "mcp.example.com")
+        .header("origin", "https://app.example.com")
+        .json(&init)
+        .send()
+        .await
+        .unwrap();
     assert_eq!(ok.status(), 200);
     let loopback = custom.post(None).json(&init).send().await.unwrap();
     assert_eq!(loopback.status(), 403);
@@ -520,9 +814,20 @@ async fn get_opens_one_server_stream_per_session() {
     }
     assert!(reopened.is_some(), "GET stream slot was not released");
 
-    let wrong_accept = server.request(Method::GET).header("accept", "application/json").header("mcp-session-id", &s).send().await.unwrap();
+    let wrong_accept = server
+        .request(Method::GET)
+        .header("accept", "application/json")
+        .header("mcp-session-id", &s)
+        .send()
+        .await
+        .unwrap();
     assert_eq!(wrong_accept.status(), 406);
-    let no_session = server.request(Method::GET).header("accept", "text/event-stream").send().await.unwrap();
+    let no_session = server
+        .request(Method::GET)
+        .header("accept", "text/event-stream")
+        .send()
+        .await
+        .unwrap();
     assert_eq!(no_session.status(), 400);
 }
 
@@ -539,19 +844,44 @@ async fn get_stream_ends_when_the_session_is_deleted() {
         .unwrap();
     let body = tokio::spawn(async move { stream.text().await });
     tokio::time::sleep(Duration::from_millis(100)).await;
-    server.request(Method::DELETE).header("mcp-session-id", &s).send().await.unwrap();
-    let text = tokio::time::timeout(Duration::from_secs(2), body).await.expect("stream closed").unwrap().unwrap();
-    assert!(sse_events(&text)[0].retry.is_some(), "priming event first: {text:?}");
+    server
+        .request(Method::DELETE)
+        .header("mcp-session-id", &s)
+        .send()
+        .await
+        .unwrap();
+    let text = tokio::time::timeout(Duration::from_secs(2), body)
+        .await
+        .expect("stream closed")
+        .unwrap()
+        .unwrap();
+    assert!(
+        sse_events(&text)[0].retry.is_some(),
+        "priming event first: {text:?}"
+    );
 }
 
 #[tokio::test]
 async fn idle_sessions_expire_and_the_session_count_is_bounded() {
-    let server = TestServer::start(tools().into_http().session_idle_timeout(Duration::from_millis(300)));
+    let server = TestServer::start(
+        tools()
+            .into_http()
+            .session_idle_timeout(Duration::from_millis(300)),
+    );
     let old = server.session().await;
     tokio::time::sleep(Duration::from_millis(1200)).await;
     let _new = server.session().await; // sweeps the idle one
     let ping = json!({"jsonrpc":"2.0","id":1,"method":"ping"});
-    assert_eq!(server.post(Some(&old)).json(&ping).send().await.unwrap().status(), 404);
+    assert_eq!(
+        server
+            .post(Some(&old))
+            .json(&ping)
+            .send()
+            .await
+            .unwrap()
+            .status(),
+        404
+    );
 
     let bounded = TestServer::start(tools().into_http().max_sessions(2));
     bounded.session().await;
@@ -582,7 +912,9 @@ async fn mounts_inside_an_existing_app() {
     std::thread::spawn(move || {
         actix_web::rt::System::new().block_on(async move {
             let server = HttpServer::new(move || {
-                App::new().service(mcp.service()).route("/health", web::get().to(|| async { "ok" }))
+                App::new()
+                    .service(mcp.service())
+                    .route("/health", web::get().to(|| async { "ok" }))
             })
             .workers(1)
             .listen(listener)
@@ -594,7 +926,17 @@ async fn mounts_inside_an_existing_app() {
     });
     let handle = rx.recv().unwrap();
     let client = reqwest::Client::new();
-    assert_eq!(client.get(format!("http://{addr}/health")).send().await.unwrap().text().await.unwrap(), "ok");
+    assert_eq!(
+        client
+            .get(format!("http://{addr}/health"))
+            .send()
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap(),
+        "ok"
+    );
     let response = client
         .post(format!("http://{addr}/api/mcp"))
         .header("accept", "application/json, text/event-stream")
@@ -604,6 +946,9 @@ async fn mounts_inside_an_existing_app() {
         .await
         .unwrap();
     assert_eq!(response.status(), 200);
-    assert_eq!(messages(response).await[0]["result"]["serverInfo"]["name"], "http-tests");
+    assert_eq!(
+        messages(response).await[0]["result"]["serverInfo"]["name"],
+        "http-tests"
+    );
     handle.stop(false).await;
 }

@@ -95,7 +95,7 @@ impl OriginPolicy {
         let origin = origin.trim().to_ascii_lowercase();
         match &self.origins {
             AllowList::Any => true,
-            AllowList::Only(list) => list.iter().any(|allowed| *allowed == origin),
+            AllowList::Only(list) => list.contains(&origin),
             AllowList::Loopback => match origin.split_once("://") {
                 Some(("http" | "https", rest)) => {
                     is_loopback_name(&host_name(rest.trim_end_matches('/')))

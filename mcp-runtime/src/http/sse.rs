@@ -55,7 +55,7 @@ impl EventWriter {
 
     fn write_id(&mut self, out: &mut Vec<u8>) {
         use std::io::Write;
-        let _ = write!(out, "id: {}-{}\n", self.stream, self.seq);
+        let _ = writeln!(out, "id: {}-{}", self.stream, self.seq);
         self.seq += 1;
     }
 }
