@@ -21,6 +21,11 @@
 //!    checking every call got all 2M notifications (M logs, M progress) in order before its
 //!    result.
 //!
+//! Besides calls/s and latency it reports CPU time per call: server threads (process CPU minus
+//! the load generator's thread) and the load generator. On a shared 2-core machine the load
+//! generator is usually the bottleneck and other processes skew calls/s; server CPU per call
+//! is the steadier measure of the framework's own cost.
+//!
 //! Both servers use one actix worker thread; the load generator is one current-thread tokio
 //! runtime. On Linux with 2+ CPUs the servers are pinned to CPU 0 and the load generator to
 //! CPU 1 (so neither steals the other's core).
@@ -127,6 +132,27 @@ where
     rx.recv().expect("server started");
 }
 
+/// CPU time used so far by (the whole process, the calling thread).
+#[cfg(target_os = "linux")]
+fn cpu_times() -> (Duration, Duration) {
+    fn get(who: libc::c_int) -> Duration {
+        // SAFETY: getrusage fills the zeroed struct it is given.
+        let usage = unsafe {
+            let mut usage: libc::rusage = std::mem::zeroed();
+            libc::getrusage(who, &mut usage);
+            usage
+        };
+        let tv = |t: libc::timeval| Duration::new(t.tv_sec as u64, t.tv_usec as u32 * 1000);
+        tv(usage.ru_utime) + tv(usage.ru_stime)
+    }
+    (get(libc::RUSAGE_SELF), get(libc::RUSAGE_THREAD))
+}
+
+#[cfg(not(target_os = "linux"))]
+fn cpu_times() -> (Duration, Duration) {
+    (Duration::ZERO, Duration::ZERO)
+}
+
 /// One HTTP client configuration for every run, so client costs are the same on both sides.
 fn http_client(clients: usize) -> reqwest::Client {
     reqwest::Client::builder()
@@ -163,11 +189,22 @@ struct RunResult {
     calls: usize,
     elapsed: Duration,
     latencies: Latencies,
+    /// CPU time of the load generator (this thread) during the measured window.
+    client_cpu: Duration,
+    /// CPU time of every other thread (the servers) during the measured window.
+    server_cpu: Duration,
 }
 
 impl RunResult {
     fn rate(&self) -> f64 {
         self.calls as f64 / self.elapsed.as_secs_f64()
+    }
+    /// Server CPU microseconds per call: unlike calls/s, not skewed by other load on the machine.
+    fn server_us(&self) -> f64 {
+        self.server_cpu.as_secs_f64() * 1e6 / self.calls.max(1) as f64
+    }
+    fn client_us(&self) -> f64 {
+        self.client_cpu.as_secs_f64() * 1e6 / self.calls.max(1) as f64
     }
 }
 
@@ -205,19 +242,26 @@ where
         async move {
             tokio::time::sleep(Duration::from_secs_f64(warmup)).await;
             measuring.store(true, Ordering::Relaxed);
+            let (process0, thread0) = cpu_times();
             let start = Instant::now();
             tokio::time::sleep(Duration::from_secs_f64(seconds)).await;
             stop.store(true, Ordering::Relaxed);
-            start.elapsed()
+            let elapsed = start.elapsed();
+            let (process1, thread1) = cpu_times();
+            let client = thread1.saturating_sub(thread0);
+            let server = process1.saturating_sub(process0).saturating_sub(client);
+            (elapsed, client, server)
         }
     };
     local
         .run_until(async move {
-            let elapsed = clock.await;
+            let (elapsed, client_cpu, server_cpu) = clock.await;
             let mut result = RunResult {
                 calls: 0,
                 elapsed,
                 latencies: Latencies::default(),
+                client_cpu,
+                server_cpu,
             };
             for task in tasks {
                 let (calls, latencies) = task.await.expect("a load task");
@@ -316,11 +360,13 @@ impl MessageHandler for OrderChecker {
 
 fn row(name: &str, r: &mut RunResult) -> String {
     format!(
-        "| {name:<34} | {:>10.0} | {:>9.3} | {:>9.3} | {:>9} |",
+        "| {name:<34} | {:>8.0} | {:>8.3} | {:>8.3} | {:>9} | {:>18.1} | {:>18.1} |",
         r.rate(),
         r.latencies.percentile(50.0).as_secs_f64() * 1e3,
         r.latencies.percentile(99.0).as_secs_f64() * 1e3,
         r.calls,
+        r.server_us(),
+        r.client_us(),
     )
 }
 
@@ -458,7 +504,7 @@ fn main() {
                 raw_call(http.clone(), bare_url.clone(), sessions.clone(), expected.clone()),
             )
             .await;
-            println!("round {round}: bare (raw loop)    {:>8.0} calls/s", run.rate());
+            println!("round {round}: bare (raw loop)    {:>8.0} calls/s, server {:.1} us/call", run.rate(), run.server_us());
             keep_best(&mut bare, run);
             let run = drive(
                 o.clients,
@@ -467,10 +513,10 @@ fn main() {
                 raw_call(http.clone(), ours_url.clone(), sessions.clone(), expected.clone()),
             )
             .await;
-            println!("round {round}: ours (raw loop)    {:>8.0} calls/s", run.rate());
+            println!("round {round}: ours (raw loop)    {:>8.0} calls/s, server {:.1} us/call", run.rate(), run.server_us());
             keep_best(&mut ours, run);
             let run = drive(o.clients, o.warmup, o.seconds, via_client_call.clone()).await;
-            println!("round {round}: ours (our Client)  {:>8.0} calls/s", run.rate());
+            println!("round {round}: ours (our Client)  {:>8.0} calls/s, server {:.1} us/call, client {:.1} us/call", run.rate(), run.server_us(), run.client_us());
             keep_best(&mut via_client, run);
         }
         let (mut bare, mut ours, mut via_client) = (bare.unwrap(), ours.unwrap(), via_client.unwrap());
@@ -527,17 +573,24 @@ fn main() {
             o.clients, o.seconds, o.rounds
         );
         println!();
-        println!("| run                                |    calls/s |  p50 (ms) |  p99 (ms) |     calls |");
-        println!("|------------------------------------|-----------:|----------:|----------:|----------:|");
+        println!("| run                                |  calls/s | p50 (ms) | p99 (ms) |     calls | server CPU us/call | client CPU us/call |");
+        println!("|------------------------------------|---------:|---------:|---------:|----------:|-------------------:|-------------------:|");
         println!("{}", row("bare actix-web handler (raw loop)", &mut bare));
         println!("{}", row("mcp-runtime tools/call add (raw)", &mut ours));
         println!("{}", row("mcp-runtime via client::Client", &mut via_client));
         println!();
         println!(
-            "ours / bare = {:.1}%  (target >= 60%: {});  via our Client / bare = {:.1}%",
+            "ours / bare = {:.1}% of calls/s (target >= 60%: {});  via our Client / bare = {:.1}%",
             ratio * 100.0,
             if ratio >= 0.6 { "met" } else { "NOT met" },
             client_ratio * 100.0
+        );
+        println!(
+            "server CPU per call: bare {:.1} us, ours {:.1} us -> on a dedicated, saturated core ours \
+             would serve {:.1}% of bare's calls/s (robust to other load on the machine)",
+            bare.server_us(),
+            ours.server_us(),
+            bare.server_us() / ours.server_us() * 100.0
         );
         println!(
             "streaming: {} sessions x {} calls of process_files({} items): {} notifications in {:.2}s = {:.0} notifications/s; \
