@@ -89,7 +89,7 @@ async fn test_error_handling() -> Result<String, String> {
 
 #[actix_web::main]
 async fn main() -> std::io::Result<()> {
-    Server::new("mcp-runtime-conformance", env!("CARGO_PKG_VERSION"))
+    let server = Server::new("mcp-runtime-conformance", env!("CARGO_PKG_VERSION"))
         .tool::<test_simple_text>()
         .tool::<test_image_content>()
         .tool::<test_audio_content>()
@@ -97,7 +97,6 @@ async fn main() -> std::io::Result<()> {
         .tool::<test_multiple_content_types>()
         .tool::<test_tool_with_logging>()
         .tool::<test_tool_with_progress>()
-        .tool::<test_error_handling>()
-        .serve(examples::bind_addr())
-        .await
+        .tool::<test_error_handling>();
+    examples::serve(server).await
 }

@@ -7,5 +7,5 @@
 
 #[actix_web::main]
 async fn main() -> std::io::Result<()> {
-    examples::tools::server().serve(examples::bind_addr()).await
+    examples::serve(examples::tools::server()).await
 }

@@ -74,6 +74,7 @@ struct Config {
     max_sessions: usize,
     sse_retry: Duration,
     keep_alive: Duration,
+    workers: Option<usize>,
 }
 
 impl Default for Config {
@@ -86,6 +87,7 @@ impl Default for Config {
             max_sessions: 10_000,
             sse_retry: Duration::from_secs(1),
             keep_alive: Duration::from_secs(15),
+            workers: None,
         }
     }
 }
@@ -194,6 +196,12 @@ impl StreamableHttp {
         self.reconfigure(|c| c.keep_alive = interval)
     }
 
+    /// How many actix-web worker threads [`serve`](Self::serve) and [`listen`](Self::listen)
+    /// start (default: one per physical core). Mounted endpoints use the `HttpServer`'s own.
+    pub fn workers(self, workers: usize) -> StreamableHttp {
+        self.reconfigure(|c| c.workers = Some(workers.max(1)))
+    }
+
     /// The actix-web resource serving the endpoint, for `App::service`.
     pub fn service(&self) -> actix_web::Resource {
         web::resource(self.shared.config.path.as_str())
@@ -217,15 +225,15 @@ impl StreamableHttp {
     pub fn listen(self, listener: TcpListener) -> io::Result<actix_web::dev::Server> {
         let addr = listener.local_addr()?;
         self.check_exposure(addr)?;
-        let path = self.shared.config.path.clone();
+        let workers = self.shared.config.workers;
         let http = self;
-        let server =
+        let mut server =
             actix_web::HttpServer::new(move || actix_web::App::new().service(http.service()))
-                .tcp_nodelay(true)
-                .listen(listener)?
-                .run();
-        eprintln!("MCP server listening on http://{addr}{path}");
-        Ok(server)
+                .tcp_nodelay(true);
+        if let Some(workers) = workers {
+            server = server.workers(workers);
+        }
+        Ok(server.listen(listener)?.run())
     }
 
     /// A server reachable from other machines must say which `Host` names it answers, or it
