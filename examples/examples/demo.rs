@@ -64,23 +64,6 @@ fn result_text(result: &CallToolResult) -> String {
     format!("{}{error}", texts.join(" "))
 }
 
-/// `--url URL` (or `--url=URL`), if given.
-fn url_arg() -> Option<String> {
-    let mut args = std::env::args().skip(1);
-    while let Some(arg) = args.next() {
-        if arg == "--url" {
-            return Some(
-                args.next()
-                    .expect("--url needs a URL, e.g. --url http://127.0.0.1:8000/mcp"),
-            );
-        }
-        if let Some(url) = arg.strip_prefix("--url=") {
-            return Some(url.to_owned());
-        }
-    }
-    None
-}
-
 /// Starts the example server on a free loopback port, in a thread with its own actix System.
 fn start_server() -> std::io::Result<String> {
     let listener = TcpListener::bind("127.0.0.1:0")?;
@@ -106,7 +89,7 @@ fn start_server() -> std::io::Result<String> {
 #[tokio::main(flavor = "current_thread")]
 async fn main() -> Result<(), Box<dyn std::error::Error>> {
     let start = Instant::now();
-    let url = match url_arg() {
+    let url = match examples::option("--url") {
         Some(url) => url,
         None => start_server()?,
     };

@@ -17,18 +17,24 @@ pub async fn serve(server: Server) -> io::Result<()> {
     running.await
 }
 
-/// The `--bind ADDR` argument (or `--bind=ADDR`), default `127.0.0.1:8000`.
-pub fn bind_addr() -> String {
+/// The value of a `--name VALUE` (or `--name=VALUE`) command-line option.
+pub fn option(name: &str) -> Option<String> {
     let mut args = std::env::args().skip(1);
+    let prefix = format!("{name}=");
     while let Some(arg) = args.next() {
-        if arg == "--bind" {
-            return args
-                .next()
-                .expect("--bind needs an address, e.g. --bind 127.0.0.1:8000");
+        if arg == name {
+            let value = args.next();
+            assert!(value.is_some(), "{name} needs a value");
+            return value;
         }
-        if let Some(addr) = arg.strip_prefix("--bind=") {
-            return addr.to_owned();
+        if let Some(value) = arg.strip_prefix(&prefix) {
+            return Some(value.to_owned());
         }
     }
-    "127.0.0.1:8000".to_owned()
+    None
+}
+
+/// The `--bind ADDR` option, default `127.0.0.1:8000`.
+pub fn bind_addr() -> String {
+    option("--bind").unwrap_or_else(|| "127.0.0.1:8000".to_owned())
 }
