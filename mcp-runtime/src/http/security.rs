@@ -33,20 +33,23 @@ impl Default for OriginPolicy {
 }
 
 fn is_loopback_name(host: &str) -> bool {
-    matches!(host, "localhost" | "127.0.0.1" | "[::1]" | "::1")
+    ["localhost", "127.0.0.1", "[::1]", "::1"]
+        .iter()
+        .any(|name| name.eq_ignore_ascii_case(host))
 }
 
-/// Splits `host[:port]` (with `[v6]` literals) into the host name, lower-cased.
-fn host_name(authority: &str) -> String {
-    let authority = authority.trim().to_ascii_lowercase();
+/// The host name of `host[:port]` (keeping the brackets of a `[v6]` literal). Checks run on
+/// every request, so nothing here allocates; comparisons ignore ASCII case.
+fn host_name(authority: &str) -> &str {
+    let authority = authority.trim();
     if authority.starts_with('[') {
         return match authority.find(']') {
-            Some(end) => authority[..=end].to_owned(),
+            Some(end) => &authority[..=end],
             None => authority,
         };
     }
     match authority.rsplit_once(':') {
-        Some((name, port)) if port.bytes().all(|b| b.is_ascii_digit()) => name.to_owned(),
+        Some((name, port)) if port.bytes().all(|b| b.is_ascii_digit()) => name,
         _ => authority,
     }
 }
@@ -54,18 +57,21 @@ fn host_name(authority: &str) -> String {
 impl OriginPolicy {
     /// `Ok` when both headers are acceptable; a missing `Origin` is fine (not a browser).
     pub(crate) fn check(&self, req: &HttpRequest) -> Result<(), HttpError> {
-        let host = req
-            .headers()
-            .get(header::HOST)
-            .and_then(|v| v.to_str().ok())
-            .map(str::to_owned)
-            .or_else(|| req.uri().authority().map(|a| a.to_string()));
-        if let Some(host) = host {
-            if !self.host_allowed(&host) {
-                return Err(HttpError::Forbidden(format!(
-                    "Host {host:?} is not allowed"
-                )));
-            }
+        let header_host = req.headers().get(header::HOST).map(|v| v.to_str());
+        let host_ok = match header_host {
+            Some(Ok(host)) => self.host_allowed(host),
+            Some(Err(_)) => false,
+            // HTTP/2 carries the authority in the URI instead.
+            None => req
+                .uri()
+                .authority()
+                .is_none_or(|a| self.host_allowed(a.as_str())),
+        };
+        if !host_ok {
+            let host = header_host.and_then(Result::ok).unwrap_or("(unreadable)");
+            return Err(HttpError::Forbidden(format!(
+                "Host {host:?} is not allowed"
+            )));
         }
         if let Some(origin) = req.headers().get(header::ORIGIN) {
             let origin = origin.to_str().unwrap_or("");
@@ -81,24 +87,30 @@ impl OriginPolicy {
     fn host_allowed(&self, authority: &str) -> bool {
         match &self.hosts {
             AllowList::Any => true,
-            AllowList::Loopback => is_loopback_name(&host_name(authority)),
+            AllowList::Loopback => is_loopback_name(host_name(authority)),
             AllowList::Only(list) => {
-                let full = authority.trim().to_ascii_lowercase();
+                let full = authority.trim();
                 let name = host_name(authority);
-                list.iter()
-                    .any(|allowed| *allowed == full || *allowed == name)
+                list.iter().any(|allowed| {
+                    allowed.eq_ignore_ascii_case(full) || allowed.eq_ignore_ascii_case(name)
+                })
             }
         }
     }
 
     fn origin_allowed(&self, origin: &str) -> bool {
-        let origin = origin.trim().to_ascii_lowercase();
+        let origin = origin.trim();
         match &self.origins {
             AllowList::Any => true,
-            AllowList::Only(list) => list.contains(&origin),
+            AllowList::Only(list) => list
+                .iter()
+                .any(|allowed| allowed.eq_ignore_ascii_case(origin)),
             AllowList::Loopback => match origin.split_once("://") {
-                Some(("http" | "https", rest)) => {
-                    is_loopback_name(&host_name(rest.trim_end_matches('/')))
+                Some((scheme, rest))
+                    if scheme.eq_ignore_ascii_case("http")
+                        || scheme.eq_ignore_ascii_case("https") =>
+                {
+                    is_loopback_name(host_name(rest.trim_end_matches('/')))
                 }
                 _ => false,
             },
