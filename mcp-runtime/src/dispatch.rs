@@ -23,7 +23,7 @@ use crate::protocol::{
     Request, RequestId, RpcError,
 };
 use crate::server::ServerCore;
-use crate::session::Session;
+use crate::session::{CallRefused, Session};
 use crate::tool::Arguments;
 
 /// How many notifications of one call may wait for a slow client before the tool's next
@@ -108,6 +108,22 @@ impl ServerCore {
         })
     }
 
+    /// Answers a request that arrived before `initialize` on a connection that will carry one
+    /// session (stdio): `ping` is answered, anything else is refused with `-32600`.
+    pub(crate) fn request_before_initialize(&self, request: &Request) -> Vec<u8> {
+        if request.method == "ping" {
+            return encode::result(&request.id, json!({}));
+        }
+        let error = RpcError::new(
+            ErrorCode::INVALID_REQUEST,
+            format!(
+                "the session is not initialized: send `initialize` before `{}` (only `ping` may precede it)",
+                request.method
+            ),
+        );
+        encode::error(Some(&request.id), &error)
+    }
+
     /// Handles a request within a session.
     pub(crate) fn request(&self, session: &Arc<Session>, request: Request) -> Reply {
         let id = request.id.clone();
@@ -118,7 +134,7 @@ impl ServerCore {
             "logging/setLevel" => set_level(session, request.params),
             "initialize" => Err(RpcError::new(
                 ErrorCode::INVALID_REQUEST,
-                "this session is already initialized; send `initialize` without a session id to start a new one",
+                "this session is already initialized: `initialize` is sent once per session (over HTTP, send it without a session id to start a new one)",
             )),
             method => Err(RpcError::method_not_found(method)),
         };
@@ -184,11 +200,12 @@ impl ServerCore {
             }
         };
         let cancel = CancellationToken::new();
-        if !session.begin_call(&id, cancel.clone()) {
-            let error = RpcError::new(
-                ErrorCode::INVALID_REQUEST,
-                format!("request id {id} is already in use by a running call"),
-            );
+        if let Err(refused) = session.begin_call(&id, cancel.clone(), self.limits.per_session) {
+            let code = match refused {
+                CallRefused::IdInUse => ErrorCode::INVALID_REQUEST,
+                CallRefused::TooMany(_) => ErrorCode::SERVER_ERROR,
+            };
+            let error = RpcError::new(code, format!("request {id}: {refused}"));
             return Reply::Now(encode::error(Some(&id), &error));
         }
         let progress_token = params
@@ -211,24 +228,40 @@ impl ServerCore {
         let future = (tool.call)(Ctx::new(scope.clone()), args).into_inner();
         let wraps_output = tool.wraps_output;
         let session = session.clone();
+        let timeout = self.limits.timeout;
         tokio::task::spawn_local(async move {
+            let deadline = async {
+                match timeout {
+                    Some(timeout) => tokio::time::sleep(timeout).await,
+                    None => std::future::pending().await,
+                }
+            };
             let outcome = tokio::select! {
                 biased;
-                _ = cancel.cancelled() => None,
-                result = AssertUnwindSafe(future).catch_unwind() => Some(result),
+                _ = cancel.cancelled() => Outcome::Cancelled,
+                result = AssertUnwindSafe(future).catch_unwind() => Outcome::Finished(result),
+                _ = deadline => Outcome::TimedOut,
             };
             scope.finished.store(true, Ordering::Release);
             session.end_call(&id);
             let result = match outcome {
                 // Cancelled: the spec says to send no response.
-                None => return,
-                Some(Ok(mut result)) => {
+                Outcome::Cancelled => return,
+                Outcome::TimedOut => {
+                    // Work the tool handed off (threads, spawned tasks) learns through its Ctx.
+                    cancel.cancel();
+                    let timeout = timeout.unwrap_or_default();
+                    CallToolResult::error(format!(
+                        "the tool did not finish within {timeout:?} and was cancelled"
+                    ))
+                }
+                Outcome::Finished(Ok(mut result)) => {
                     if wraps_output {
                         crate::tool::wrap_structured(&mut result);
                     }
                     result
                 }
-                Some(Err(panic)) => {
+                Outcome::Finished(Err(panic)) => {
                     CallToolResult::error(format!("the tool panicked: {}", panic_message(&*panic)))
                 }
             };
@@ -241,6 +274,13 @@ impl ServerCore {
             messages,
         }
     }
+}
+
+/// How a tool call ended.
+enum Outcome {
+    Finished(std::thread::Result<CallToolResult>),
+    Cancelled,
+    TimedOut,
 }
 
 fn set_level(session: &Session, params: Option<Value>) -> Result<Value, RpcError> {
@@ -402,7 +442,9 @@ mod tests {
                 let end = tokio::time::timeout(Duration::from_secs(1), messages.recv()).await.unwrap();
                 assert!(end.is_none(), "no response after cancellation");
                 // The id is free again.
-                assert!(session.begin_call(&RequestId::Number(7), CancellationToken::new()));
+                assert!(session
+                    .begin_call(&RequestId::Number(7), CancellationToken::new(), 1)
+                    .is_ok());
             })
             .await;
     }

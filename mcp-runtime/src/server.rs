@@ -2,6 +2,7 @@
 
 use std::collections::HashMap;
 use std::sync::Arc;
+use std::time::Duration;
 
 use serde_json::Value;
 
@@ -34,6 +35,23 @@ pub struct Server {
     tools: Vec<RegisteredTool>,
     state: StateMap,
     page_size: usize,
+    limits: CallLimits,
+}
+
+/// Bounds on tool calls; see [`Server::call_timeout`] and [`Server::max_calls_per_session`].
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct CallLimits {
+    pub(crate) timeout: Option<Duration>,
+    pub(crate) per_session: usize,
+}
+
+impl Default for CallLimits {
+    fn default() -> Self {
+        CallLimits {
+            timeout: Some(Duration::from_secs(30 * 60)),
+            per_session: 64,
+        }
+    }
 }
 
 /// A tool as the dispatcher holds it: its `tools/list` entry and its entry point. Not generic,
@@ -55,6 +73,7 @@ impl Server {
             tools: Vec::new(),
             state: StateMap::default(),
             page_size: 100,
+            limits: CallLimits::default(),
         }
     }
 
@@ -115,6 +134,33 @@ impl Server {
         self
     }
 
+    /// How long one tool call may run (default 30 minutes). A call that takes longer is
+    /// cancelled (its future dropped, its `Ctx` cancellation fired) and the client gets an
+    /// `isError: true` result saying so.
+    ///
+    /// ```
+    /// use std::time::Duration;
+    /// let server = mcp_runtime::Server::new("s", "1").call_timeout(Duration::from_secs(30));
+    /// # let _ = server;
+    /// ```
+    pub fn call_timeout(mut self, timeout: Duration) -> Server {
+        self.limits.timeout = Some(timeout);
+        self
+    }
+
+    /// Lets tool calls run as long as they like.
+    pub fn no_call_timeout(mut self) -> Server {
+        self.limits.timeout = None;
+        self
+    }
+
+    /// How many tool calls one session may run at once (default 64); more get a JSON-RPC error
+    /// until one finishes.
+    pub fn max_calls_per_session(mut self, max: usize) -> Server {
+        self.limits.per_session = max.max(1);
+        self
+    }
+
     /// The names of the registered tools, in registration order.
     pub fn tool_names(&self) -> impl Iterator<Item = &str> {
         self.tools.iter().map(|t| t.spec.name)
@@ -150,6 +196,7 @@ impl Server {
             index,
             state: Arc::new(self.state),
             page_size: self.page_size,
+            limits: self.limits,
         })
     }
 }
@@ -162,6 +209,7 @@ pub(crate) struct ServerCore {
     pub(crate) index: HashMap<&'static str, usize>,
     pub(crate) state: Arc<StateMap>,
     pub(crate) page_size: usize,
+    pub(crate) limits: CallLimits,
 }
 
 impl ServerCore {

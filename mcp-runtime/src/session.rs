@@ -80,14 +80,22 @@ impl Session {
         self.log_level.store(level as u8, Ordering::Relaxed);
     }
 
-    /// Registers a call; `false` if a call with this id is already running.
-    pub(crate) fn begin_call(&self, id: &RequestId, token: CancellationToken) -> bool {
+    /// Registers a call, if its id is free and the session runs fewer than `limit` calls.
+    pub(crate) fn begin_call(
+        &self,
+        id: &RequestId,
+        token: CancellationToken,
+        limit: usize,
+    ) -> Result<(), CallRefused> {
         let mut calls = self.in_flight.lock().unwrap_or_else(|e| e.into_inner());
         if calls.contains_key(id) {
-            return false;
+            return Err(CallRefused::IdInUse);
+        }
+        if calls.len() >= limit {
+            return Err(CallRefused::TooMany(limit));
         }
         calls.insert(id.clone(), token);
-        true
+        Ok(())
     }
 
     pub(crate) fn end_call(&self, id: &RequestId) {
@@ -147,6 +155,17 @@ impl Session {
     pub(crate) fn closed(&self) -> &CancellationToken {
         &self.closed
     }
+}
+
+/// Why a session did not start a call.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
+pub(crate) enum CallRefused {
+    /// Request ids must be unique among a session's running calls.
+    #[error("the request id is already in use by a running call")]
+    IdInUse,
+    /// The session runs its maximum of calls.
+    #[error("this session already runs {0} tool calls, the most it may; retry when one finishes")]
+    TooMany(usize),
 }
 
 /// Every live session of one server, bounded in count and in idle time.
@@ -287,7 +306,9 @@ mod tests {
     fn sessions_with_running_calls_are_not_swept() {
         let store = SessionStore::new(Duration::from_millis(0), 1);
         let s = session();
-        assert!(s.begin_call(&RequestId::Number(1), CancellationToken::new()));
+        assert!(s
+            .begin_call(&RequestId::Number(1), CancellationToken::new(), 8)
+            .is_ok());
         store.insert(s.clone()).unwrap();
         assert!(store.insert(session()).is_err());
         s.end_call(&RequestId::Number(1));
@@ -299,9 +320,18 @@ mod tests {
         let s = session();
         let one = CancellationToken::new();
         let two = CancellationToken::new();
-        assert!(s.begin_call(&RequestId::Number(1), one.clone()));
-        assert!(!s.begin_call(&RequestId::Number(1), CancellationToken::new()));
-        assert!(s.begin_call(&RequestId::String("x".into()), two.clone()));
+        assert!(s.begin_call(&RequestId::Number(1), one.clone(), 2).is_ok());
+        assert_eq!(
+            s.begin_call(&RequestId::Number(1), CancellationToken::new(), 2),
+            Err(CallRefused::IdInUse)
+        );
+        assert!(s
+            .begin_call(&RequestId::String("x".into()), two.clone(), 2)
+            .is_ok());
+        assert_eq!(
+            s.begin_call(&RequestId::Number(3), CancellationToken::new(), 2),
+            Err(CallRefused::TooMany(2))
+        );
         s.cancel_call(&RequestId::Number(1));
         assert!(one.is_cancelled() && !two.is_cancelled());
         s.cancel_call(&RequestId::Number(99));

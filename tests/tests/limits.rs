@@ -1,0 +1,108 @@
+//! Call limits over a real socket: the per-call timeout and the per-session concurrency cap.
+
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use mcp_runtime::{mcp_tool, Ctx, Server, ToolError};
+use serde_json::{json, Value};
+use tests::{timed_messages, TestServer};
+
+/// Set when a timed-out tool's cancellation reached work it handed off.
+#[derive(Default)]
+struct Observed(AtomicBool);
+
+/// Sleep `ms` milliseconds; a helper task watches for cancellation.
+#[mcp_tool]
+async fn nap(ctx: Ctx, ms: u64) -> Result<&'static str, ToolError> {
+    let observed = ctx.state::<Arc<Observed>>()?.clone();
+    let token = ctx.cancellation_token();
+    tokio::spawn(async move {
+        token.cancelled().await;
+        observed.0.store(true, Ordering::SeqCst);
+    });
+    ctx.info("napping").await;
+    tokio::time::sleep(Duration::from_millis(ms)).await;
+    Ok("rested")
+}
+
+fn call(id: i64, ms: u64) -> Value {
+    json!({"jsonrpc":"2.0","id":id,"method":"tools/call","params":{"name":"nap","arguments":{"ms":ms}}})
+}
+
+#[tokio::test]
+async fn a_call_past_its_timeout_is_cancelled_and_the_client_told() {
+    let observed = Arc::new(Observed::default());
+    let server = TestServer::start(
+        Server::new("limits", "1")
+            .tool::<nap>()
+            .state(observed.clone())
+            .call_timeout(Duration::from_millis(300))
+            .into_http(),
+    );
+    let s = server.session().await;
+    let started = Instant::now();
+    let msgs = server.call(&s, call(1, 5_000)).await;
+    assert!(started.elapsed() < Duration::from_secs(3));
+    let result = &msgs.last().unwrap()["result"];
+    assert_eq!(result["isError"], true);
+    let text = result["content"][0]["text"].as_str().unwrap();
+    assert!(text.contains("did not finish within 300ms"), "{text}");
+    assert!(observed.0.load(Ordering::SeqCst), "the Ctx token fired");
+    // A quick call still completes.
+    let msgs = server.call(&s, call(2, 10)).await;
+    assert_eq!(
+        msgs.last().unwrap()["result"]["content"][0]["text"],
+        "rested"
+    );
+}
+
+#[tokio::test]
+async fn a_session_runs_at_most_its_share_of_calls() {
+    let server = TestServer::start(
+        Server::new("limits", "1")
+            .tool::<nap>()
+            .state(Arc::new(Observed::default()))
+            .max_calls_per_session(2)
+            .into_http(),
+    );
+    let s = server.session().await;
+    let mut running = Vec::new();
+    for id in 1..=2 {
+        let response = server
+            .post(Some(&s))
+            .json(&call(id, 800))
+            .send()
+            .await
+            .unwrap();
+        running.push(tokio::spawn(timed_messages(response)));
+    }
+    tokio::time::sleep(Duration::from_millis(100)).await;
+    let refused = server.call(&s, call(3, 10)).await;
+    assert_eq!(refused[0]["id"], 3);
+    assert_eq!(refused[0]["error"]["code"], -32000);
+    let message = refused[0]["error"]["message"].as_str().unwrap();
+    assert!(message.contains("already runs 2 tool calls"), "{message}");
+
+    // Another session is not affected.
+    let other = server.session().await;
+    let msgs = server.call(&other, call(1, 10)).await;
+    assert_eq!(
+        msgs.last().unwrap()["result"]["content"][0]["text"],
+        "rested"
+    );
+
+    for call in running {
+        let msgs = call.await.unwrap();
+        assert_eq!(
+            msgs.last().unwrap().1["result"]["content"][0]["text"],
+            "rested"
+        );
+    }
+    // Once they finished, the session takes calls again.
+    let msgs = server.call(&s, call(4, 10)).await;
+    assert_eq!(
+        msgs.last().unwrap()["result"]["content"][0]["text"],
+        "rested"
+    );
+}
