@@ -35,6 +35,20 @@
 //!         .await
 //! }
 //! ```
+//!
+//! The same server speaks stdio (newline-delimited JSON-RPC on stdin/stdout) for clients that
+//! start it as a child process; see [`stdio`]:
+//!
+//! ```no_run
+//! # use mcp_runtime::{mcp_tool, Server};
+//! # /// Add two integers.
+//! # #[mcp_tool]
+//! # async fn add(a: i64, b: i64) -> i64 { a + b }
+//! #[tokio::main(flavor = "current_thread")]
+//! async fn main() -> std::io::Result<()> {
+//!     Server::new("demo", "1.0.0").tool::<add>().serve_stdio().await
+//! }
+//! ```
 #![warn(missing_docs)]
 
 // Lets `#[mcp_tool]`'s absolute `::mcp_runtime::...` paths resolve in this crate's own tests.
@@ -50,6 +64,7 @@ mod result;
 mod server;
 mod session;
 mod state;
+pub mod stdio;
 mod tool;
 
 pub use ctx::{Ctx, ProgressValue};

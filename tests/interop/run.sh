@@ -1,10 +1,12 @@
 #!/usr/bin/env bash
 # Official MCP clients against examples/server over a real socket: the Python SDK (PyPI `mcp`),
 # the TypeScript SDK and the MCP Inspector CLI list the tools, call `add`, and (SDKs) receive every
-# `process_files` notification live, before the result.
+# `process_files` notification live, before the result. The Python SDK's stdio client does the
+# same with examples/stdio_server as its child process.
 #
-#   tests/interop/run.sh            # builds and starts examples/server itself
+#   tests/interop/run.sh            # builds and starts examples/server (and stdio_server) itself
 #   URL=http://127.0.0.1:8000/mcp tests/interop/run.sh   # against a running server
+#   STDIO_SERVER=path/to/binary tests/interop/run.sh      # another stdio server binary
 set -euo pipefail
 HERE="$(cd "$(dirname "$0")" && pwd)"
 ROOT="$(cd "$HERE/../.." && pwd)"
@@ -35,6 +37,12 @@ fi
 
 echo "== Python SDK (mcp.Client)"
 "$CACHE/venv/bin/python" "$HERE/python_client.py" "$URL"
+echo "== Python SDK over stdio (mcp.Client + StdioServerParameters)"
+if [ -z "${STDIO_SERVER:-}" ]; then
+  (cd "$ROOT" && cargo build --quiet -p examples --example stdio_server)
+  STDIO_SERVER="$ROOT/target/debug/examples/stdio_server"
+fi
+"$CACHE/venv/bin/python" "$HERE/python_stdio_client.py" "$STDIO_SERVER"
 echo "== TypeScript SDK"
 node "$CACHE/typescript_client.mjs" "$URL"
 echo "== MCP Inspector CLI"
@@ -45,4 +53,4 @@ INSPECTOR="$CACHE/node_modules/.bin/mcp-inspector-cli"
 "$INSPECTOR" --cli "$URL" --transport http --method tools/call --tool-name process_files \
   --tool-arg 'items=["a.pdf","b.pdf"]' | grep -q 'Processing complete!'
 echo "inspector: listed, called add and process_files"
-echo "3 passed, 0 failed"
+echo "4 passed, 0 failed"
