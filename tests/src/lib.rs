@@ -139,6 +139,8 @@ pub fn content_type(response: &reqwest::Response) -> String {
 /// One server-sent event.
 #[derive(Debug, Default, Clone, PartialEq)]
 pub struct Event {
+    /// `event:` (the type; `None` means `message`)
+    pub event: Option<String>,
     /// `id:`
     pub id: Option<String>,
     /// `retry:`
@@ -162,6 +164,7 @@ pub fn sse_events(body: &str) -> Vec<Event> {
             let value = value.strip_prefix(' ').unwrap_or(value);
             any = true;
             match field {
+                "event" => event.event = Some(value.to_owned()),
                 "id" => event.id = Some(value.to_owned()),
                 "retry" => event.retry = value.parse().ok(),
                 "data" => data.push(value),
@@ -198,4 +201,66 @@ pub async fn timed_messages(response: reqwest::Response) -> Vec<(std::time::Inst
         }
     }
     out
+}
+
+/// Reads a streaming SSE response one event at a time, as the events arrive (for streams that
+/// stay open, such as the legacy HTTP+SSE transport's).
+pub struct EventReader {
+    body: futures_util::stream::BoxStream<'static, reqwest::Result<Vec<u8>>>,
+    buffer: String,
+    /// Keep-alive comments seen so far.
+    pub comments: usize,
+}
+
+impl EventReader {
+    /// Wraps a response whose body is `text/event-stream`.
+    pub fn new(response: reqwest::Response) -> EventReader {
+        EventReader {
+            body: response
+                .bytes_stream()
+                .map(|chunk| chunk.map(|b| b.to_vec()))
+                .boxed(),
+            buffer: String::new(),
+            comments: 0,
+        }
+    }
+
+    /// The next event; `None` when the stream ends. Comment-only blocks are counted and skipped.
+    pub async fn next(&mut self) -> Option<Event> {
+        loop {
+            while let Some(end) = self.buffer.find("\n\n") {
+                let block: String = self.buffer.drain(..end + 2).collect();
+                match sse_events(&block).pop() {
+                    Some(event) => return Some(event),
+                    None => self.comments += block.lines().filter(|l| l.starts_with(':')).count(),
+                }
+            }
+            let chunk = self.body.next().await?.ok()?;
+            self.buffer
+                .push_str(std::str::from_utf8(&chunk).expect("UTF-8 events"));
+        }
+    }
+
+    /// The next event within `within`; panics on timeout or the end of the stream.
+    pub async fn expect(&mut self, within: std::time::Duration) -> Event {
+        tokio_timeout(within, self.next())
+            .await
+            .expect("an event in time")
+            .expect("the stream is still open")
+    }
+
+    /// The JSON of the next `message` event within 5 s; panics on anything else.
+    pub async fn message(&mut self) -> Value {
+        let event = self.expect(std::time::Duration::from_secs(5)).await;
+        assert_eq!(event.event.as_deref(), Some("message"), "{event:?}");
+        serde_json::from_str(event.data.as_deref().expect("data")).expect("JSON data")
+    }
+}
+
+/// `future`'s output, or `None` after `within` (without depending on a runtime's timer).
+async fn tokio_timeout<F: std::future::Future>(
+    within: std::time::Duration,
+    future: F,
+) -> Option<F::Output> {
+    actix_web::rt::time::timeout(within, future).await.ok()
 }

@@ -40,6 +40,13 @@ pub(crate) enum HttpError {
     StreamAlreadyOpen,
     #[error("Method Not Allowed: use POST, GET or DELETE")]
     MethodNotAllowed,
+    /// A legacy HTTP+SSE endpoint asked with another method than its one (`GET` or `POST`).
+    #[error("Method Not Allowed: use {0}")]
+    MethodNotAllowedHere(&'static str),
+    #[error("Bad Request: missing sessionId query parameter; open the SSE stream (GET) first and POST to the URI its `endpoint` event names")]
+    MissingConnection(Option<RequestId>),
+    #[error("Session not found: no open SSE stream has this sessionId (it was closed or never existed); open the SSE stream again")]
+    UnknownConnection(Option<RequestId>),
     #[error("Service Unavailable: {0}")]
     TooManySessions(TooManySessions),
 }
@@ -48,7 +55,7 @@ impl HttpError {
     fn code(&self) -> ErrorCode {
         match self {
             HttpError::Decode(e) => e.to_rpc_error().code,
-            HttpError::UnknownSession(_) => SESSION_NOT_FOUND,
+            HttpError::UnknownSession(_) | HttpError::UnknownConnection(_) => SESSION_NOT_FOUND,
             HttpError::BodyRead(_) => ErrorCode::PARSE_ERROR,
             _ => ErrorCode::SERVER_ERROR,
         }
@@ -58,6 +65,8 @@ impl HttpError {
         match self {
             HttpError::MissingSession(id)
             | HttpError::UnknownSession(id)
+            | HttpError::MissingConnection(id)
+            | HttpError::UnknownConnection(id)
             | HttpError::BadProtocolVersion(_, id) => id.as_ref(),
             _ => None,
         }
@@ -74,10 +83,13 @@ impl ResponseError for HttpError {
             HttpError::BodyRead(_)
             | HttpError::Decode(_)
             | HttpError::MissingSession(_)
+            | HttpError::MissingConnection(_)
             | HttpError::BadProtocolVersion(..) => StatusCode::BAD_REQUEST,
-            HttpError::UnknownSession(_) => StatusCode::NOT_FOUND,
+            HttpError::UnknownSession(_) | HttpError::UnknownConnection(_) => StatusCode::NOT_FOUND,
             HttpError::StreamAlreadyOpen => StatusCode::CONFLICT,
-            HttpError::MethodNotAllowed => StatusCode::METHOD_NOT_ALLOWED,
+            HttpError::MethodNotAllowed | HttpError::MethodNotAllowedHere(_) => {
+                StatusCode::METHOD_NOT_ALLOWED
+            }
             HttpError::TooManySessions(_) => StatusCode::SERVICE_UNAVAILABLE,
         }
     }
@@ -89,8 +101,14 @@ impl ResponseError for HttpError {
         );
         let mut response = HttpResponse::build(self.status_code());
         response.content_type("application/json");
-        if let HttpError::MethodNotAllowed = self {
-            response.insert_header((header::ALLOW, "GET, POST, DELETE"));
+        match self {
+            HttpError::MethodNotAllowed => {
+                response.insert_header((header::ALLOW, "GET, POST, DELETE"));
+            }
+            HttpError::MethodNotAllowedHere(allow) => {
+                response.insert_header((header::ALLOW, *allow));
+            }
+            _ => {}
         }
         response.body(body)
     }

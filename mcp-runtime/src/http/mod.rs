@@ -1,7 +1,10 @@
-//! Streamable HTTP (MCP 2025-03-26 .. 2025-11-25) on actix-web.
+//! Streamable HTTP (MCP 2025-03-26 .. 2025-11-25) on actix-web, and optionally the legacy
+//! HTTP+SSE transport (2024-11-05) beside it.
 //!
 //! One endpoint (default `/mcp`): `POST` carries client messages and is answered with JSON or
 //! an SSE stream, `GET` opens the session's server-initiated stream, `DELETE` ends the session.
+//! With [`StreamableHttp::legacy_sse`], `GET /sse` and `POST /messages` serve older clients
+//! from the same tools.
 //!
 //! Serve on its own with [`Server::serve`], or mount into an existing actix-web `App`:
 //!
@@ -28,6 +31,7 @@
 //! ```
 
 mod error;
+mod legacy_sse;
 mod request;
 mod security;
 mod sse;
@@ -62,6 +66,8 @@ pub struct StreamableHttp {
 struct Endpoint {
     core: Arc<ServerCore>,
     sessions: SessionStore,
+    /// The open connections of the legacy HTTP+SSE transport.
+    legacy: legacy_sse::Connections,
     config: Config,
 }
 
@@ -75,6 +81,9 @@ struct Config {
     sse_retry: Duration,
     keep_alive: Duration,
     workers: Option<usize>,
+    legacy_sse: bool,
+    legacy_sse_path: String,
+    legacy_messages_path: String,
 }
 
 impl Default for Config {
@@ -88,6 +97,9 @@ impl Default for Config {
             sse_retry: Duration::from_secs(1),
             keep_alive: Duration::from_secs(15),
             workers: None,
+            legacy_sse: false,
+            legacy_sse_path: "/sse".into(),
+            legacy_messages_path: "/messages".into(),
         }
     }
 }
@@ -114,6 +126,7 @@ impl StreamableHttp {
             shared: Arc::new(Endpoint {
                 core,
                 sessions,
+                legacy: legacy_sse::Connections::default(),
                 config,
             }),
         }
@@ -191,7 +204,9 @@ impl StreamableHttp {
         self.reconfigure(|c| c.sse_retry = retry)
     }
 
-    /// The interval of keep-alive comments on GET streams (default 15 s).
+    /// The interval of keep-alive comments on GET streams and legacy SSE streams (default 15 s).
+    /// A client that went away is noticed at the next write, so this also bounds how long its
+    /// stream outlives it.
     pub fn keep_alive(self, interval: Duration) -> StreamableHttp {
         self.reconfigure(|c| c.keep_alive = interval)
     }
@@ -202,7 +217,99 @@ impl StreamableHttp {
         self.reconfigure(|c| c.workers = Some(workers.max(1)))
     }
 
-    /// The actix-web resource serving the endpoint, for `App::service`.
+    /// Also serves the legacy HTTP+SSE transport of MCP 2024-11-05 (default off): `GET /sse`
+    /// opens a stream whose first event names the URI to `POST` messages to
+    /// (`/messages?sessionId=<id>`), and every answer travels on that stream. The same tools,
+    /// `Host`/`Origin` policy, body limit and keep-alive apply; the number of open streams is
+    /// bounded by [`max_sessions`](Self::max_sessions), separately from `/mcp` sessions.
+    ///
+    /// Enable it while clients still speak 2024-11-05, beside `/mcp`, and mount with
+    /// [`configure`](Self::configure) (or use [`serve`](Self::serve) / [`listen`](Self::listen)).
+    ///
+    /// ```
+    /// use mcp_runtime::{mcp_tool, Server};
+    ///
+    /// /// Add two integers.
+    /// #[mcp_tool]
+    /// async fn add(a: i64, b: i64) -> i64 { a + b }
+    ///
+    /// let http = Server::new("demo", "1.0.0").tool::<add>().into_http().legacy_sse(true);
+    /// # let _ = http;
+    /// ```
+    pub fn legacy_sse(self, enabled: bool) -> StreamableHttp {
+        self.reconfigure(|c| c.legacy_sse = enabled)
+    }
+
+    /// The paths of the legacy HTTP+SSE endpoints (default `/sse` and `/messages`); they take
+    /// effect with [`legacy_sse(true)`](Self::legacy_sse). The `endpoint` event names the
+    /// messages path under the same mount prefix as the SSE path.
+    ///
+    /// ```
+    /// let http = mcp_runtime::Server::new("demo", "1.0.0")
+    ///     .into_http()
+    ///     .legacy_sse(true)
+    ///     .legacy_sse_paths("/legacy/sse", "/legacy/messages");
+    /// # let _ = http;
+    /// ```
+    pub fn legacy_sse_paths(
+        self,
+        sse: impl Into<String>,
+        messages: impl Into<String>,
+    ) -> StreamableHttp {
+        let (sse, messages) = (sse.into(), messages.into());
+        self.reconfigure(|c| {
+            c.legacy_sse_path = sse;
+            c.legacy_messages_path = messages;
+        })
+    }
+
+    /// Registers every route of this endpoint in an actix-web `App` or scope: `/mcp`, plus the
+    /// legacy HTTP+SSE endpoints when [`legacy_sse`](Self::legacy_sse) is on.
+    ///
+    /// ```no_run
+    /// use actix_web::{web, App, HttpServer};
+    /// use mcp_runtime::Server;
+    ///
+    /// # async fn run() -> std::io::Result<()> {
+    /// let mcp = Server::new("demo", "1.0.0").into_http().legacy_sse(true);
+    /// HttpServer::new(move || {
+    ///     App::new()
+    ///         .configure(|cfg| mcp.configure(cfg))
+    ///         .route("/health", web::get().to(|| async { "ok" }))
+    /// })
+    /// .bind("127.0.0.1:8000")?
+    /// .run()
+    /// .await
+    /// # }
+    /// ```
+    pub fn configure(&self, cfg: &mut web::ServiceConfig) {
+        cfg.service(self.service());
+        let config = &self.shared.config;
+        if !config.legacy_sse {
+            return;
+        }
+        let data = web::Data::from(self.shared.clone());
+        cfg.service(
+            web::resource(config.legacy_sse_path.as_str())
+                .app_data(data.clone())
+                .route(web::get().to(legacy_sse::open))
+                .default_service(web::to(|| async {
+                    Err::<HttpResponse, _>(HttpError::MethodNotAllowedHere("GET"))
+                })),
+        );
+        cfg.service(
+            web::resource(config.legacy_messages_path.as_str())
+                .app_data(data)
+                .route(web::post().to(legacy_sse::post))
+                .default_service(web::to(|| async {
+                    Err::<HttpResponse, _>(HttpError::MethodNotAllowedHere("POST"))
+                })),
+        );
+    }
+
+    /// The actix-web resource serving the Streamable HTTP endpoint, for `App::service`. It
+    /// does not carry the legacy HTTP+SSE endpoints: mount with [`configure`](Self::configure)
+    /// to get those too.
     pub fn service(&self) -> actix_web::Resource {
         web::resource(self.shared.config.path.as_str())
             .app_data(web::Data::from(self.shared.clone()))
@@ -227,9 +334,10 @@ impl StreamableHttp {
         self.check_exposure(addr)?;
         let workers = self.shared.config.workers;
         let http = self;
-        let mut server =
-            actix_web::HttpServer::new(move || actix_web::App::new().service(http.service()))
-                .tcp_nodelay(true);
+        let mut server = actix_web::HttpServer::new(move || {
+            actix_web::App::new().configure(|cfg| http.configure(cfg))
+        })
+        .tcp_nodelay(true);
         if let Some(workers) = workers {
             server = server.workers(workers);
         }

@@ -1,5 +1,6 @@
 //! Server-sent events: framing one JSON-RPC message per event, and the two kinds of stream
-//! (a POST's call stream, a session's GET stream).
+//! (a POST's call stream, a session's GET stream). The legacy HTTP+SSE connection stream
+//! (`legacy_sse.rs`) frames its events with [`named_event`] and [`KEEP_ALIVE`].
 
 use std::convert::Infallible;
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -60,7 +61,28 @@ impl EventWriter {
     }
 }
 
-const KEEP_ALIVE: &[u8] = b": keep-alive\n\n";
+/// A comment: ignored by clients, it keeps proxies from closing an idle stream and makes a
+/// vanished client show up as a failed write.
+pub(crate) const KEEP_ALIVE: &[u8] = b": keep-alive\n\n";
+
+/// One event with a name and no id, e.g. `event: endpoint` of the 2024-11-05 transport, which
+/// has no resumption and so no ids to honour. `data` must be one line (serde_json output is).
+pub(crate) fn named_event(event: &str, data: &[u8]) -> Bytes {
+    let mut out = Vec::with_capacity(event.len() + data.len() + 16);
+    out.extend_from_slice(b"event: ");
+    out.extend_from_slice(event.as_bytes());
+    out.extend_from_slice(b"\ndata: ");
+    out.extend_from_slice(data);
+    out.extend_from_slice(b"\n\n");
+    Bytes::from(out)
+}
+
+/// Ticks every `every`, first after one interval; late ticks are not bunched up.
+pub(crate) fn keep_alive_ticker(every: Duration) -> tokio::time::Interval {
+    let mut ticker = tokio::time::interval_at(tokio::time::Instant::now() + every, every);
+    ticker.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+    ticker
+}
 
 /// The body of a POST answered with SSE: optional priming event, the call's notifications in
 /// order, then the response, then the end. Each event is handed to actix as soon as it exists,
@@ -113,8 +135,7 @@ pub(crate) fn session_stream(
     let mut writer = EventWriter::new();
     let first = priming.map(|retry| writer.priming(retry));
     let closed = session.closed().clone();
-    let mut ticker = tokio::time::interval_at(tokio::time::Instant::now() + keep_alive, keep_alive);
-    ticker.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+    let ticker = keep_alive_ticker(keep_alive);
     let state = SessionStream {
         _slot: StreamSlot(session),
         first,
@@ -168,5 +189,11 @@ mod tests {
             "{text}"
         );
         assert_ne!(EventWriter::new().stream, w.stream);
+    }
+
+    #[test]
+    fn named_events_carry_no_id() {
+        let e = named_event("endpoint", b"/messages?sessionId=ab");
+        assert_eq!(&e[..], b"event: endpoint\ndata: /messages?sessionId=ab\n\n");
     }
 }
