@@ -2,10 +2,12 @@
 # Official MCP clients against examples/server over a real socket: the Python SDK (PyPI `mcp`),
 # the TypeScript SDK and the MCP Inspector CLI list the tools, call `add`, and (SDKs) receive every
 # `process_files` notification live, before the result. The Python SDK's stdio client does the
-# same with examples/stdio_server as its child process.
+# same with examples/stdio_server as its child process, and its legacy SSE client over the
+# HTTP+SSE transport of 2024-11-05 (GET /sse + POST /messages), which examples/server serves too.
 #
 #   tests/interop/run.sh            # builds and starts examples/server (and stdio_server) itself
 #   URL=http://127.0.0.1:8000/mcp tests/interop/run.sh   # against a running server
+#                                   # (legacy endpoint: URL with /mcp -> /sse, or SSE_URL=...)
 #   STDIO_SERVER=path/to/binary tests/interop/run.sh      # another stdio server binary
 set -euo pipefail
 HERE="$(cd "$(dirname "$0")" && pwd)"
@@ -37,6 +39,8 @@ fi
 
 echo "== Python SDK (mcp.Client)"
 "$CACHE/venv/bin/python" "$HERE/python_client.py" "$URL"
+echo "== Python SDK over the legacy HTTP+SSE transport (sse_client + ClientSession)"
+"$CACHE/venv/bin/python" "$HERE/python_sse_client.py" "${SSE_URL:-${URL%/mcp}/sse}"
 echo "== Python SDK over stdio (mcp.Client + StdioServerParameters)"
 if [ -z "${STDIO_SERVER:-}" ]; then
   (cd "$ROOT" && cargo build --quiet -p examples --example stdio_server)
@@ -53,4 +57,4 @@ INSPECTOR="$CACHE/node_modules/.bin/mcp-inspector-cli"
 "$INSPECTOR" --cli "$URL" --transport http --method tools/call --tool-name process_files \
   --tool-arg 'items=["a.pdf","b.pdf"]' | grep -q 'Processing complete!'
 echo "inspector: listed, called add and process_files"
-echo "4 passed, 0 failed"
+echo "5 passed, 0 failed"
