@@ -132,7 +132,7 @@ impl super::StreamableHttp {
         listener: TcpListener,
         tls: TlsConfig,
     ) -> io::Result<actix_web::dev::Server> {
-        self.start(listener, super::Encryption::Tls(tls.server))
+        self.start(listener, super::Encryption::Tls(Box::new(tls.server)))
     }
 }
 
