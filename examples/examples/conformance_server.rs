@@ -1,4 +1,5 @@
-//! The fixtures the official MCP conformance suite calls, written with `#[mcp_tool]`.
+//! The fixtures the official MCP conformance suite calls, written with `#[mcp_tool]` and
+//! `#[mcp_prompt]`.
 //!
 //! ```text
 //! cargo run -p examples --example conformance_server -- --bind 127.0.0.1:3000
@@ -7,7 +8,7 @@
 
 use std::time::Duration;
 
-use mcp_runtime::{mcp_tool, Content, Ctx, Server};
+use mcp_runtime::{mcp_prompt, mcp_tool, Completion, Content, Ctx, PromptMessage, Server};
 
 /// A 1x1 red PNG.
 const PNG_BASE64: &str =
@@ -87,6 +88,55 @@ async fn test_error_handling() -> Result<String, String> {
     Err("This tool intentionally returns an error for testing".into())
 }
 
+/// A simple prompt without arguments.
+#[mcp_prompt]
+async fn test_simple_prompt() -> &'static str {
+    "This is a simple prompt for testing."
+}
+
+/// Suggestions for `arg1` of `test_prompt_with_arguments`.
+fn complete_arg1(prefix: &str) -> Completion {
+    Completion::matching(["test", "testValue1", "example", "sample"], prefix)
+}
+
+/// A prompt with two arguments, both substituted into its message.
+#[mcp_prompt]
+async fn test_prompt_with_arguments(
+    /// The first argument.
+    #[mcp(complete = complete_arg1)]
+    arg1: String,
+    /// The second argument.
+    arg2: String,
+) -> String {
+    format!("Prompt with arguments: arg1='{arg1}', arg2='{arg2}'")
+}
+
+/// A prompt that embeds a resource.
+#[mcp_prompt]
+async fn test_prompt_with_embedded_resource(
+    /// The URI of the resource to embed.
+    #[mcp(rename = "resourceUri")]
+    resource_uri: String,
+) -> Vec<PromptMessage> {
+    vec![
+        PromptMessage::user(Content::embedded_text(
+            resource_uri,
+            "text/plain",
+            "Embedded resource content for testing.",
+        )),
+        PromptMessage::user("Please process the embedded resource above."),
+    ]
+}
+
+/// A prompt with an image.
+#[mcp_prompt]
+async fn test_prompt_with_image() -> Vec<PromptMessage> {
+    vec![
+        PromptMessage::user(Content::image(PNG_BASE64, "image/png")),
+        PromptMessage::user("Please analyze the image above."),
+    ]
+}
+
 #[actix_web::main]
 async fn main() -> std::io::Result<()> {
     let server = Server::new("mcp-runtime-conformance", env!("CARGO_PKG_VERSION"))
@@ -97,6 +147,10 @@ async fn main() -> std::io::Result<()> {
         .tool::<test_multiple_content_types>()
         .tool::<test_tool_with_logging>()
         .tool::<test_tool_with_progress>()
-        .tool::<test_error_handling>();
+        .tool::<test_error_handling>()
+        .prompt::<test_simple_prompt>()
+        .prompt::<test_prompt_with_arguments>()
+        .prompt::<test_prompt_with_embedded_resource>()
+        .prompt::<test_prompt_with_image>();
     examples::serve(server).await
 }

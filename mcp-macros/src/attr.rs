@@ -10,9 +10,51 @@ use syn::{Attribute, Expr, ExprLit, Lit, LitStr, Meta, Token};
 use crate::ctxt::Ctxt;
 
 const TOOL_KEYS: &str = "`name`, `title`, `description`, `annotations(...)`, `crate`";
+const PROMPT_KEYS: &str = "`name`, `title`, `description`, `crate`";
 const ANNOTATION_KEYS: &str =
     "`read_only_hint`, `destructive_hint`, `idempotent_hint`, `open_world_hint`";
-const PARAM_KEYS: &str = "`default`, `default = EXPR`";
+const TOOL_PARAM_KEYS: &str = "`default`, `default = EXPR`";
+const PROMPT_PARAM_KEYS: &str =
+    "`default`, `default = EXPR`, `rename = \"...\"`, `complete = path::to::completer`";
+
+/// Which macro is expanding: the two share parsing, checks and most messages.
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub enum Kind {
+    Tool,
+    Prompt,
+}
+
+impl Kind {
+    /// `#[mcp_tool]` or `#[mcp_prompt]`.
+    pub fn attr(self) -> &'static str {
+        match self {
+            Kind::Tool => "#[mcp_tool]",
+            Kind::Prompt => "#[mcp_prompt]",
+        }
+    }
+
+    /// `tool` or `prompt`.
+    pub fn noun(self) -> &'static str {
+        match self {
+            Kind::Tool => "tool",
+            Kind::Prompt => "prompt",
+        }
+    }
+
+    fn keys(self) -> &'static str {
+        match self {
+            Kind::Tool => TOOL_KEYS,
+            Kind::Prompt => PROMPT_KEYS,
+        }
+    }
+
+    fn param_keys(self) -> &'static str {
+        match self {
+            Kind::Tool => TOOL_PARAM_KEYS,
+            Kind::Prompt => PROMPT_PARAM_KEYS,
+        }
+    }
+}
 
 /// A value given in the attribute, with the span of the literal it came from.
 pub struct WithSpan<T> {
@@ -20,7 +62,7 @@ pub struct WithSpan<T> {
     pub span: Span,
 }
 
-/// The arguments of `#[mcp_tool(...)]`.
+/// The arguments of `#[mcp_tool(...)]` or `#[mcp_prompt(...)]` (which has no `annotations`).
 #[derive(Default)]
 pub struct ToolAttrs {
     pub name: Option<WithSpan<String>>,
@@ -95,8 +137,9 @@ fn set_once<T>(cx: &mut Ctxt, slot: &mut Option<T>, value: T, meta: &Meta, key: 
 }
 
 impl ToolAttrs {
-    /// Parses the tokens inside `#[mcp_tool(...)]`.
-    pub fn parse(cx: &mut Ctxt, tokens: proc_macro2::TokenStream) -> ToolAttrs {
+    /// Parses the tokens inside `#[mcp_tool(...)]` / `#[mcp_prompt(...)]`.
+    pub fn parse(cx: &mut Ctxt, tokens: proc_macro2::TokenStream, kind: Kind) -> ToolAttrs {
+        let keys = kind.keys();
         let mut attrs = ToolAttrs::default();
         let mut seen_annotations = false;
         for meta in parse_list(cx, tokens) {
@@ -108,19 +151,22 @@ impl ToolAttrs {
                             value: lit.value(),
                             span: lit.span(),
                         };
-                        set_once(cx, &mut attrs.name, value, &meta, "name", TOOL_KEYS);
+                        set_once(cx, &mut attrs.name, value, &meta, "name", keys);
                     }
                 }
                 "title" => {
                     if let Some(lit) = string_value(cx, &meta, "title") {
-                        set_once(cx, &mut attrs.title, lit.value(), &meta, "title", TOOL_KEYS);
+                        set_once(cx, &mut attrs.title, lit.value(), &meta, "title", keys);
                     }
                 }
                 "description" => {
                     if let Some(lit) = string_value(cx, &meta, "description") {
                         let value = lit.value().trim().to_owned();
                         if value.is_empty() {
-                            cx.error_spanned_by(&lit, "the tool description must not be empty");
+                            cx.error_spanned_by(
+                                &lit,
+                                format!("the {} description must not be empty", kind.noun()),
+                            );
                         }
                         set_once(
                             cx,
@@ -128,16 +174,14 @@ impl ToolAttrs {
                             value,
                             &meta,
                             "description",
-                            TOOL_KEYS,
+                            keys,
                         );
                     }
                 }
                 "crate" => {
                     if let Some(lit) = string_value(cx, &meta, "crate") {
                         match lit.parse_with(syn::Path::parse_mod_style) {
-                            Ok(path) => {
-                                set_once(cx, &mut attrs.krate, path, &meta, "crate", TOOL_KEYS)
-                            }
+                            Ok(path) => set_once(cx, &mut attrs.krate, path, &meta, "crate", keys),
                             Err(_) => cx.error_spanned_by(
                                 &lit,
                                 format!(
@@ -148,7 +192,7 @@ impl ToolAttrs {
                         }
                     }
                 }
-                "annotations" => {
+                "annotations" if kind == Kind::Tool => {
                     if seen_annotations {
                         cx.error_spanned_by(
                             meta.path(),
@@ -167,8 +211,9 @@ impl ToolAttrs {
                 _ => cx.error_spanned_by(
                     meta.path(),
                     format!(
-                        "unknown key `{}` in #[mcp_tool]; expected one of {TOOL_KEYS}",
-                        path_to_string(meta.path())
+                        "unknown key `{}` in {}; expected one of {keys}",
+                        path_to_string(meta.path()),
+                        kind.attr(),
                     ),
                 ),
             }
@@ -239,6 +284,10 @@ pub struct ParamAttrs {
     /// From `///` comments.
     pub description: String,
     pub default: Option<DefaultValue>,
+    /// `#[mcp(rename = "...")]` (prompts only): the argument's wire name.
+    pub rename: Option<WithSpan<String>>,
+    /// `#[mcp(complete = path)]` (prompts only): the argument's completer.
+    pub complete: Option<syn::Path>,
     /// The first `#[mcp(...)]`, for errors about its placement.
     pub mcp_attr: Option<Attribute>,
 }
@@ -246,7 +295,8 @@ pub struct ParamAttrs {
 impl ParamAttrs {
     /// Parses and removes the `#[doc]` and `#[mcp(...)]` attributes of a parameter; other
     /// attributes are left in place.
-    pub fn take(cx: &mut Ctxt, attrs: &mut Vec<Attribute>) -> ParamAttrs {
+    pub fn take(cx: &mut Ctxt, attrs: &mut Vec<Attribute>, kind: Kind) -> ParamAttrs {
+        let param_keys = kind.param_keys();
         let mut out = ParamAttrs {
             description: doc_string(attrs),
             ..ParamAttrs::default()
@@ -264,22 +314,54 @@ impl ParamAttrs {
                 _ => {
                     cx.error_spanned_by(
                         attr,
-                        format!("expected `#[mcp(...)]` with one of {PARAM_KEYS}"),
+                        format!("expected `#[mcp(...)]` with one of {param_keys}"),
                     );
                     return false;
                 }
             };
             for meta in parse_list(cx, tokens) {
                 let key = key_of(&meta).unwrap_or_default();
-                if key != "default" {
-                    cx.error_spanned_by(
-                        meta.path(),
-                        format!(
-                            "unknown key `{}` in #[mcp(...)]; expected one of {PARAM_KEYS}",
-                            path_to_string(meta.path())
-                        ),
-                    );
-                    continue;
+                match key.as_str() {
+                    "default" => {}
+                    "rename" if kind == Kind::Prompt => {
+                        if let Some(lit) = string_value(cx, &meta, "rename") {
+                            let value = WithSpan {
+                                value: lit.value(),
+                                span: lit.span(),
+                            };
+                            set_once(cx, &mut out.rename, value, &meta, "rename", param_keys);
+                        }
+                        continue;
+                    }
+                    "complete" if kind == Kind::Prompt => {
+                        let path = match &meta {
+                            Meta::NameValue(syn::MetaNameValue {
+                                value: Expr::Path(path),
+                                ..
+                            }) if path.qself.is_none() => Some(path.path.clone()),
+                            _ => {
+                                cx.error_spanned_by(
+                                    &meta,
+                                    "expected `complete = path::to::completer` (a function name)",
+                                );
+                                None
+                            }
+                        };
+                        if let Some(path) = path {
+                            set_once(cx, &mut out.complete, path, &meta, "complete", param_keys);
+                        }
+                        continue;
+                    }
+                    _ => {
+                        cx.error_spanned_by(
+                            meta.path(),
+                            format!(
+                                "unknown key `{}` in #[mcp(...)]; expected one of {param_keys}",
+                                path_to_string(meta.path())
+                            ),
+                        );
+                        continue;
+                    }
                 }
                 let default = match meta {
                     Meta::Path(path) => DefaultValue::Trait(path.span()),

@@ -5,7 +5,7 @@ use quote::{format_ident, quote, quote_spanned};
 use syn::spanned::Spanned;
 use syn::ItemFn;
 
-use crate::attr::{Annotations, DefaultValue};
+use crate::attr::{Annotations, DefaultValue, Kind};
 use crate::model::{Param, Tool};
 
 /// The function (as given, parameter attributes already stripped), the registration struct and
@@ -13,7 +13,7 @@ use crate::model::{Param, Tool};
 pub fn expand(tool: &Tool, item: &ItemFn) -> TokenStream {
     let p = private_path(&tool.krate);
     let ident = &tool.ident;
-    let registration = registration_struct(&tool.vis, ident);
+    let registration = registration_struct(&tool.vis, ident, tool.kind);
 
     let name = &tool.name;
     let title = match &tool.title {
@@ -126,11 +126,13 @@ pub fn private_path(krate: &syn::Path) -> TokenStream {
     quote!(#krate::__private)
 }
 
-/// The braced struct that names the tool in the type namespace (so the function keeps the
-/// value namespace and can still be called).
-pub fn registration_struct(vis: &syn::Visibility, ident: &Ident) -> TokenStream {
+/// The braced struct that names the tool (or prompt) in the type namespace (so the function
+/// keeps the value namespace and can still be called).
+pub fn registration_struct(vis: &syn::Visibility, ident: &Ident, kind: Kind) -> TokenStream {
+    let noun = kind.noun();
     let doc = format!(
-        "The MCP tool [`{ident}()`](fn@{ident}); register it with `Server::tool::<{ident}>()`."
+        "The MCP {noun} [`{ident}()`](fn@{ident}); register it with \
+         `Server::{noun}::<{ident}>()`."
     );
     quote! {
         #[allow(non_camel_case_types, dead_code)]
@@ -155,5 +157,123 @@ fn annotations(p: &TokenStream, annotations: &Annotations) -> TokenStream {
             idempotent_hint: #idempotent_hint,
             open_world_hint: #open_world_hint,
         }
+    }
+}
+
+/// The prompt function (parameter attributes already stripped), the registration struct and
+/// its `Prompt` impl. Arguments are parsed by the runtime's `PromptArguments`, each call spanned
+/// at the argument's type so a type that is not a `PromptArgument` is reported there.
+pub fn expand_prompt(prompt: &Tool, item: &ItemFn) -> TokenStream {
+    let p = private_path(&prompt.krate);
+    let ident = &prompt.ident;
+    let registration = registration_struct(&prompt.vis, ident, Kind::Prompt);
+    let name = &prompt.name;
+    let title = match &prompt.title {
+        Some(title) => quote!(#p::Some(#title)),
+        None => quote!(#p::None),
+    };
+    let description = &prompt.description;
+    let uses_ctx = prompt.uses_ctx();
+
+    let output_ty = match &prompt.output {
+        Some(ty) => quote!(#ty),
+        None => quote!(()),
+    };
+    let output_span = prompt
+        .output
+        .as_ref()
+        .map_or_else(Span::call_site, Spanned::span);
+    let into_prompt_result =
+        quote_spanned!(output_span=> <#output_ty as #p::IntoPromptResult>::into_prompt_result);
+
+    let ctx = Ident::new("__mcp_ctx", Span::call_site());
+    let args = Ident::new("__mcp_args", Span::call_site());
+    let mut arg_specs = Vec::new();
+    let mut bindings = Vec::new();
+    let mut call_args = Vec::new();
+    for (i, param) in prompt.params.iter().enumerate() {
+        let arg = match param {
+            Param::Ctx => {
+                call_args.push(quote!(#ctx));
+                continue;
+            }
+            Param::Arg(arg) => arg,
+        };
+        let (ty, name, description, required) =
+            (&arg.ty, &arg.name, &arg.description, arg.required);
+        let complete = match &arg.complete {
+            None => quote!(#p::None),
+            Some(path) => {
+                // Spanned at the path, so a function of the wrong shape is reported there.
+                let call = quote_spanned!(path.span()=> #p::Completer::complete(#path, request));
+                quote!({
+                    fn complete(request: #p::CompletionRequest) -> #p::CompletionFuture {
+                        #call
+                    }
+                    #p::Some(complete)
+                })
+            }
+        };
+        arg_specs.push(quote! {
+            #p::PromptArgumentSpec {
+                name: #name,
+                description: #description,
+                required: #required,
+                complete: #complete,
+            }
+        });
+        let take = match (&arg.option_inner, &arg.default) {
+            (Some(inner), _) => {
+                quote_spanned!(inner.span()=> #args.optional::<#inner>(#name))
+            }
+            (None, None) => quote_spanned!(ty.span()=> #args.take::<#ty>(#name)),
+            (None, Some(DefaultValue::Trait(default_span))) => {
+                let default =
+                    quote_spanned!(*default_span=> || ::core::default::Default::default());
+                quote_spanned!(ty.span()=> #args.take_or_else::<#ty>(#name, #default))
+            }
+            (None, Some(DefaultValue::Expr(expr))) => {
+                quote_spanned!(ty.span()=> #args.take_or_else::<#ty>(#name, || #expr))
+            }
+        };
+        let binding = format_ident!("__mcp_arg{}", i);
+        bindings.push(quote!(let #binding = #take?;));
+        call_args.push(quote!(#binding));
+    }
+
+    let ctx_pat = if uses_ctx { quote!(#ctx) } else { quote!(_) };
+    let args_pat = if arg_specs.is_empty() {
+        quote!(_)
+    } else {
+        quote!(mut #args)
+    };
+
+    quote! {
+        #item
+
+        #registration
+
+        const _: () = {
+            #[automatically_derived]
+            impl #p::Prompt for #ident {
+                const SPEC: #p::PromptSpec = #p::PromptSpec {
+                    name: #name,
+                    title: #title,
+                    description: #description,
+                    arguments: &[#(#arg_specs),*],
+                    uses_ctx: #uses_ctx,
+                };
+
+                #[allow(clippy::redundant_closure)]
+                fn get(#ctx_pat: #p::Ctx, #args_pat: #p::PromptArguments) -> #p::PromptFuture {
+                    #p::PromptFuture::new(async move {
+                        #(#bindings)*
+                        #p::Ok::<_, #p::PromptArgumentError>(#into_prompt_result(
+                            #ident(#(#call_args),*).await,
+                        ))
+                    })
+                }
+            }
+        };
     }
 }

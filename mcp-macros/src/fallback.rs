@@ -7,6 +7,7 @@ use quote::quote;
 use syn::ext::IdentExt;
 use syn::ItemFn;
 
+use crate::attr::Kind;
 use crate::expand::{private_path, registration_struct};
 
 /// The function, `errors`, and a placeholder `Tool` impl whose `call` is unreachable.
@@ -18,7 +19,7 @@ pub fn fallback(item: &ItemFn, krate: &syn::Path, errors: TokenStream) -> TokenS
         // A method: the function is in an `impl` block, where no struct can be declared.
         return quote!(#item #errors);
     }
-    let registration = registration_struct(&item.vis, ident);
+    let registration = registration_struct(&item.vis, ident, Kind::Tool);
     quote! {
         #item
 
@@ -44,6 +45,40 @@ pub fn fallback(item: &ItemFn, krate: &syn::Path, errors: TokenStream) -> TokenS
                 };
 
                 fn call(_: #p::Ctx, _: #p::Arguments) -> #p::ToolFuture {
+                    ::core::unreachable!()
+                }
+            }
+        };
+    }
+}
+
+/// The prompt function, `errors`, and a placeholder `Prompt` impl whose `get` is unreachable.
+pub fn fallback_prompt(item: &ItemFn, krate: &syn::Path, errors: TokenStream) -> TokenStream {
+    let p = private_path(krate);
+    let ident = &item.sig.ident;
+    let name = ident.unraw().to_string();
+    if item.sig.receiver().is_some() {
+        return quote!(#item #errors);
+    }
+    let registration = registration_struct(&item.vis, ident, Kind::Prompt);
+    quote! {
+        #item
+
+        #errors
+
+        #registration
+
+        const _: () = {
+            impl #p::Prompt for #ident {
+                const SPEC: #p::PromptSpec = #p::PromptSpec {
+                    name: #name,
+                    title: #p::None,
+                    description: "",
+                    arguments: &[],
+                    uses_ctx: false,
+                };
+
+                fn get(_: #p::Ctx, _: #p::PromptArguments) -> #p::PromptFuture {
                     ::core::unreachable!()
                 }
             }

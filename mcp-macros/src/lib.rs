@@ -1,4 +1,4 @@
-//! The `#[mcp_tool]` attribute macro of [`mcp-runtime`](https://docs.rs/mcp-runtime). Use it
+//! The `#[mcp_tool]` and `#[mcp_prompt]` attribute macros of [`mcp-runtime`](https://docs.rs/mcp-runtime). Use it
 //! through the runtime's re-export, `mcp_runtime::mcp_tool`.
 //!
 //! The crate is laid out like `serde_derive`: `attr` parses the attribute arguments and
@@ -128,9 +128,95 @@ pub fn mcp_tool(attr: TokenStream, item: TokenStream) -> TokenStream {
         }
     };
     let mut cx = ctxt::Ctxt::default();
-    let tool = model::Tool::from_ast(&mut cx, attr.into(), &mut item);
+    let tool = model::Tool::from_ast(&mut cx, attr.into(), &mut item, attr::Kind::Tool);
     match cx.check() {
         None => expand::expand(&tool, &item).into(),
         Some(errors) => fallback::fallback(&item, &tool.krate, errors).into(),
+    }
+}
+
+/// Turns an `async fn` into an MCP prompt.
+///
+/// Like `#[mcp_tool]`, the function stays as written and callable, and a same-named struct
+/// implementing `mcp_runtime::Prompt` is declared next to it for `Server::prompt::<name>()`.
+///
+/// ```ignore
+/// use mcp_runtime::{mcp_prompt, Completion, PromptMessage, Server};
+///
+/// fn complete_language(prefix: &str) -> Completion {
+///     Completion::matching(["python", "rust"], prefix)
+/// }
+///
+/// /// Ask for a code review.
+/// #[mcp_prompt(title = "Code review")]
+/// async fn code_review(
+///     /// The code to review.
+///     code: String,
+///     /// Its language.
+///     #[mcp(complete = complete_language)]
+///     language: Option<String>,
+/// ) -> Vec<PromptMessage> {
+///     vec![PromptMessage::user(format!(
+///         "Review this {} code:\n{code}",
+///         language.as_deref().unwrap_or("")
+///     ))]
+/// }
+///
+/// let server = Server::new("reviews", "1.0.0").prompt::<code_review>();
+/// ```
+///
+/// # The function
+///
+/// - A free `async fn`, as for `#[mcp_tool]` (not `const`, `unsafe`, `extern`, generic, no
+///   `self`). Its future need not be `Send`.
+/// - Its doc comment (or `description = "..."`) is the prompt's `description`; one is required.
+/// - It returns anything implementing `IntoPromptResult`: `String` / `&'static str` (one user
+///   message), `PromptMessage`, `Vec<PromptMessage>`, `GetPromptResult`, or `Result<T, E>` with
+///   `E: Display` (an `Err` is answered with JSON-RPC error `-32603` carrying its message, or
+///   with the code of a `PromptError`, e.g. `PromptError::invalid_params` for `-32602`).
+///
+/// # Arguments
+///
+/// Prompt arguments arrive as strings (`prompts/get {name, arguments: {k: "v"}}`). So:
+///
+/// - Each parameter's type is `T` or `Option<T>` where `T: FromStr` and `T::Err: Display`
+///   (the `PromptArgument` trait): `String`, numbers, `bool`, your own `FromStr` types. Any
+///   other type is a compile error at the type. A value that does not parse is answered with
+///   `-32602` naming the argument; so is a missing required argument.
+/// - `Option<T>` arguments, and arguments with `#[mcp(default)]` / `#[mcp(default = EXPR)]`,
+///   are listed with `required: false`; the others with `required: true`.
+/// - `///` on a parameter is the argument's `description`; `#[mcp(rename = "...")]` sets its
+///   wire name (e.g. `resourceUri` for a `resource_uri` parameter).
+/// - `#[mcp(complete = path)]` names the argument's completer for `completion/complete`:
+///   `fn(&str) -> R` or `async fn(CompletionRequest) -> R`, with `R` one of `Vec<String>`,
+///   `Vec<&'static str>`, `Completion`, or a `Result` of one. Arguments without a completer
+///   complete to no values.
+/// - At most one `Ctx` parameter, in any position.
+///
+/// # Attribute keys
+///
+/// `name = "..."` (default: the function's name; 1–128 characters of `[A-Za-z0-9_.-]`),
+/// `title = "..."`, `description = "..."`, `crate = "path"`, each at most once.
+///
+/// # Errors
+///
+/// As with `#[mcp_tool]`: every mistake at once, each at the offending token, and the
+/// function plus a placeholder registration are still emitted.
+#[proc_macro_attribute]
+pub fn mcp_prompt(attr: TokenStream, item: TokenStream) -> TokenStream {
+    let mut item: syn::ItemFn = match syn::parse(item.clone()) {
+        Ok(item) => item,
+        Err(error) => {
+            let error = syn::Error::new(error.span(), "#[mcp_prompt] applies to an `async fn`")
+                .to_compile_error();
+            let item = proc_macro2::TokenStream::from(item);
+            return quote::quote!(#error #item).into();
+        }
+    };
+    let mut cx = ctxt::Ctxt::default();
+    let prompt = model::Tool::from_ast(&mut cx, attr.into(), &mut item, attr::Kind::Prompt);
+    match cx.check() {
+        None => expand::expand_prompt(&prompt, &item).into(),
+        Some(errors) => fallback::fallback_prompt(&item, &prompt.krate, errors).into(),
     }
 }

@@ -1,5 +1,5 @@
-//! The internal model of a tool: what `#[mcp_tool]` understood of the function, with every
-//! check applied. [`crate::expand`] turns it into code.
+//! The internal model of a tool or prompt: what `#[mcp_tool]` / `#[mcp_prompt]` understood of
+//! the function, with every check applied. [`crate::expand`] turns it into code.
 
 use proc_macro2::{Span, TokenStream};
 use quote::quote;
@@ -8,11 +8,13 @@ use syn::{
     FnArg, GenericArgument, Ident, ItemFn, Pat, PathArguments, ReturnType, Type, Visibility,
 };
 
-use crate::attr::{doc_string, Annotations, DefaultValue, ParamAttrs, ToolAttrs};
+use crate::attr::{doc_string, Annotations, DefaultValue, Kind, ParamAttrs, ToolAttrs};
 use crate::ctxt::Ctxt;
 
-/// A tool function, fully checked.
+/// A tool (or prompt) function, fully checked.
 pub struct Tool {
+    /// Which macro this is.
+    pub kind: Kind,
     pub vis: Visibility,
     /// The function's identifier, which also names the generated struct.
     pub ident: Ident,
@@ -39,9 +41,13 @@ pub enum Param {
 
 /// A parameter decoded from the call's `arguments`.
 pub struct Arg {
-    /// The property name (the identifier, `r#` stripped).
+    /// The property name (`rename`, or the identifier with `r#` stripped).
     pub name: String,
     pub ty: Type,
+    /// For prompts: `T` when `ty` is `Option<T>` (parsed from a string when present).
+    pub option_inner: Option<Type>,
+    /// For prompts: the completer from `#[mcp(complete = ...)]`.
+    pub complete: Option<syn::Path>,
     pub description: String,
     pub default: Option<DefaultValue>,
     /// Whether the argument must be present: neither `Option<T>` nor defaulted.
@@ -57,46 +63,50 @@ impl Tool {
     /// Checks the function and builds the model; every problem is recorded in `cx`. The
     /// parameters of `item` lose their `///` and `#[mcp(...)]` attributes, which rustc would
     /// reject, whether or not there were errors.
-    pub fn from_ast(cx: &mut Ctxt, attr: TokenStream, item: &mut ItemFn) -> Tool {
-        let attrs = ToolAttrs::parse(cx, attr);
+    pub fn from_ast(cx: &mut Ctxt, attr: TokenStream, item: &mut ItemFn, kind: Kind) -> Tool {
+        let (mac, noun) = (kind.attr(), kind.noun());
+        let attrs = ToolAttrs::parse(cx, attr, kind);
         if let Some(name) = &attrs.name {
-            check_name(cx, &name.value, name.span);
+            check_name(cx, &name.value, name.span, noun);
         }
         let sig = &mut item.sig;
 
         if let Some(constness) = &sig.constness {
-            cx.error_spanned_by(constness, "#[mcp_tool] functions cannot be `const`");
+            cx.error_spanned_by(constness, format!("{mac} functions cannot be `const`"));
         }
         if sig.asyncness.is_none() {
             cx.error_spanned_by(
                 sig.fn_token,
                 format!(
-                    "#[mcp_tool] functions must be `async`: write `async fn {}`",
+                    "{mac} functions must be `async`: write `async fn {}`",
                     sig.ident
                 ),
             );
         }
         if let Some(unsafety) = &sig.unsafety {
-            cx.error_spanned_by(unsafety, "#[mcp_tool] functions cannot be `unsafe`");
+            cx.error_spanned_by(unsafety, format!("{mac} functions cannot be `unsafe`"));
         }
         if let Some(abi) = &sig.abi {
-            cx.error_spanned_by(abi, "#[mcp_tool] functions cannot have an `extern` ABI");
+            cx.error_spanned_by(abi, format!("{mac} functions cannot have an `extern` ABI"));
         }
         if !sig.generics.params.is_empty() {
+            let why = match kind {
+                Kind::Tool => "every parameter type must be known to build the tool's input schema",
+                Kind::Prompt => "every argument type must be known to parse it",
+            };
             cx.error_spanned_by(
                 &sig.generics,
-                "#[mcp_tool] functions cannot be generic: every parameter type must be known to \
-                 build the tool's input schema",
+                format!("{mac} functions cannot be generic: {why}"),
             );
         }
         if let Some(where_clause) = &sig.generics.where_clause {
             cx.error_spanned_by(
                 where_clause,
-                "#[mcp_tool] functions cannot have a `where` clause",
+                format!("{mac} functions cannot have a `where` clause"),
             );
         }
         if let Some(variadic) = &sig.variadic {
-            cx.error_spanned_by(variadic, "#[mcp_tool] functions cannot be variadic");
+            cx.error_spanned_by(variadic, format!("{mac} functions cannot be variadic"));
         }
 
         let mut params = Vec::new();
@@ -106,17 +116,22 @@ impl Tool {
                 FnArg::Receiver(receiver) => {
                     cx.error_spanned_by(
                         &*receiver,
-                        "#[mcp_tool] functions cannot take `self`: use a free `async fn`, and \
-                         reach shared state through `Ctx::state`",
+                        format!(
+                            "{mac} functions cannot take `self`: use a free `async fn`, and \
+                             reach shared state through `Ctx::state`"
+                        ),
                     );
                     continue;
                 }
                 FnArg::Typed(pt) => pt,
             };
-            let param_attrs = ParamAttrs::take(cx, &mut pt.attrs);
+            let param_attrs = ParamAttrs::take(cx, &mut pt.attrs, kind);
             if is_ctx(&pt.ty) {
                 if seen_ctx {
-                    cx.error_spanned_by(&pt.ty, "a tool takes at most one `Ctx` parameter");
+                    cx.error_spanned_by(
+                        &pt.ty,
+                        format!("a {noun} takes at most one `Ctx` parameter"),
+                    );
                 }
                 seen_ctx = true;
                 if let Some(attr) = &param_attrs.mcp_attr {
@@ -125,40 +140,75 @@ impl Tool {
                 params.push(Param::Ctx);
                 continue;
             }
+            let where_named = match kind {
+                Kind::Tool => "in the input schema",
+                Kind::Prompt => "in `prompts/list`",
+            };
             let name = match &*pt.pat {
                 Pat::Ident(pat) if pat.subpat.is_none() => pat.ident.unraw().to_string(),
                 Pat::Wild(_) => {
                     cx.error_spanned_by(
                         &pt.pat,
-                        "tool parameters need a name: it becomes the argument's name in the \
-                         input schema",
+                        format!(
+                            "{noun} parameters need a name: it becomes the argument's name \
+                             {where_named}"
+                        ),
                     );
                     continue;
                 }
                 other => {
                     cx.error_spanned_by(
                         other,
-                        "tool parameters must be plain identifiers (the name becomes the \
-                         argument's name in the input schema); destructure inside the body",
+                        format!(
+                            "{noun} parameters must be plain identifiers (the name becomes the \
+                             argument's name {where_named}); destructure inside the body"
+                        ),
                     );
                     continue;
                 }
             };
-            if !check_type(cx, &pt.ty, "parameter") {
+            let name = match param_attrs.rename {
+                Some(rename) => {
+                    check_argument_name(cx, &rename.value, rename.span);
+                    rename.value
+                }
+                None => name,
+            };
+            if !check_type(cx, &pt.ty, "parameter", kind) {
                 continue;
             }
             if let Type::Reference(reference) = &*pt.ty {
-                cx.error_spanned_by(
-                    reference,
-                    "tool parameters are decoded from JSON and must be owned: use `String` \
-                     instead of `&str`, `Vec<T>` instead of `&[T]`",
-                );
+                let message = match kind {
+                    Kind::Tool => {
+                        "tool parameters are decoded from JSON and must be owned: use `String` \
+                         instead of `&str`, `Vec<T>` instead of `&[T]`"
+                    }
+                    Kind::Prompt => {
+                        "prompt arguments are parsed from strings and must be owned: use \
+                         `String` instead of `&str`"
+                    }
+                };
+                cx.error_spanned_by(reference, message);
                 continue;
             }
-            let required = param_attrs.default.is_none() && !is_option(&pt.ty);
+            let option_inner = option_inner(&pt.ty).cloned();
+            if kind == Kind::Prompt {
+                if let (Some(_), Some(DefaultValue::Trait(span))) =
+                    (&option_inner, &param_attrs.default)
+                {
+                    cx.error_at(
+                        *span,
+                        "an `Option` argument is already optional: drop `default`, or use a \
+                         non-`Option` type",
+                    );
+                }
+            }
+            let required = param_attrs.default.is_none() && option_inner.is_none();
             params.push(Param::Arg(Box::new(Arg {
                 name,
                 ty: (*pt.ty).clone(),
+                option_inner: option_inner.filter(|_| kind == Kind::Prompt),
+                complete: param_attrs.complete,
                 description: param_attrs.description,
                 default: param_attrs.default,
                 required,
@@ -168,7 +218,7 @@ impl Tool {
         let output = match &sig.output {
             ReturnType::Default => None,
             ReturnType::Type(_, ty) => {
-                check_type(cx, ty, "return");
+                check_type(cx, ty, "return", kind);
                 Some((**ty).clone())
             }
         };
@@ -178,23 +228,34 @@ impl Tool {
             Some(name) => name.value,
             None => {
                 let name = ident.unraw().to_string();
-                check_name(cx, &name, ident.span());
+                check_name(cx, &name, ident.span(), noun);
                 name
             }
         };
         let description = attrs.description.unwrap_or_else(|| doc_string(&item.attrs));
         if description.is_empty() {
+            let mac = mac.trim_end_matches(']');
             cx.error_spanned_by(
                 &ident,
                 format!(
-                    "tool `{name}` has no description; MCP clients reject tools without one\n\
-                     help: add a `///` doc comment saying what the tool does, or \
-                     #[mcp_tool(description = \"...\")]"
+                    "{noun} `{name}` has no description; MCP clients reject {noun}s without one\n\
+                     help: add a `///` doc comment saying what the {noun} does, or \
+                     {mac}(description = \"...\")]"
                 ),
             );
         }
+        if kind == Kind::Tool {
+            for param in &params {
+                if let Param::Arg(arg) = param {
+                    if let Some(path) = &arg.complete {
+                        cx.error_spanned_by(path, "`complete` applies to prompt arguments only");
+                    }
+                }
+            }
+        }
 
         Tool {
+            kind,
             vis: item.vis.clone(),
             ident,
             name,
@@ -213,7 +274,7 @@ impl Tool {
     }
 }
 
-fn check_name(cx: &mut Ctxt, name: &str, span: Span) {
+fn check_name(cx: &mut Ctxt, name: &str, span: Span, noun: &str) {
     let valid_chars = name
         .bytes()
         .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'_' | b'-' | b'.'));
@@ -221,10 +282,16 @@ fn check_name(cx: &mut Ctxt, name: &str, span: Span) {
         cx.error_at(
             span,
             format!(
-                "invalid tool name {name:?}: use 1-128 characters of letters, digits, `_`, `-` \
-                 and `.`"
+                "invalid {noun} name {name:?}: use 1-128 characters of letters, digits, `_`, \
+                 `-` and `.`"
             ),
         );
+    }
+}
+
+fn check_argument_name(cx: &mut Ctxt, name: &str, span: Span) {
+    if name.is_empty() {
+        cx.error_at(span, "an argument name must not be empty");
     }
 }
 
@@ -242,30 +309,51 @@ fn is_ctx(ty: &Type) -> bool {
     }
 }
 
-/// Whether the type is syntactically `Option<T>` (by the last path segment).
-fn is_option(ty: &Type) -> bool {
+/// `T` if the type is syntactically `Option<T>` (by the last path segment).
+fn option_inner(ty: &Type) -> Option<&Type> {
     match ty {
-        Type::Path(p) if p.qself.is_none() => p.path.segments.last().is_some_and(|s| {
-            s.ident == "Option"
-                && matches!(&s.arguments, PathArguments::AngleBracketed(args)
-                    if args.args.len() == 1 && matches!(args.args[0], GenericArgument::Type(_)))
-        }),
-        Type::Group(g) => is_option(&g.elem),
-        Type::Paren(p) => is_option(&p.elem),
-        _ => false,
+        Type::Path(p) if p.qself.is_none() => {
+            let segment = p.path.segments.last()?;
+            if segment.ident != "Option" {
+                return None;
+            }
+            match &segment.arguments {
+                PathArguments::AngleBracketed(args) if args.args.len() == 1 => {
+                    match &args.args[0] {
+                        GenericArgument::Type(inner) => Some(inner),
+                        _ => None,
+                    }
+                }
+                _ => None,
+            }
+        }
+        Type::Group(g) => option_inner(&g.elem),
+        Type::Paren(p) => option_inner(&p.elem),
+        _ => None,
     }
 }
 
 /// Rejects `impl Trait` anywhere in a parameter or return type; `false` if it found one.
-fn check_type(cx: &mut Ctxt, ty: &Type, what: &str) -> bool {
+fn check_type(cx: &mut Ctxt, ty: &Type, what: &str, kind: Kind) -> bool {
     match find_impl_trait(ty) {
         Some(found) => {
-            let message = if what == "return" {
-                "#[mcp_tool] functions cannot return `impl Trait`: the tool's output schema needs \
-                 the concrete type; name it, e.g. `-> String` or `-> Json<MyOutput>`"
-            } else {
-                "tool parameters cannot be `impl Trait`: each argument is decoded from JSON into \
-                 a concrete type; name it, e.g. `String` or `Vec<i64>`"
+            let message = match (kind, what == "return") {
+                (Kind::Tool, true) => {
+                    "#[mcp_tool] functions cannot return `impl Trait`: the tool's output schema \
+                     needs the concrete type; name it, e.g. `-> String` or `-> Json<MyOutput>`"
+                }
+                (Kind::Tool, false) => {
+                    "tool parameters cannot be `impl Trait`: each argument is decoded from JSON \
+                     into a concrete type; name it, e.g. `String` or `Vec<i64>`"
+                }
+                (Kind::Prompt, true) => {
+                    "#[mcp_prompt] functions cannot return `impl Trait`: name the type, e.g. \
+                     `-> String` or `-> Vec<PromptMessage>`"
+                }
+                (Kind::Prompt, false) => {
+                    "prompt arguments cannot be `impl Trait`: each argument is parsed from a \
+                     string into a concrete type; name it, e.g. `String` or `u32`"
+                }
             };
             cx.error_spanned_by(found, message);
             false

@@ -6,7 +6,10 @@
 //! transport drains into its stream.
 
 use std::any::Any;
+use std::collections::HashMap;
+use std::future::Future;
 use std::panic::AssertUnwindSafe;
+use std::pin::Pin;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
 
@@ -17,6 +20,7 @@ use tokio::sync::mpsc;
 use tokio_util::sync::CancellationToken;
 
 use crate::ctx::{CallScope, Ctx, LogFilter, Outgoing};
+use crate::prompt::{CompletionRequest, PromptArguments};
 use crate::protocol::jsonrpc::{encode, parse_params};
 use crate::protocol::{
     CallToolResult, ErrorCode, Implementation, LoggingLevel, Notification, ProtocolVersion,
@@ -78,6 +82,53 @@ struct CallParams {
 }
 
 #[derive(Deserialize)]
+struct GetPromptParams {
+    name: String,
+    #[serde(default)]
+    arguments: Value,
+    #[serde(default, rename = "_meta")]
+    meta: Option<Map<String, Value>>,
+}
+
+#[derive(Deserialize)]
+struct CompleteParams {
+    #[serde(rename = "ref")]
+    reference: CompleteRef,
+    argument: CompleteArgument,
+    #[serde(default)]
+    context: CompleteContext,
+    #[serde(default, rename = "_meta")]
+    meta: Option<Map<String, Value>>,
+}
+
+#[derive(Deserialize)]
+#[serde(tag = "type")]
+enum CompleteRef {
+    #[serde(rename = "ref/prompt")]
+    Prompt { name: String },
+    #[serde(rename = "ref/resource")]
+    Resource {
+        #[allow(dead_code)]
+        uri: String,
+    },
+}
+
+#[derive(Deserialize)]
+struct CompleteArgument {
+    name: String,
+    value: String,
+}
+
+#[derive(Deserialize, Default)]
+struct CompleteContext {
+    #[serde(default)]
+    arguments: HashMap<String, String>,
+}
+
+/// What a request served by a local task yields: its `result`, or a JSON-RPC error.
+type RequestFuture = Pin<Box<dyn Future<Output = Result<Value, RpcError>>>>;
+
+#[derive(Deserialize)]
 #[serde(rename_all = "camelCase")]
 struct CancelledParams {
     request_id: RequestId,
@@ -94,9 +145,14 @@ impl ServerCore {
             params.client_info,
             params.capabilities,
         ));
+        let mut capabilities = json!({ "tools": { "listChanged": false }, "logging": {} });
+        if !self.prompts.is_empty() {
+            capabilities["prompts"] = json!({ "listChanged": false });
+            capabilities["completions"] = json!({});
+        }
         let mut result = json!({
             "protocolVersion": version.as_str(),
-            "capabilities": { "tools": { "listChanged": false }, "logging": {} },
+            "capabilities": capabilities,
             "serverInfo": &self.info,
         });
         if let Some(instructions) = &self.instructions {
@@ -131,6 +187,11 @@ impl ServerCore {
             "tools/call" => return self.call_tool(session, request),
             "ping" => Ok(json!({})),
             "tools/list" => self.list_tools(request.params),
+            "prompts/list" if !self.prompts.is_empty() => self.list_prompts(request.params),
+            "prompts/get" if !self.prompts.is_empty() => return self.get_prompt(session, request),
+            "completion/complete" if !self.prompts.is_empty() => {
+                return self.complete(session, request)
+            }
             "logging/setLevel" => set_level(session, request.params),
             "initialize" => Err(RpcError::new(
                 ErrorCode::INVALID_REQUEST,
@@ -159,25 +220,198 @@ impl ServerCore {
     }
 
     fn list_tools(&self, params: Option<Value>) -> Result<Value, RpcError> {
+        let definitions: Vec<&Value> = self.tools.iter().map(|t| &t.definition).collect();
+        self.page("tools", &definitions, params)
+    }
+
+    fn list_prompts(&self, params: Option<Value>) -> Result<Value, RpcError> {
+        let definitions: Vec<&Value> = self.prompts.iter().map(|p| &p.definition).collect();
+        self.page("prompts", &definitions, params)
+    }
+
+    /// One page of a `*/list` result: `{key: [...], nextCursor?}`. The cursor is the index of
+    /// the page's first item.
+    fn page(&self, key: &str, items: &[&Value], params: Option<Value>) -> Result<Value, RpcError> {
         let params: ListParams = parse_params(params)?;
         let start = match params.cursor.as_deref() {
             None => 0,
             Some(cursor) => cursor
                 .parse::<usize>()
                 .ok()
-                .filter(|&i| i > 0 && i < self.tools.len())
+                .filter(|&i| i > 0 && i < items.len())
                 .ok_or_else(|| RpcError::invalid_params(format!("invalid cursor {cursor:?}")))?,
         };
-        let end = (start + self.page_size).min(self.tools.len());
-        let tools: Vec<&Value> = self.tools[start..end]
-            .iter()
-            .map(|t| &t.definition)
-            .collect();
-        let mut result = json!({ "tools": tools });
-        if end < self.tools.len() {
-            result["nextCursor"] = Value::String(end.to_string());
+        let end = (start + self.page_size).min(items.len());
+        let mut result = Map::new();
+        result.insert(key.into(), json!(items[start..end]));
+        if end < items.len() {
+            result.insert("nextCursor".into(), Value::String(end.to_string()));
         }
-        Ok(result)
+        Ok(Value::Object(result))
+    }
+
+    /// `prompts/get`: unknown prompts and bad arguments are `-32602`; the prompt renders in a
+    /// local task, like a tool call (so it can be cancelled, and may notify through its `Ctx`).
+    fn get_prompt(&self, session: &Arc<Session>, request: Request) -> Reply {
+        let id = request.id;
+        let params: GetPromptParams = match parse_params(request.params) {
+            Ok(params) => params,
+            Err(error) => return Reply::Now(encode::error(Some(&id), &error)),
+        };
+        let Some(prompt) = self.find_prompt(&params.name) else {
+            let error = RpcError::invalid_params(format!("Unknown prompt: {}", params.name));
+            return Reply::Now(encode::error(Some(&id), &error));
+        };
+        let args = match PromptArguments::from_value(params.arguments) {
+            Ok(args) => args,
+            Err(e) => {
+                let error = RpcError::invalid_params(e.to_string());
+                return Reply::Now(encode::error(Some(&id), &error));
+            }
+        };
+        let (get, description) = (prompt.get, prompt.spec.description);
+        self.spawn_request(
+            session,
+            id,
+            params.meta,
+            prompt.spec.uses_ctx,
+            "prompt",
+            move |ctx| {
+                let future = get(ctx, args).into_inner();
+                Box::pin(async move {
+                    let mut result = future.await?;
+                    result.description.get_or_insert_with(|| description.into());
+                    Ok(serde_json::to_value(result).expect("prompt results serialize"))
+                })
+            },
+        )
+    }
+
+    /// `completion/complete`: the completer of a prompt argument, or no values.
+    fn complete(&self, session: &Arc<Session>, request: Request) -> Reply {
+        let id = request.id;
+        let answer = |completion: crate::Completion| {
+            Reply::Now(encode::result(&id, json!({ "completion": completion })))
+        };
+        let params: CompleteParams = match parse_params(request.params) {
+            Ok(params) => params,
+            Err(error) => return Reply::Now(encode::error(Some(&id), &error)),
+        };
+        let name = match params.reference {
+            CompleteRef::Prompt { name } => name,
+            // No resource templates yet: nothing to complete.
+            CompleteRef::Resource { .. } => return answer(crate::Completion::default()),
+        };
+        let Some(prompt) = self.find_prompt(&name) else {
+            let error = RpcError::invalid_params(format!("Unknown prompt: {name}"));
+            return Reply::Now(encode::error(Some(&id), &error));
+        };
+        let Some(argument) = prompt
+            .spec
+            .arguments
+            .iter()
+            .find(|a| a.name == params.argument.name)
+        else {
+            let error = RpcError::invalid_params(format!(
+                "prompt `{name}` has no argument `{}`",
+                params.argument.name
+            ));
+            return Reply::Now(encode::error(Some(&id), &error));
+        };
+        let Some(complete) = argument.complete else {
+            return answer(crate::Completion::default());
+        };
+        let (argument, value, arguments) = (
+            argument.name,
+            params.argument.value,
+            params.context.arguments,
+        );
+        self.spawn_request(session, id, params.meta, false, "completer", move |ctx| {
+            let future = complete(CompletionRequest {
+                argument,
+                value,
+                arguments,
+                ctx,
+            })
+            .into_inner();
+            Box::pin(async move {
+                let completion = future.await?.capped();
+                Ok(json!({ "completion": completion }))
+            })
+        })
+    }
+
+    /// Runs a request's handler as a local task with a [`Ctx`] of its own: registered as a call
+    /// of the session (so `notifications/cancelled` stops it and its id is busy meanwhile), a
+    /// panic answered with `-32603`, nothing sent after cancellation.
+    fn spawn_request(
+        &self,
+        session: &Arc<Session>,
+        id: RequestId,
+        meta: Option<Map<String, Value>>,
+        notifies: bool,
+        what: &'static str,
+        start: impl FnOnce(Ctx) -> RequestFuture,
+    ) -> Reply {
+        let cancel = CancellationToken::new();
+        if let Err(refused) = session.begin_call(&id, cancel.clone(), self.limits.per_session) {
+            let code = match refused {
+                CallRefused::IdInUse => ErrorCode::INVALID_REQUEST,
+                CallRefused::TooMany(_) => ErrorCode::SERVER_ERROR,
+            };
+            let error = RpcError::new(code, format!("request {id}: {refused}"));
+            return Reply::Now(encode::error(Some(&id), &error));
+        }
+        let progress_token = meta
+            .and_then(|mut meta| meta.remove("progressToken"))
+            .filter(|t| t.is_string() || t.is_i64() || t.is_u64());
+        let (sink, messages) = mpsc::channel(CALL_CHANNEL_CAPACITY);
+        let scope = Arc::new(CallScope {
+            request_id: id.clone(),
+            progress_token,
+            last_progress: Mutex::new(None),
+            sink: sink.clone(),
+            log: LogFilter::Session(session.clone()),
+            cancel: cancel.clone(),
+            finished: AtomicBool::new(false),
+            session: Some(session.clone()),
+            protocol_version: session.protocol_version(),
+            state: self.state.clone(),
+        });
+        let future = start(Ctx::new(scope.clone()));
+        let session = session.clone();
+        let timeout = self.limits.timeout;
+        tokio::task::spawn_local(async move {
+            let deadline = async {
+                match timeout {
+                    Some(timeout) => tokio::time::sleep(timeout).await,
+                    None => std::future::pending().await,
+                }
+            };
+            let outcome = tokio::select! {
+                biased;
+                _ = cancel.cancelled() => return finish(&scope, &session, &id),
+                result = AssertUnwindSafe(future).catch_unwind() => result,
+                _ = deadline => {
+                    cancel.cancel();
+                    let timeout = timeout.unwrap_or_default();
+                    Ok(Err(RpcError::internal(format!(
+                        "the {what} did not finish within {timeout:?} and was cancelled"
+                    ))))
+                }
+            };
+            finish(&scope, &session, &id);
+            let response = match outcome {
+                Ok(Ok(result)) => encode::result(&id, result),
+                Ok(Err(error)) => encode::error(Some(&id), &error),
+                Err(panic) => encode::error(
+                    Some(&id),
+                    &RpcError::internal(format!("the {what} panicked: {}", panic_message(&*panic))),
+                ),
+            };
+            let _ = sink.send(Outgoing::Response(response)).await;
+        });
+        Reply::Call { notifies, messages }
     }
 
     fn call_tool(&self, session: &Arc<Session>, request: Request) -> Reply {
@@ -274,6 +508,12 @@ impl ServerCore {
             messages,
         }
     }
+}
+
+/// Marks a request served by [`ServerCore::spawn_request`] as over: nothing more goes out.
+fn finish(scope: &CallScope, session: &Session, id: &RequestId) {
+    scope.finished.store(true, Ordering::Release);
+    session.end_call(id);
 }
 
 /// How a tool call ended.
@@ -537,5 +777,96 @@ mod tests {
         );
         let list = answer(request(7, "tools/list", json!({})));
         assert_eq!(list["result"]["tools"].as_array().unwrap().len(), 3);
+    }
+
+    /// Greet someone.
+    #[crate::mcp_prompt]
+    async fn greet(
+        /// Who.
+        #[mcp(complete = names)]
+        name: String,
+        /// How often.
+        times: Option<u8>,
+    ) -> String {
+        format!("Hello {name} x{}", times.unwrap_or(1))
+    }
+
+    /// Panics.
+    #[crate::mcp_prompt]
+    async fn broken() -> String {
+        panic!("oops")
+    }
+
+    fn names(prefix: &str) -> crate::Completion {
+        crate::Completion::matching(["ada", "alan", "grace"], prefix)
+    }
+
+    fn prompt_core() -> Arc<ServerCore> {
+        Server::new("core-tests", "1")
+            .prompt::<greet>()
+            .prompt::<broken>()
+            .into_core()
+    }
+
+    async fn answer_of(reply: Reply) -> Value {
+        match reply {
+            Reply::Now(bytes) => serde_json::from_slice(&bytes).unwrap(),
+            call => drain(call).await.pop().unwrap(),
+        }
+    }
+
+    #[tokio::test(flavor = "current_thread")]
+    async fn prompts_and_completions_in_process() {
+        let local = tokio::task::LocalSet::new();
+        local
+            .run_until(async {
+                let core = prompt_core();
+                let init = request(
+                    0,
+                    "initialize",
+                    json!({"protocolVersion": "2025-11-25", "capabilities": {}, "clientInfo": {"name": "c", "version": "1"}}),
+                );
+                let opened = core.initialize(&init).unwrap();
+                let response: Value = serde_json::from_slice(&opened.response).unwrap();
+                let caps = &response["result"]["capabilities"];
+                assert_eq!(caps["prompts"], json!({"listChanged": false}));
+                assert_eq!(caps["completions"], json!({}));
+                let session = opened.session;
+
+                let got = answer_of(core.request(
+                    &session,
+                    request(1, "prompts/get", json!({"name": "greet", "arguments": {"name": "Ada", "times": "2"}})),
+                ))
+                .await;
+                assert_eq!(got["result"]["description"], "Greet someone.");
+                assert_eq!(got["result"]["messages"][0]["content"]["text"], "Hello Ada x2");
+
+                let got = answer_of(core.request(
+                    &session,
+                    request(2, "prompts/get", json!({"name": "greet", "arguments": {"name": "Ada", "times": "-1"}})),
+                ))
+                .await;
+                assert_eq!(got["error"]["code"], -32602);
+                assert!(got["error"]["message"].as_str().unwrap().contains("`times`"));
+
+                let got = answer_of(core.request(&session, request(3, "prompts/get", json!({"name": "broken"})))).await;
+                assert_eq!(got["error"]["code"], -32603);
+                assert_eq!(got["error"]["message"], "the prompt panicked: oops");
+
+                let got = answer_of(core.request(
+                    &session,
+                    request(4, "completion/complete", json!({"ref": {"type": "ref/prompt", "name": "greet"}, "argument": {"name": "name", "value": "a"}})),
+                ))
+                .await;
+                assert_eq!(got["result"]["completion"]["values"], json!(["ada", "alan"]));
+
+                let got = answer_of(core.request(
+                    &session,
+                    request(5, "completion/complete", json!({"ref": {"type": "ref/prompt", "name": "greet"}, "argument": {"name": "times", "value": ""}})),
+                ))
+                .await;
+                assert_eq!(got["result"], json!({"completion": {"values": []}}));
+            })
+            .await;
     }
 }

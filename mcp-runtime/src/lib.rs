@@ -59,6 +59,7 @@ pub mod client;
 mod ctx;
 mod dispatch;
 pub mod http;
+mod prompt;
 pub mod protocol;
 mod result;
 mod server;
@@ -68,7 +69,13 @@ pub mod stdio;
 mod tool;
 
 pub use ctx::{Ctx, ProgressValue};
-pub use mcp_macros::mcp_tool;
+pub use mcp_macros::{mcp_prompt, mcp_tool};
+pub use prompt::{
+    CompleteFn, Completer, Completion, CompletionFuture, CompletionRequest, GetPromptResult,
+    IntoCompletion, IntoPromptResult, Prompt, PromptArgument, PromptArgumentError,
+    PromptArgumentSpec, PromptArguments, PromptError, PromptFuture, PromptMessage, PromptSpec,
+    Role, MAX_COMPLETION_VALUES,
+};
 pub use protocol::{CallToolResult, Content, Implementation, LoggingLevel, ToolAnnotations};
 pub use result::{IntoToolResult, Json, ToolError};
 pub use schemars::JsonSchema;
@@ -85,6 +92,10 @@ pub use {schemars, serde_json};
 pub mod __private {
     pub use crate::tool::{
         schema_of, ArgumentError, Arguments, ParamSpec, Tool, ToolFuture, ToolSpec,
+    };
+    pub use crate::prompt::{
+        CompletionFuture, CompletionRequest, Completer, IntoPromptResult, Prompt,
+        PromptArgumentError, PromptArgumentSpec, PromptArguments, PromptFuture, PromptSpec,
     };
     pub use crate::{Ctx, IntoToolResult, ToolAnnotations};
     pub use schemars::{JsonSchema, Schema, SchemaGenerator};

@@ -7,6 +7,7 @@ use std::time::Duration;
 use serde_json::Value;
 
 use crate::ctx::Ctx;
+use crate::prompt::{self, Prompt, PromptArguments, PromptFuture, PromptSpec};
 use crate::protocol::Implementation;
 use crate::state::StateMap;
 use crate::tool::{self, Arguments, Tool, ToolFuture, ToolSpec};
@@ -33,6 +34,7 @@ pub struct Server {
     info: Implementation,
     instructions: Option<String>,
     tools: Vec<RegisteredTool>,
+    prompts: Vec<RegisteredPrompt>,
     state: StateMap,
     page_size: usize,
     limits: CallLimits,
@@ -64,6 +66,13 @@ pub(crate) struct RegisteredTool {
     pub(crate) call: fn(Ctx, Arguments) -> ToolFuture,
 }
 
+/// A prompt as the dispatcher holds it: its `prompts/list` entry and its entry point.
+pub(crate) struct RegisteredPrompt {
+    pub(crate) spec: PromptSpec,
+    pub(crate) definition: Value,
+    pub(crate) get: fn(Ctx, PromptArguments) -> PromptFuture,
+}
+
 impl Server {
     /// A server with a name and version (sent as `serverInfo`).
     pub fn new(name: impl Into<String>, version: impl Into<String>) -> Server {
@@ -71,6 +80,7 @@ impl Server {
             info: Implementation::new(name, version),
             instructions: None,
             tools: Vec::new(),
+            prompts: Vec::new(),
             state: StateMap::default(),
             page_size: 100,
             limits: CallLimits::default(),
@@ -111,6 +121,47 @@ impl Server {
             wraps_output,
             spec,
             call: T::call,
+        });
+        self
+    }
+
+    /// Registers a prompt declared with `#[mcp_prompt]`. Registering any prompt makes the
+    /// server advertise the `prompts` and `completions` capabilities.
+    ///
+    /// ```
+    /// use mcp_runtime::{mcp_prompt, Server};
+    ///
+    /// /// Greet someone.
+    /// #[mcp_prompt]
+    /// async fn greet(
+    ///     /// Who to greet.
+    ///     name: String,
+    /// ) -> String {
+    ///     format!("Say hello to {name}.")
+    /// }
+    ///
+    /// let server = Server::new("s", "1").prompt::<greet>();
+    /// assert_eq!(server.prompt_names().collect::<Vec<_>>(), ["greet"]);
+    /// ```
+    ///
+    /// # Panics
+    /// If a prompt with the same name is already registered: prompt names are unique per server.
+    pub fn prompt<P: Prompt>(mut self) -> Server {
+        let spec = P::SPEC;
+        assert!(
+            tool::is_valid_tool_name(spec.name),
+            "invalid prompt name {:?}: use 1-128 characters of [A-Za-z0-9_.-]",
+            spec.name
+        );
+        assert!(
+            self.prompts.iter().all(|p| p.spec.name != spec.name),
+            "a prompt named {:?} is already registered on this server",
+            spec.name
+        );
+        self.prompts.push(RegisteredPrompt {
+            definition: prompt::definition(&spec),
+            spec,
+            get: P::get,
         });
         self
     }
@@ -166,6 +217,16 @@ impl Server {
         self.tools.iter().map(|t| t.spec.name)
     }
 
+    /// The names of the registered prompts, in registration order.
+    pub fn prompt_names(&self) -> impl Iterator<Item = &str> {
+        self.prompts.iter().map(|p| p.spec.name)
+    }
+
+    /// The `prompts/list` entries of the registered prompts, as sent to clients.
+    pub fn prompt_definitions(&self) -> impl Iterator<Item = &Value> {
+        self.prompts.iter().map(|p| &p.definition)
+    }
+
     /// The `tools/list` entries of the registered tools, as sent to clients.
     ///
     /// ```
@@ -189,11 +250,19 @@ impl Server {
             .enumerate()
             .map(|(i, t)| (t.spec.name, i))
             .collect();
+        let prompt_index = self
+            .prompts
+            .iter()
+            .enumerate()
+            .map(|(i, p)| (p.spec.name, i))
+            .collect();
         Arc::new(ServerCore {
             info: self.info,
             instructions: self.instructions,
             tools: self.tools,
             index,
+            prompts: self.prompts,
+            prompt_index,
             state: Arc::new(self.state),
             page_size: self.page_size,
             limits: self.limits,
@@ -207,6 +276,8 @@ pub(crate) struct ServerCore {
     pub(crate) instructions: Option<String>,
     pub(crate) tools: Vec<RegisteredTool>,
     pub(crate) index: HashMap<&'static str, usize>,
+    pub(crate) prompts: Vec<RegisteredPrompt>,
+    pub(crate) prompt_index: HashMap<&'static str, usize>,
     pub(crate) state: Arc<StateMap>,
     pub(crate) page_size: usize,
     pub(crate) limits: CallLimits,
@@ -215,5 +286,9 @@ pub(crate) struct ServerCore {
 impl ServerCore {
     pub(crate) fn find_tool(&self, name: &str) -> Option<&RegisteredTool> {
         self.index.get(name).map(|&i| &self.tools[i])
+    }
+
+    pub(crate) fn find_prompt(&self, name: &str) -> Option<&RegisteredPrompt> {
+        self.prompt_index.get(name).map(|&i| &self.prompts[i])
     }
 }

@@ -317,6 +317,20 @@ impl Content {
     }
 }
 
+impl From<String> for Content {
+    /// A text block.
+    fn from(text: String) -> Content {
+        Content::text(text)
+    }
+}
+
+impl From<&str> for Content {
+    /// A text block.
+    fn from(text: &str) -> Content {
+        Content::text(text)
+    }
+}
+
 /// The result of `tools/call`.
 ///
 /// ```

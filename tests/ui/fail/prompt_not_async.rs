@@ -1,0 +1,11 @@
+use mcp_runtime::{mcp_prompt, Server};
+
+/// Greet someone.
+#[mcp_prompt]
+fn greet(name: String) -> String {
+    format!("Say hello to {name}.")
+}
+
+fn main() {
+    let _ = Server::new("s", "1").prompt::<greet>();
+}
