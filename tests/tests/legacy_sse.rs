@@ -29,19 +29,45 @@ async fn process(ctx: Ctx, n: u32, delay_ms: u64) -> String {
     format!("{n} documents")
 }
 
-/// Counts the sleeps that ran to the end.
+/// Counts the sleeps that ran to the end, and those dropped (cancelled) on the way.
 #[derive(Default)]
-struct Finished(AtomicUsize);
+struct Finished {
+    finished: AtomicUsize,
+    dropped: AtomicUsize,
+}
+
+/// Counts a sleep as dropped unless it was disarmed at the end.
+struct DropCount(Option<Arc<Finished>>);
+
+impl Drop for DropCount {
+    fn drop(&mut self) {
+        if let Some(counts) = self.0.take() {
+            counts.dropped.fetch_add(1, Ordering::SeqCst);
+        }
+    }
+}
 
 /// Sleep `ms` milliseconds, then count itself finished.
 #[mcp_tool]
 async fn sleepy(ctx: Ctx, ms: u64) -> Result<String, ToolError> {
+    let counts = ctx.state::<Arc<Finished>>()?.clone();
+    let mut guard = DropCount(Some(counts.clone()));
     ctx.info("sleeping").await;
     tokio::time::sleep(Duration::from_millis(ms)).await;
-    ctx.state::<Arc<Finished>>()?
-        .0
-        .fetch_add(1, Ordering::SeqCst);
+    guard.0 = None;
+    counts.finished.fetch_add(1, Ordering::SeqCst);
     Ok("awake".into())
+}
+
+/// Waits until the server dropped `n` sleeps (cancelled them).
+async fn until_dropped(counts: &Finished, n: usize) {
+    for _ in 0..250 {
+        if counts.dropped.load(Ordering::SeqCst) >= n {
+            return;
+        }
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    panic!("the call was not cancelled");
 }
 
 fn server(finished: &Arc<Finished>) -> Server {
@@ -207,10 +233,10 @@ async fn a_calls_logs_and_progress_arrive_on_the_stream_before_its_result() {
     let mut c = Connection::open(&base(&server)).await;
     c.initialize().await;
     let started = Instant::now();
-    c.send(call(7, "process", json!({"n": 3, "delay_ms": 150})))
+    c.send(call(7, "process", json!({"n": 3, "delay_ms": 250})))
         .await;
     assert!(
-        started.elapsed() < Duration::from_millis(150),
+        started.elapsed() < Duration::from_millis(250),
         "202 at once, not after the call"
     );
     let mut seen = Vec::new();
@@ -246,7 +272,7 @@ async fn a_calls_logs_and_progress_arrive_on_the_stream_before_its_result() {
     assert_eq!(result["id"], 7);
     assert_eq!(result["result"]["content"][0]["text"], "3 documents");
     assert!(
-        seen[0].0 + Duration::from_millis(250) < *result_at,
+        seen[0].0 + Duration::from_millis(400) < *result_at,
         "the first notification arrived live, not with the result: {:?} vs {result_at:?}",
         seen[0].0
     );
@@ -258,7 +284,7 @@ async fn calls_run_concurrently_and_can_be_cancelled() {
     let server = TestServer::start(legacy(&finished));
     let mut c = Connection::open(&base(&server)).await;
     c.initialize().await;
-    c.send(call(1, "sleepy", json!({"ms": 400}))).await;
+    c.send(call(1, "sleepy", json!({"ms": 60_000}))).await;
     assert_eq!(c.stream.message().await["params"]["data"], "sleeping");
     c.send(call(2, "add", json!({"a": 1, "b": 1}))).await;
     assert_eq!(
@@ -268,7 +294,7 @@ async fn calls_run_concurrently_and_can_be_cancelled() {
     );
     c.send(json!({"jsonrpc":"2.0","method":"notifications/cancelled","params":{"requestId":1}}))
         .await;
-    tokio::time::sleep(Duration::from_millis(600)).await;
+    until_dropped(&finished, 1).await;
     c.send(json!({"jsonrpc":"2.0","id":3,"method":"ping"}))
         .await;
     assert_eq!(
@@ -276,7 +302,7 @@ async fn calls_run_concurrently_and_can_be_cancelled() {
         3,
         "nothing for the cancelled call"
     );
-    assert_eq!(finished.0.load(Ordering::SeqCst), 0);
+    assert_eq!(finished.finished.load(Ordering::SeqCst), 0);
 }
 
 #[tokio::test]
@@ -421,7 +447,7 @@ async fn closing_the_stream_ends_the_connection_and_cancels_its_calls() {
     let server = TestServer::start(legacy(&finished).keep_alive(Duration::from_millis(50)));
     let mut c = Connection::open(&base(&server)).await;
     c.initialize().await;
-    c.send(call(1, "sleepy", json!({"ms": 500}))).await;
+    c.send(call(1, "sleepy", json!({"ms": 60_000}))).await;
     assert_eq!(c.stream.message().await["params"]["data"], "sleeping");
     let Connection {
         stream,
@@ -447,12 +473,7 @@ async fn closing_the_stream_ends_the_connection_and_cancels_its_calls() {
         tokio::time::sleep(Duration::from_millis(20)).await;
     }
     assert_eq!(status, 404, "the connection outlived its stream");
-    tokio::time::sleep(Duration::from_millis(700)).await;
-    assert_eq!(
-        finished.0.load(Ordering::SeqCst),
-        0,
-        "the call was cancelled with its connection"
-    );
+    until_dropped(&finished, 1).await;
 }
 
 #[tokio::test]

@@ -329,4 +329,20 @@ mod tests {
         forwarding.await.unwrap();
         assert!(inbox.recv().await.is_none(), "nothing after the response");
     }
+
+    #[tokio::test(flavor = "current_thread")]
+    async fn an_unread_stream_holds_the_call_back() {
+        let (sink, messages) = mpsc::channel(2);
+        let (outbox, mut inbox) = mpsc::channel(1);
+        tokio::spawn(forward(messages, outbox));
+        let mut sent = 0;
+        while sink.try_send(Outgoing::Notification(b"n".to_vec())).is_ok() {
+            sent += 1;
+            tokio::task::yield_now().await;
+            assert!(sent < 100, "the call's sends never block");
+        }
+        // One in the connection's channel, one held by the forwarder, two in the call's.
+        assert_eq!(sent, 4);
+        assert!(inbox.recv().await.is_some());
+    }
 }
