@@ -48,6 +48,13 @@ async fn a_call_past_its_timeout_is_cancelled_and_the_client_told() {
     assert_eq!(result["isError"], true);
     let text = result["content"][0]["text"].as_str().unwrap();
     assert!(text.contains("did not finish within 300ms"), "{text}");
+    // The watcher runs on another task; give it a moment to see the token.
+    for _ in 0..100 {
+        if observed.0.load(Ordering::SeqCst) {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(10)).await;
+    }
     assert!(observed.0.load(Ordering::SeqCst), "the Ctx token fired");
     // A quick call still completes.
     let msgs = server.call(&s, call(2, 10)).await;
