@@ -90,12 +90,12 @@ pub use {schemars, serde_json};
 /// notice.
 #[doc(hidden)]
 pub mod __private {
+    pub use crate::prompt::{
+        Completer, CompletionFuture, CompletionRequest, IntoPromptResult, Prompt,
+        PromptArgumentError, PromptArgumentSpec, PromptArguments, PromptFuture, PromptSpec,
+    };
     pub use crate::tool::{
         schema_of, ArgumentError, Arguments, ParamSpec, Tool, ToolFuture, ToolSpec,
-    };
-    pub use crate::prompt::{
-        CompletionFuture, CompletionRequest, Completer, IntoPromptResult, Prompt,
-        PromptArgumentError, PromptArgumentSpec, PromptArguments, PromptFuture, PromptSpec,
     };
     pub use crate::{Ctx, IntoToolResult, ToolAnnotations};
     pub use schemars::{JsonSchema, Schema, SchemaGenerator};

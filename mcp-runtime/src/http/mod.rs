@@ -35,6 +35,8 @@ mod legacy_sse;
 mod request;
 mod security;
 mod sse;
+#[cfg(feature = "tls")]
+mod tls;
 
 use std::io;
 use std::net::{SocketAddr, TcpListener, ToSocketAddrs};
@@ -47,6 +49,8 @@ use actix_web::{web, HttpRequest, HttpResponse};
 use self::error::HttpError;
 use self::request::{Accepts, SESSION_HEADER};
 use self::security::{AllowList, OriginPolicy};
+#[cfg(feature = "tls")]
+pub use self::tls::{TlsConfig, TlsError};
 use crate::ctx::Outgoing;
 use crate::dispatch::Reply;
 use crate::protocol::{Message, RequestId};
@@ -61,6 +65,13 @@ use crate::session::{Session, SessionStore};
 #[derive(Clone)]
 pub struct StreamableHttp {
     shared: Arc<Endpoint>,
+}
+
+/// How a standalone server's listener speaks.
+enum Encryption {
+    None,
+    #[cfg(feature = "tls")]
+    Tls(Box<rustls::ServerConfig>),
 }
 
 struct Endpoint {
@@ -330,6 +341,15 @@ impl StreamableHttp {
     /// Serves the endpoint on an already-bound listener; returns the running server, a future
     /// that also offers a handle to stop it. Useful with port 0 in tests.
     pub fn listen(self, listener: TcpListener) -> io::Result<actix_web::dev::Server> {
+        self.start(listener, Encryption::None)
+    }
+
+    /// The one place a standalone server is built, for plain and encrypted listeners alike.
+    fn start(
+        self,
+        listener: TcpListener,
+        encryption: Encryption,
+    ) -> io::Result<actix_web::dev::Server> {
         let addr = listener.local_addr()?;
         self.check_exposure(addr)?;
         let workers = self.shared.config.workers;
@@ -341,7 +361,12 @@ impl StreamableHttp {
         if let Some(workers) = workers {
             server = server.workers(workers);
         }
-        Ok(server.listen(listener)?.run())
+        let server = match encryption {
+            Encryption::None => server.listen(listener)?,
+            #[cfg(feature = "tls")]
+            Encryption::Tls(config) => server.listen_rustls_0_23(listener, *config)?,
+        };
+        Ok(server.run())
     }
 
     /// A server reachable from other machines must say which `Host` names it answers, or it

@@ -91,19 +91,29 @@ impl TlsConfig {
     ) -> Result<TlsConfig, TlsError> {
         let chain = CertificateDer::pem_slice_iter(cert_pem)
             .collect::<Result<Vec<_>, _>>()
-            .map_err(|e| TlsError::Pem { path: cert.into(), message: e.to_string() })?;
+            .map_err(|e| TlsError::Pem {
+                path: cert.into(),
+                message: e.to_string(),
+            })?;
         if chain.is_empty() {
             return Err(TlsError::NoCertificate { path: cert.into() });
         }
         let private_key = PrivateKeyDer::from_pem_slice(key_pem).map_err(|e| match e {
             rustls::pki_types::pem::Error::NoItemsFound => TlsError::NoKey { path: key.into() },
-            other => TlsError::Pem { path: key.into(), message: other.to_string() },
+            other => TlsError::Pem {
+                path: key.into(),
+                message: other.to_string(),
+            },
         })?;
         let provider = Arc::new(rustls::crypto::ring::default_provider());
         let server = rustls::ServerConfig::builder_with_provider(provider)
             .with_safe_default_protocol_versions()
             .and_then(|b| b.with_no_client_auth().with_single_cert(chain, private_key))
-            .map_err(|source| TlsError::Rejected { cert: cert.into(), key: key.into(), source })?;
+            .map_err(|source| TlsError::Rejected {
+                cert: cert.into(),
+                key: key.into(),
+                source,
+            })?;
         Ok(TlsConfig { server })
     }
 }
@@ -137,7 +147,10 @@ impl super::StreamableHttp {
 }
 
 fn read(path: &Path) -> Result<Vec<u8>, TlsError> {
-    std::fs::read(path).map_err(|source| TlsError::Read { path: path.into(), source })
+    std::fs::read(path).map_err(|source| TlsError::Read {
+        path: path.into(),
+        source,
+    })
 }
 
 #[cfg(test)]
@@ -150,7 +163,12 @@ mod tests {
     }
 
     fn load(cert: &str, key: &str) -> Result<TlsConfig, TlsError> {
-        TlsConfig::from_pem(cert.as_bytes(), key.as_bytes(), Path::new("c.pem"), Path::new("k.pem"))
+        TlsConfig::from_pem(
+            cert.as_bytes(),
+            key.as_bytes(),
+            Path::new("c.pem"),
+            Path::new("k.pem"),
+        )
     }
 
     #[test]
@@ -164,24 +182,50 @@ mod tests {
         let (cert, key) = pair();
         let (other_cert, _) = pair();
         let cases = [
-            (load("", &key).err().unwrap(), "c.pem contains no PEM certificate"),
-            (load(&key, &key).err().unwrap(), "c.pem contains no PEM certificate"),
-            (load(&cert, "").err().unwrap(), "k.pem contains no PEM private key"),
-            (load(&cert, &cert).err().unwrap(), "k.pem contains no PEM private key"),
             (
-                load("-----BEGIN CERTIFICATE-----\n!!!\n-----END CERTIFICATE-----\n", &key)
-                    .err()
-                    .unwrap(),
+                load("", &key).err().unwrap(),
+                "c.pem contains no PEM certificate",
+            ),
+            (
+                load(&key, &key).err().unwrap(),
+                "c.pem contains no PEM certificate",
+            ),
+            (
+                load(&cert, "").err().unwrap(),
+                "k.pem contains no PEM private key",
+            ),
+            (
+                load(&cert, &cert).err().unwrap(),
+                "k.pem contains no PEM private key",
+            ),
+            (
+                load(
+                    "-----BEGIN CERTIFICATE-----\n!!!\n-----END CERTIFICATE-----\n",
+                    &key,
+                )
+                .err()
+                .unwrap(),
                 "c.pem is not valid PEM",
             ),
-            (load(&other_cert, &key).err().unwrap(), "cannot be used together"),
+            (
+                load(&other_cert, &key).err().unwrap(),
+                "cannot be used together",
+            ),
         ];
         for (error, expected) in cases {
-            assert!(error.to_string().contains(expected), "{error} should say {expected:?}");
+            assert!(
+                error.to_string().contains(expected),
+                "{error} should say {expected:?}"
+            );
         }
         let missing = TlsConfig::from_pem_files("/nonexistent/cert.pem", "/nonexistent/key.pem")
             .err()
             .unwrap();
-        assert!(missing.to_string().starts_with("cannot read /nonexistent/cert.pem"), "{missing}");
+        assert!(
+            missing
+                .to_string()
+                .starts_with("cannot read /nonexistent/cert.pem"),
+            "{missing}"
+        );
     }
 }
