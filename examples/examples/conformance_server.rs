@@ -152,5 +152,5 @@ async fn main() -> std::io::Result<()> {
         .prompt::<test_prompt_with_arguments>()
         .prompt::<test_prompt_with_embedded_resource>()
         .prompt::<test_prompt_with_image>();
-    examples::serve(server).await
+    examples::serve(server.into_http()).await
 }

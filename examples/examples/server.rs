@@ -6,20 +6,10 @@
 //!
 //! ```text
 //! cargo run -p examples --example server -- --bind 127.0.0.1:8000
+//! cargo run -p examples --example server -- --tls-cert cert.pem --tls-key key.pem   # HTTPS
 //! ```
-
-use std::net::TcpListener;
 
 #[actix_web::main]
 async fn main() -> std::io::Result<()> {
-    let listener = TcpListener::bind(examples::bind_addr())?;
-    let addr = listener.local_addr()?;
-    let running = examples::tools::server()
-        .into_http()
-        .legacy_sse(true)
-        .listen(listener)?;
-    eprintln!(
-        "MCP server listening on http://{addr}/mcp (legacy HTTP+SSE clients: http://{addr}/sse)"
-    );
-    running.await
+    examples::serve(examples::tools::server().into_http().legacy_sse(true)).await
 }

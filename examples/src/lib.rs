@@ -6,14 +6,37 @@ pub mod tools;
 use std::io;
 use std::net::TcpListener;
 
-use mcp_runtime::Server;
+use mcp_runtime::http::{StreamableHttp, TlsConfig};
 
-/// Serves `server` on the `--bind` address until the process is stopped, saying where.
-pub async fn serve(server: Server) -> io::Result<()> {
+/// Serves `http` on the `--bind` address until the process is stopped, saying where; over
+/// HTTPS when `--tls-cert PATH --tls-key PATH` (PEM files) are given. A start-up failure is
+/// printed as a sentence (not as a debug dump) and exits with status 1.
+pub async fn serve(http: StreamableHttp) -> io::Result<()> {
+    let result = start(http).await;
+    if let Err(error) = &result {
+        eprintln!("error: {error}");
+        std::process::exit(1);
+    }
+    result
+}
+
+async fn start(http: StreamableHttp) -> io::Result<()> {
     let listener = TcpListener::bind(bind_addr())?;
     let addr = listener.local_addr()?;
-    let running = server.into_http().listen(listener)?;
-    eprintln!("MCP server listening on http://{addr}/mcp");
+    let (scheme, running) = match (option("--tls-cert"), option("--tls-key")) {
+        (Some(cert), Some(key)) => {
+            let tls = TlsConfig::from_pem_files(cert, key)?;
+            ("https", http.listen_tls(listener, tls)?)
+        }
+        (None, None) => ("http", http.listen(listener)?),
+        _ => {
+            return Err(io::Error::new(
+                io::ErrorKind::InvalidInput,
+                "--tls-cert and --tls-key go together: give both PEM files, or neither",
+            ))
+        }
+    };
+    eprintln!("MCP server listening on {scheme}://{addr}/mcp");
     running.await
 }
 
