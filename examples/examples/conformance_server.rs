@@ -1,5 +1,5 @@
-//! The fixtures the official MCP conformance suite calls, written with `#[mcp_tool]` and
-//! `#[mcp_prompt]`.
+//! The fixtures the official MCP conformance suite calls, written with `#[mcp_tool]`,
+//! `#[mcp_prompt]` and `#[mcp_resource]`.
 //!
 //! ```text
 //! cargo run -p examples --example conformance_server -- --bind 127.0.0.1:3000
@@ -8,7 +8,9 @@
 
 use std::time::Duration;
 
-use mcp_runtime::{mcp_prompt, mcp_tool, Completion, Content, Ctx, PromptMessage, Server};
+use mcp_runtime::{
+    mcp_prompt, mcp_resource, mcp_tool, Blob, Completion, Content, Ctx, PromptMessage, Server,
+};
 
 /// A 1x1 red PNG.
 const PNG_BASE64: &str =
@@ -137,6 +139,30 @@ async fn test_prompt_with_image() -> Vec<PromptMessage> {
     ]
 }
 
+/// A static text resource.
+#[mcp_resource(uri = "test://static-text", mime_type = "text/plain")]
+async fn static_text() -> &'static str {
+    "This is the content of the static text resource."
+}
+
+/// A static binary resource: a 1x1 PNG.
+#[mcp_resource(uri = "test://static-binary", mime_type = "image/png")]
+async fn static_binary() -> Blob {
+    Blob::from_base64(PNG_BASE64)
+}
+
+/// A resource template whose contents name the requested id.
+#[mcp_resource(uri_template = "test://template/{id}/data", mime_type = "text/plain")]
+async fn template_data(id: String) -> String {
+    format!("Data for resource id {id}")
+}
+
+/// A resource clients subscribe to.
+#[mcp_resource(uri = "test://watched-resource", mime_type = "text/plain")]
+async fn watched_resource() -> &'static str {
+    "This resource is watched for updates."
+}
+
 #[actix_web::main]
 async fn main() -> std::io::Result<()> {
     let server = Server::new("mcp-runtime-conformance", env!("CARGO_PKG_VERSION"))
@@ -151,6 +177,10 @@ async fn main() -> std::io::Result<()> {
         .prompt::<test_simple_prompt>()
         .prompt::<test_prompt_with_arguments>()
         .prompt::<test_prompt_with_embedded_resource>()
-        .prompt::<test_prompt_with_image>();
+        .prompt::<test_prompt_with_image>()
+        .resource::<static_text>()
+        .resource::<static_binary>()
+        .resource::<template_data>()
+        .resource::<watched_resource>();
     examples::serve(server.into_http()).await
 }

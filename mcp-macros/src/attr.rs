@@ -82,7 +82,7 @@ pub struct Annotations {
 }
 
 /// The single-identifier key of a meta item (`crate` included), if it is one.
-fn key_of(meta: &Meta) -> Option<String> {
+pub(crate) fn key_of(meta: &Meta) -> Option<String> {
     let path = meta.path();
     if path.leading_colon.is_none() && path.segments.len() == 1 {
         let segment = &path.segments[0];
@@ -93,7 +93,7 @@ fn key_of(meta: &Meta) -> Option<String> {
     None
 }
 
-fn parse_list(cx: &mut Ctxt, tokens: proc_macro2::TokenStream) -> Vec<Meta> {
+pub(crate) fn parse_list(cx: &mut Ctxt, tokens: proc_macro2::TokenStream) -> Vec<Meta> {
     match Punctuated::<Meta, Token![,]>::parse_terminated.parse2(tokens) {
         Ok(items) => items.into_iter().collect(),
         Err(e) => {
@@ -103,7 +103,7 @@ fn parse_list(cx: &mut Ctxt, tokens: proc_macro2::TokenStream) -> Vec<Meta> {
     }
 }
 
-fn string_value(cx: &mut Ctxt, meta: &Meta, key: &str) -> Option<LitStr> {
+pub(crate) fn string_value(cx: &mut Ctxt, meta: &Meta, key: &str) -> Option<LitStr> {
     match meta {
         Meta::NameValue(nv) => match &nv.value {
             Expr::Lit(ExprLit {
@@ -125,7 +125,14 @@ fn string_value(cx: &mut Ctxt, meta: &Meta, key: &str) -> Option<LitStr> {
 }
 
 /// Stores `value` into `slot`, or reports a duplicate key at `meta`.
-fn set_once<T>(cx: &mut Ctxt, slot: &mut Option<T>, value: T, meta: &Meta, key: &str, valid: &str) {
+pub(crate) fn set_once<T>(
+    cx: &mut Ctxt,
+    slot: &mut Option<T>,
+    value: T,
+    meta: &Meta,
+    key: &str,
+    valid: &str,
+) {
     if slot.is_some() {
         cx.error_spanned_by(
             meta.path(),
@@ -411,7 +418,7 @@ pub fn doc_string(attrs: &[Attribute]) -> String {
     lines.join("\n").trim().to_owned()
 }
 
-fn path_to_string(path: &syn::Path) -> String {
+pub(crate) fn path_to_string(path: &syn::Path) -> String {
     let mut s = String::new();
     if path.leading_colon.is_some() {
         s.push_str("::");

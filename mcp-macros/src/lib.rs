@@ -1,4 +1,4 @@
-//! The `#[mcp_tool]` and `#[mcp_prompt]` attribute macros of [`mcp-runtime`](https://docs.rs/mcp-runtime). Use it
+//! The `#[mcp_tool]`, `#[mcp_prompt]` and `#[mcp_resource]` attribute macros of [`mcp-runtime`](https://docs.rs/mcp-runtime). Use it
 //! through the runtime's re-export, `mcp_runtime::mcp_tool`.
 //!
 //! The crate is laid out like `serde_derive`: `attr` parses the attribute arguments and
@@ -11,6 +11,7 @@ mod ctxt;
 mod expand;
 mod fallback;
 mod model;
+mod resource;
 
 use proc_macro::TokenStream;
 
@@ -218,5 +219,73 @@ pub fn mcp_prompt(attr: TokenStream, item: TokenStream) -> TokenStream {
     match cx.check() {
         None => expand::expand_prompt(&prompt, &item).into(),
         Some(errors) => fallback::fallback_prompt(&item, &prompt.krate, errors).into(),
+    }
+}
+
+/// Turns an `async fn` into an MCP resource (a fixed `uri`) or resource template
+/// (`uri_template`, whose `{var}`s are the function's parameters).
+///
+/// Like `#[mcp_tool]`, the function stays as written and callable, and a same-named struct
+/// implementing `mcp_runtime::Resource` is declared next to it for `Server::resource::<name>()`.
+///
+/// ```ignore
+/// use mcp_runtime::{mcp_resource, Blob, Server};
+///
+/// /// Today's motto.
+/// #[mcp_resource(uri = "motto://today", mime_type = "text/plain")]
+/// async fn motto() -> &'static str {
+///     "Ship it."
+/// }
+///
+/// /// A user's avatar.
+/// #[mcp_resource(uri_template = "users://{id}/avatar", mime_type = "image/png")]
+/// async fn avatar(id: u64) -> Result<Blob, std::io::Error> {
+///     Ok(Blob::new(std::fs::read(format!("avatars/{id}.png"))?))
+/// }
+///
+/// let server = Server::new("s", "1").resource::<motto>().resource::<avatar>();
+/// ```
+///
+/// # The function
+///
+/// - A free `async fn` (not `const`, `unsafe`, `extern`, generic, no `self`); its future need
+///   not be `Send`.
+/// - It returns anything implementing `IntoResourceContents`: `String` / `&'static str` (text,
+///   with the declared `mime_type`), `Blob` (base64 `blob`), `ResourceContents`,
+///   `Vec<ResourceContents>`, or `Result<T, E>` with `E: Display` (an `Err` is answered with
+///   JSON-RPC error `-32603`).
+/// - With `uri_template`, every `{var}` of the template (RFC 6570 level 1: simple `{name}`
+///   expansions only) must be a parameter of the same name and every parameter a variable,
+///   checked at compile time. A parameter's type is anything `FromStr` with an `Err: Display`;
+///   the value is percent-decoded first, and one that does not parse is answered with `-32602`.
+///   A variable matches a non-empty part of the URI without `/`.
+/// - At most one `Ctx` parameter, in any position.
+///
+/// # Attribute keys
+///
+/// Exactly one of `uri = "..."` / `uri_template = "..."`; optionally `name = "..."` (default:
+/// the function's name), `title = "..."`, `description = "..."` (default: the doc comment),
+/// `mime_type = "..."`, `crate = "path"`, each at most once.
+///
+/// # Errors
+///
+/// As with `#[mcp_tool]`: every mistake at once, each at the offending token, and the
+/// function plus a placeholder registration are still emitted.
+#[proc_macro_attribute]
+pub fn mcp_resource(attr: TokenStream, item: TokenStream) -> TokenStream {
+    let mut item: syn::ItemFn = match syn::parse(item.clone()) {
+        Ok(item) => item,
+        Err(error) => {
+            let error = syn::Error::new(error.span(), "#[mcp_resource] applies to an `async fn`")
+                .to_compile_error();
+            let item = proc_macro2::TokenStream::from(item);
+            return quote::quote!(#error #item).into();
+        }
+    };
+    let mut cx = ctxt::Ctxt::default();
+    let resource = resource::Resource::from_ast(&mut cx, attr.into(), &mut item);
+    match cx.check() {
+        None => resource::expand(&resource, &item).into(),
+        Some(errors) => resource::fallback(&item, &resource.krate, errors).into(),
     }
 }

@@ -296,7 +296,7 @@ fn check_argument_name(cx: &mut Ctxt, name: &str, span: Span) {
 }
 
 /// Whether the type is the runtime's `Ctx`, by the last segment of its path.
-fn is_ctx(ty: &Type) -> bool {
+pub(crate) fn is_ctx(ty: &Type) -> bool {
     match ty {
         Type::Path(p) if p.qself.is_none() => p
             .path
@@ -362,7 +362,7 @@ fn check_type(cx: &mut Ctxt, ty: &Type, what: &str, kind: Kind) -> bool {
     }
 }
 
-fn find_impl_trait(ty: &Type) -> Option<TokenStream> {
+pub(crate) fn find_impl_trait(ty: &Type) -> Option<TokenStream> {
     match ty {
         Type::ImplTrait(t) => Some(quote!(#t)),
         Type::Array(t) => find_impl_trait(&t.elem),

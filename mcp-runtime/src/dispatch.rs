@@ -119,6 +119,13 @@ struct CompleteArgument {
     value: String,
 }
 
+#[derive(Deserialize)]
+struct UriParams {
+    uri: String,
+    #[serde(rename = "_meta")]
+    meta: Option<Map<String, Value>>,
+}
+
 #[derive(Deserialize, Default)]
 struct CompleteContext {
     #[serde(default)]
@@ -149,6 +156,9 @@ impl ServerCore {
         if !self.prompts.is_empty() {
             capabilities["prompts"] = json!({ "listChanged": false });
             capabilities["completions"] = json!({});
+        }
+        if !self.resources.is_empty() {
+            capabilities["resources"] = json!({ "subscribe": true, "listChanged": false });
         }
         let mut result = json!({
             "protocolVersion": version.as_str(),
@@ -192,6 +202,21 @@ impl ServerCore {
             "completion/complete" if !self.prompts.is_empty() => {
                 return self.complete(session, request)
             }
+            "resources/list" if !self.resources.is_empty() => {
+                self.list_resources(false, request.params)
+            }
+            "resources/templates/list" if !self.resources.is_empty() => {
+                self.list_resources(true, request.params)
+            }
+            "resources/read" if !self.resources.is_empty() => {
+                return self.read_resource(session, request)
+            }
+            "resources/subscribe" if !self.resources.is_empty() => {
+                self.subscribe(session, request.params, true)
+            }
+            "resources/unsubscribe" if !self.resources.is_empty() => {
+                self.subscribe(session, request.params, false)
+            }
             "logging/setLevel" => set_level(session, request.params),
             "initialize" => Err(RpcError::new(
                 ErrorCode::INVALID_REQUEST,
@@ -227,6 +252,62 @@ impl ServerCore {
     fn list_prompts(&self, params: Option<Value>) -> Result<Value, RpcError> {
         let definitions: Vec<&Value> = self.prompts.iter().map(|p| &p.definition).collect();
         self.page("prompts", &definitions, params)
+    }
+
+    /// `resources/list` (fixed URIs) or `resources/templates/list`.
+    fn list_resources(&self, templates: bool, params: Option<Value>) -> Result<Value, RpcError> {
+        let definitions: Vec<&Value> = self
+            .resources
+            .iter()
+            .filter(|r| r.spec.is_template == templates)
+            .map(|r| &r.definition)
+            .collect();
+        let key = if templates {
+            "resourceTemplates"
+        } else {
+            "resources"
+        };
+        self.page(key, &definitions, params)
+    }
+
+    /// `resources/read`: a fixed URI, else the first matching template; none is `-32002` with
+    /// `data.uri`. The read runs in a local task, like a prompt.
+    fn read_resource(&self, session: &Arc<Session>, request: Request) -> Reply {
+        let id = request.id;
+        let params: UriParams = match parse_params(request.params) {
+            Ok(params) => params,
+            Err(error) => return Reply::Now(encode::error(Some(&id), &error)),
+        };
+        let Some((resource, vars)) = self.find_resource(&params.uri) else {
+            let error = crate::resource::not_found(&params.uri);
+            return Reply::Now(encode::error(Some(&id), &error));
+        };
+        let (read, uses_ctx) = (resource.read, resource.spec.uses_ctx);
+        let uri = params.uri;
+        self.spawn_request(session, id, params.meta, uses_ctx, "resource", move |ctx| {
+            let future = read(ctx, uri, vars).into_inner();
+            Box::pin(async move { Ok(json!({ "contents": future.await? })) })
+        })
+    }
+
+    /// `resources/subscribe` (`subscribe`) or `resources/unsubscribe`: per-session bookkeeping.
+    /// Subscribing to a URI no resource answers to is `-32002`.
+    fn subscribe(
+        &self,
+        session: &Session,
+        params: Option<Value>,
+        subscribe: bool,
+    ) -> Result<Value, RpcError> {
+        let params: UriParams = parse_params(params)?;
+        if subscribe {
+            if self.find_resource(&params.uri).is_none() {
+                return Err(crate::resource::not_found(&params.uri));
+            }
+            session.subscribe(params.uri);
+        } else {
+            session.unsubscribe(&params.uri);
+        }
+        Ok(json!({}))
     }
 
     /// One page of a `*/list` result: `{key: [...], nextCursor?}`. The cursor is the index of

@@ -61,6 +61,7 @@ mod dispatch;
 pub mod http;
 mod prompt;
 pub mod protocol;
+mod resource;
 mod result;
 mod server;
 mod session;
@@ -69,7 +70,7 @@ pub mod stdio;
 mod tool;
 
 pub use ctx::{Ctx, ProgressValue};
-pub use mcp_macros::{mcp_prompt, mcp_tool};
+pub use mcp_macros::{mcp_prompt, mcp_resource, mcp_tool};
 pub use prompt::{
     CompleteFn, Completer, Completion, CompletionFuture, CompletionRequest, GetPromptResult,
     IntoCompletion, IntoPromptResult, Prompt, PromptArgument, PromptArgumentError,
@@ -77,6 +78,10 @@ pub use prompt::{
     Role, MAX_COMPLETION_VALUES,
 };
 pub use protocol::{CallToolResult, Content, Implementation, LoggingLevel, ToolAnnotations};
+pub use resource::{
+    Blob, IntoResourceContents, Resource, ResourceContents, ResourceFuture, ResourceSpec,
+    TemplateVarError, TemplateVars, UriTemplate, UriVariable, RESOURCE_NOT_FOUND,
+};
 pub use result::{IntoToolResult, Json, ToolError};
 pub use schemars::JsonSchema;
 pub use server::Server;
@@ -94,6 +99,10 @@ pub mod __private {
         Completer, CompletionFuture, CompletionRequest, IntoPromptResult, Prompt,
         PromptArgumentError, PromptArgumentSpec, PromptArguments, PromptFuture, PromptSpec,
     };
+    pub use crate::resource::{
+        IntoResourceContents, Resource, ResourceFuture, ResourceSpec, TemplateVarError,
+        TemplateVars,
+    };
     pub use crate::tool::{
         schema_of, ArgumentError, Arguments, ParamSpec, Tool, ToolFuture, ToolSpec,
     };
@@ -102,4 +111,5 @@ pub mod __private {
     pub use serde::de::DeserializeOwned;
     pub use std::option::Option::{None, Some};
     pub use std::result::Result::Ok;
+    pub use std::string::String;
 }

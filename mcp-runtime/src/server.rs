@@ -9,6 +9,7 @@ use serde_json::Value;
 use crate::ctx::Ctx;
 use crate::prompt::{self, Prompt, PromptArguments, PromptFuture, PromptSpec};
 use crate::protocol::Implementation;
+use crate::resource::{self, Resource, ResourceFuture, ResourceSpec, TemplateVars, UriTemplate};
 use crate::state::StateMap;
 use crate::tool::{self, Arguments, Tool, ToolFuture, ToolSpec};
 
@@ -35,6 +36,7 @@ pub struct Server {
     instructions: Option<String>,
     tools: Vec<RegisteredTool>,
     prompts: Vec<RegisteredPrompt>,
+    resources: Vec<RegisteredResource>,
     state: StateMap,
     page_size: usize,
     limits: CallLimits,
@@ -73,6 +75,15 @@ pub(crate) struct RegisteredPrompt {
     pub(crate) get: fn(Ctx, PromptArguments) -> PromptFuture,
 }
 
+/// A resource or resource template as the dispatcher holds it: its list entry, its parsed
+/// template (for templates) and its entry point.
+pub(crate) struct RegisteredResource {
+    pub(crate) spec: ResourceSpec,
+    pub(crate) definition: Value,
+    pub(crate) template: Option<UriTemplate>,
+    pub(crate) read: fn(Ctx, String, TemplateVars) -> ResourceFuture,
+}
+
 impl Server {
     /// A server with a name and version (sent as `serverInfo`).
     pub fn new(name: impl Into<String>, version: impl Into<String>) -> Server {
@@ -81,6 +92,7 @@ impl Server {
             instructions: None,
             tools: Vec::new(),
             prompts: Vec::new(),
+            resources: Vec::new(),
             state: StateMap::default(),
             page_size: 100,
             limits: CallLimits::default(),
@@ -166,6 +178,44 @@ impl Server {
         self
     }
 
+    /// Registers a resource or resource template declared with `#[mcp_resource]`. Registering
+    /// any makes the server advertise the `resources` capability (with `subscribe`).
+    ///
+    /// ```
+    /// use mcp_runtime::{mcp_resource, Server};
+    ///
+    /// /// A user's profile.
+    /// #[mcp_resource(uri_template = "users://{id}/profile", mime_type = "application/json")]
+    /// async fn profile(id: u32) -> String {
+    ///     format!(r#"{{"id": {id}}}"#)
+    /// }
+    ///
+    /// let server = Server::new("s", "1").resource::<profile>();
+    /// assert_eq!(server.resource_uris().collect::<Vec<_>>(), ["users://{id}/profile"]);
+    /// ```
+    ///
+    /// # Panics
+    /// If a resource with the same URI (or template) is already registered, or the template is
+    /// not a valid level-1 URI template (the macro checks both of these at compile time).
+    pub fn resource<R: Resource>(mut self) -> Server {
+        let spec = R::SPEC;
+        assert!(
+            self.resources.iter().all(|r| r.spec.uri != spec.uri),
+            "a resource with URI {:?} is already registered on this server",
+            spec.uri
+        );
+        let template = spec.is_template.then(|| {
+            UriTemplate::parse(spec.uri).unwrap_or_else(|e| panic!("resource `{}`: {e}", spec.name))
+        });
+        self.resources.push(RegisteredResource {
+            definition: resource::definition(&spec),
+            template,
+            spec,
+            read: R::read,
+        });
+        self
+    }
+
     /// Registers shared state that tools read with [`Ctx::state`]; one value per type.
     ///
     /// ```
@@ -222,6 +272,11 @@ impl Server {
         self.prompts.iter().map(|p| p.spec.name)
     }
 
+    /// The URIs (and URI templates) of the registered resources, in registration order.
+    pub fn resource_uris(&self) -> impl Iterator<Item = &str> {
+        self.resources.iter().map(|r| r.spec.uri)
+    }
+
     /// The `prompts/list` entries of the registered prompts, as sent to clients.
     pub fn prompt_definitions(&self) -> impl Iterator<Item = &Value> {
         self.prompts.iter().map(|p| &p.definition)
@@ -263,6 +318,7 @@ impl Server {
             index,
             prompts: self.prompts,
             prompt_index,
+            resources: self.resources,
             state: Arc::new(self.state),
             page_size: self.page_size,
             limits: self.limits,
@@ -278,6 +334,7 @@ pub(crate) struct ServerCore {
     pub(crate) index: HashMap<&'static str, usize>,
     pub(crate) prompts: Vec<RegisteredPrompt>,
     pub(crate) prompt_index: HashMap<&'static str, usize>,
+    pub(crate) resources: Vec<RegisteredResource>,
     pub(crate) state: Arc<StateMap>,
     pub(crate) page_size: usize,
     pub(crate) limits: CallLimits,
@@ -290,5 +347,21 @@ impl ServerCore {
 
     pub(crate) fn find_prompt(&self, name: &str) -> Option<&RegisteredPrompt> {
         self.prompt_index.get(name).map(|&i| &self.prompts[i])
+    }
+
+    /// The resource answering `uri`: a fixed URI first, then the templates in registration
+    /// order, with the template's variables.
+    pub(crate) fn find_resource(&self, uri: &str) -> Option<(&RegisteredResource, TemplateVars)> {
+        let fixed = self
+            .resources
+            .iter()
+            .find(|r| r.template.is_none() && r.spec.uri == uri);
+        if let Some(resource) = fixed {
+            return Some((resource, TemplateVars::default()));
+        }
+        self.resources.iter().find_map(|r| {
+            let vars = r.template.as_ref()?.match_uri(uri)?;
+            Some((r, vars))
+        })
     }
 }

@@ -1,7 +1,7 @@
 //! 2025-era sessions: what `initialize` agreed on, the per-session log level, the calls in
 //! flight (so `notifications/cancelled` can reach them), and the store that bounds them.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::sync::atomic::{AtomicBool, AtomicU64, AtomicU8, Ordering};
 use std::sync::{Arc, Mutex, OnceLock, RwLock};
 use std::time::{Duration, Instant};
@@ -26,6 +26,8 @@ pub struct Session {
     stream_open: AtomicBool,
     /// Fires when the session ends (DELETE, expiry): open streams close, calls are cancelled.
     closed: CancellationToken,
+    /// The resource URIs the client subscribed to (`resources/subscribe`).
+    subscriptions: Mutex<HashSet<String>>,
 }
 
 impl Session {
@@ -44,6 +46,7 @@ impl Session {
             last_active_ms: AtomicU64::new(now_ms()),
             stream_open: AtomicBool::new(false),
             closed: CancellationToken::new(),
+            subscriptions: Mutex::new(HashSet::new()),
         }
     }
 
@@ -74,6 +77,30 @@ impl Session {
     /// The level set by `logging/setLevel`; `None` (everything) until the client sets one.
     pub fn log_level(&self) -> Option<LoggingLevel> {
         LoggingLevel::from_u8(self.log_level.load(Ordering::Relaxed))
+    }
+
+    /// Whether the client subscribed to updates of `uri`. For `notifications/resources/updated`
+    /// delivery, which is not wired yet.
+    #[cfg_attr(not(test), allow(dead_code))]
+    pub(crate) fn is_subscribed(&self, uri: &str) -> bool {
+        self.subscriptions
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .contains(uri)
+    }
+
+    pub(crate) fn subscribe(&self, uri: String) {
+        self.subscriptions
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .insert(uri);
+    }
+
+    pub(crate) fn unsubscribe(&self, uri: &str) {
+        self.subscriptions
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .remove(uri);
     }
 
     pub(crate) fn set_log_level(&self, level: LoggingLevel) {
