@@ -30,6 +30,7 @@
 //! }
 //! ```
 
+mod cors;
 mod error;
 mod legacy_sse;
 mod request;
@@ -95,6 +96,7 @@ struct Config {
     legacy_sse: bool,
     legacy_sse_path: String,
     legacy_messages_path: String,
+    cors: bool,
 }
 
 impl Default for Config {
@@ -111,6 +113,7 @@ impl Default for Config {
             legacy_sse: false,
             legacy_sse_path: "/sse".into(),
             legacy_messages_path: "/messages".into(),
+            cors: false,
         }
     }
 }
@@ -355,7 +358,13 @@ impl StreamableHttp {
         let workers = self.shared.config.workers;
         let http = self;
         let mut server = actix_web::HttpServer::new(move || {
-            actix_web::App::new().configure(|cfg| http.configure(cfg))
+            let cors = actix_web::middleware::Condition::new(
+                http.shared.config.cors,
+                http.cors_middleware(),
+            );
+            actix_web::App::new()
+                .wrap(cors)
+                .configure(|cfg| http.configure(cfg))
         })
         .tcp_nodelay(true);
         if let Some(workers) = workers {

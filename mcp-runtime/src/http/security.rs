@@ -98,7 +98,7 @@ impl OriginPolicy {
         }
     }
 
-    fn origin_allowed(&self, origin: &str) -> bool {
+    pub(crate) fn origin_allowed(&self, origin: &str) -> bool {
         let origin = origin.trim();
         match &self.origins {
             AllowList::Any => true,
