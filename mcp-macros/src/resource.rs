@@ -164,18 +164,20 @@ impl Resource {
             }
             (None, Some(template)) => {
                 let value = template.value();
-                let vars = match template_vars(&value) {
-                    Ok(vars) => vars,
-                    Err(message) => {
-                        cx.error_spanned_by(template, message);
-                        Vec::new()
-                    }
-                };
                 if value.is_empty() {
                     cx.error_spanned_by(template, "the URI template must not be empty");
                 }
-                let vars = vars.into_iter().map(|v| (v, false)).collect::<Vec<_>>();
-                (value, true, Some((template.clone(), vars)))
+                match template_vars(&value) {
+                    Ok(vars) => {
+                        let vars = vars.into_iter().map(|v| (v, false)).collect::<Vec<_>>();
+                        (value, true, Some((template.clone(), vars)))
+                    }
+                    Err(message) => {
+                        // Parameters cannot be checked against a template that does not parse.
+                        cx.error_spanned_by(template, message);
+                        (value, true, None)
+                    }
+                }
             }
             (Some(_), Some(template)) => {
                 cx.error_spanned_by(
@@ -194,7 +196,8 @@ impl Resource {
                 (String::new(), false, None)
             }
         };
-        let both = attrs.uri.is_some() && attrs.uri_template.is_some();
+        // Whether parameters cannot be checked (an error about the URI was already reported).
+        let unchecked = vars.is_none() && attrs.uri_template.is_some();
 
         if let Some(constness) = &sig.constness {
             cx.error_spanned_by(constness, format!("{mac} functions cannot be `const`"));
@@ -273,7 +276,7 @@ impl Resource {
                 }
             };
             match &mut vars {
-                None if both => continue,
+                None if unchecked => continue,
                 None => {
                     cx.error_spanned_by(
                         &pt.pat,
