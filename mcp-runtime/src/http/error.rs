@@ -49,6 +49,8 @@ pub(crate) enum HttpError {
     UnknownConnection(Option<RequestId>),
     #[error("Service Unavailable: {0}")]
     TooManySessions(TooManySessions),
+    #[error("Service Unavailable: the server is shutting down; retry against another instance")]
+    ShuttingDown(Option<RequestId>),
 }
 
 impl HttpError {
@@ -67,7 +69,8 @@ impl HttpError {
             | HttpError::UnknownSession(id)
             | HttpError::MissingConnection(id)
             | HttpError::UnknownConnection(id)
-            | HttpError::BadProtocolVersion(_, id) => id.as_ref(),
+            | HttpError::BadProtocolVersion(_, id)
+            | HttpError::ShuttingDown(id) => id.as_ref(),
             _ => None,
         }
     }
@@ -90,7 +93,9 @@ impl ResponseError for HttpError {
             HttpError::MethodNotAllowed | HttpError::MethodNotAllowedHere(_) => {
                 StatusCode::METHOD_NOT_ALLOWED
             }
-            HttpError::TooManySessions(_) => StatusCode::SERVICE_UNAVAILABLE,
+            HttpError::TooManySessions(_) | HttpError::ShuttingDown(_) => {
+                StatusCode::SERVICE_UNAVAILABLE
+            }
         }
     }
 

@@ -131,6 +131,7 @@ pub(crate) fn session_stream(
     session: Arc<Session>,
     priming: Option<Duration>,
     keep_alive: Duration,
+    draining: CancellationToken,
 ) -> impl Stream<Item = Result<Bytes, Infallible>> {
     let mut writer = EventWriter::new();
     let first = priming.map(|retry| writer.priming(retry));
@@ -140,14 +141,18 @@ pub(crate) fn session_stream(
         _slot: StreamSlot(session),
         first,
         closed,
+        draining,
         ticker,
     };
     futures_util::stream::unfold(state, |mut st| async move {
         if let Some(first) = st.first.take() {
             return Some((Ok(first), st));
         }
+        // The stream ends with its session, or at once when the server starts shutting down:
+        // it carries no call, so there is nothing to wait for.
         tokio::select! {
             _ = st.closed.cancelled() => None,
+            _ = st.draining.cancelled() => None,
             _ = st.ticker.tick() => Some((Ok(Bytes::from_static(KEEP_ALIVE)), st)),
         }
     })
@@ -157,6 +162,7 @@ struct SessionStream {
     _slot: StreamSlot,
     first: Option<Bytes>,
     closed: CancellationToken,
+    draining: CancellationToken,
     ticker: tokio::time::Interval,
 }
 
