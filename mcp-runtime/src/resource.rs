@@ -594,6 +594,48 @@ mod tests {
         assert!(!a.is_subscribed("test://x"));
     }
 
+    /// A fixed URI that a template would also match.
+    #[crate::mcp_resource(uri = "t://items/special")]
+    async fn special() -> &'static str {
+        "special"
+    }
+
+    /// Any item.
+    #[crate::mcp_resource(uri_template = "t://items/{id}")]
+    async fn any_item(id: String) -> String {
+        id
+    }
+
+    #[test]
+    fn fixed_uris_win_over_templates_and_definitions_follow_the_spec() {
+        let core = crate::Server::new("s", "1")
+            .resource::<any_item>()
+            .resource::<special>()
+            .into_core();
+        let (found, _) = core.find_resource("t://items/special").unwrap();
+        assert_eq!(found.spec.name, "special");
+        let (found, mut vars) = core.find_resource("t://items/7").unwrap();
+        assert_eq!(found.spec.name, "any_item");
+        assert_eq!(vars.take::<String>("id").unwrap(), "7");
+        assert!(core.find_resource("t://other/7").is_none());
+        assert_eq!(
+            core.resources[0].definition,
+            json!({"uriTemplate": "t://items/{id}", "name": "any_item", "description": "Any item."})
+        );
+        assert_eq!(
+            core.resources[1].definition,
+            json!({"uri": "t://items/special", "name": "special",
+                   "description": "A fixed URI that a template would also match."})
+        );
+    }
+
+    #[test]
+    fn not_found_carries_the_uri() {
+        let error = not_found("t://x");
+        assert_eq!(error.code, RESOURCE_NOT_FOUND);
+        assert_eq!(error.data, Some(json!({"uri": "t://x"})));
+    }
+
     #[test]
     fn base64() {
         for (input, out) in [
