@@ -69,24 +69,21 @@ impl StreamableHttp {
 }
 
 impl Endpoint {
-    pub(crate) fn shutdown_signal(self: Arc<Self>) -> impl Future<Output = ()> + Send + 'static {
-        async move {
-            tokio::select! {
-                _ = os_signal() => {}
-                _ = self.shutdown.requested.cancelled() => {}
-            }
-            self.shutdown.draining.cancel();
-            let endpoint = self.clone();
-            tokio::spawn(async move {
-                let deadline = tokio::time::Instant::now() + endpoint.config.drain_timeout;
-                while endpoint.sessions.calls_in_flight() > 0
-                    && tokio::time::Instant::now() < deadline
-                {
-                    tokio::time::sleep(Duration::from_millis(25)).await;
-                }
-                endpoint.sessions.close_all();
-            });
+    pub(crate) async fn shutdown_signal(self: Arc<Self>) {
+        tokio::select! {
+            _ = os_signal() => {}
+            _ = self.shutdown.requested.cancelled() => {}
         }
+        self.shutdown.draining.cancel();
+        let endpoint = self.clone();
+        tokio::spawn(async move {
+            let deadline = tokio::time::Instant::now() + endpoint.config.drain_timeout;
+            while endpoint.sessions.calls_in_flight() > 0 && tokio::time::Instant::now() < deadline
+            {
+                tokio::time::sleep(Duration::from_millis(25)).await;
+            }
+            endpoint.sessions.close_all();
+        });
     }
 }
 
