@@ -8,6 +8,9 @@
 
 use std::time::Duration;
 
+use mcp_runtime::serde_json::{json, Value};
+use mcp_runtime::{CreateMessageRequest, Elicitation, JsonSchema, SamplingMessage, ToolError};
+
 use mcp_runtime::{
     mcp_prompt, mcp_resource, mcp_tool, Blob, Completion, Content, Ctx, PromptMessage, Server,
 };
@@ -88,6 +91,144 @@ async fn test_tool_with_progress(ctx: Ctx) -> &'static str {
 #[mcp_tool]
 async fn test_error_handling() -> Result<String, String> {
     Err("This tool intentionally returns an error for testing".into())
+}
+
+/// Asks the client's model to answer a prompt and returns its text.
+#[mcp_tool]
+async fn test_sampling(
+    ctx: Ctx,
+    /// What to ask the model.
+    prompt: String,
+) -> Result<String, ToolError> {
+    let request = CreateMessageRequest::new(vec![SamplingMessage::user(prompt)], 100);
+    let answer = ctx.sample(request).await?;
+    Ok(format!("LLM response: {}", answer.text()))
+}
+
+/// The user's details, asked by `test_elicitation`.
+#[derive(serde::Deserialize, serde::Serialize, JsonSchema)]
+#[schemars(crate = "mcp_runtime::schemars")]
+struct UserInfo {
+    /// Your user name.
+    username: String,
+    /// Your email address.
+    #[schemars(email)]
+    email: String,
+}
+
+/// Asks the user for a user name and an email address and returns the answer.
+#[mcp_tool]
+async fn test_elicitation(
+    ctx: Ctx,
+    /// The message shown to the user.
+    message: String,
+) -> Result<String, ToolError> {
+    Ok(match ctx.elicit::<UserInfo>(message).await? {
+        Elicitation::Accept(info) => format!(
+            "User response: action=accept, content={}",
+            json!({"username": info.username, "email": info.email})
+        ),
+        other => format!("User response: action={}", other.action()),
+    })
+}
+
+/// Status of the account in `test_elicitation_sep1034_defaults`.
+#[derive(serde::Deserialize, serde::Serialize, JsonSchema, Default)]
+#[schemars(crate = "mcp_runtime::schemars")]
+#[serde(rename_all = "lowercase")]
+enum AccountStatus {
+    #[default]
+    Active,
+    Inactive,
+    Pending,
+}
+
+/// A form whose every field has a default (SEP-1034).
+#[derive(serde::Deserialize, serde::Serialize, JsonSchema)]
+#[schemars(crate = "mcp_runtime::schemars")]
+#[serde(default)]
+struct WithDefaults {
+    /// Your name.
+    name: String,
+    /// Your age.
+    age: i64,
+    /// Your score.
+    score: f64,
+    /// Account status.
+    status: AccountStatus,
+    /// Whether the account is verified.
+    verified: bool,
+}
+
+impl Default for WithDefaults {
+    fn default() -> Self {
+        WithDefaults {
+            name: "John Doe".into(),
+            age: 30,
+            score: 95.5,
+            status: AccountStatus::Active,
+            verified: true,
+        }
+    }
+}
+
+/// Asks for a form whose fields all have defaults (SEP-1034).
+#[mcp_tool]
+async fn test_elicitation_sep1034_defaults(ctx: Ctx) -> Result<String, ToolError> {
+    let answer = ctx
+        .elicit::<WithDefaults>("Please review and update the form fields with defaults")
+        .await?;
+    Ok(match answer {
+        Elicitation::Accept(form) => format!(
+            "Elicitation completed: action=accept, content={}",
+            mcp_runtime::serde_json::to_string(&form)?
+        ),
+        other => format!("Elicitation completed: action={}", other.action()),
+    })
+}
+
+/// Asks for every enum form of SEP-1330, with a hand-written schema (the legacy `enumNames`
+/// form cannot be derived).
+#[mcp_tool]
+async fn test_elicitation_sep1330_enums(ctx: Ctx) -> Result<String, ToolError> {
+    let titled = json!([
+        {"const": "value1", "title": "First Option"},
+        {"const": "value2", "title": "Second Option"},
+        {"const": "value3", "title": "Third Option"}
+    ]);
+    let schema = json!({
+        "type": "object",
+        "properties": {
+            "untitledSingle": {
+                "type": "string", "description": "Select one option",
+                "enum": ["option1", "option2", "option3"]
+            },
+            "titledSingle": {"type": "string", "description": "Select one option", "oneOf": titled},
+            "legacyEnum": {
+                "type": "string", "description": "Select one option (legacy)",
+                "enum": ["opt1", "opt2", "opt3"],
+                "enumNames": ["Option One", "Option Two", "Option Three"]
+            },
+            "untitledMulti": {
+                "type": "array", "description": "Select several options",
+                "items": {"type": "string", "enum": ["option1", "option2", "option3"]}
+            },
+            "titledMulti": {
+                "type": "array", "description": "Select several options",
+                "items": {"anyOf": titled}
+            }
+        },
+        "required": []
+    });
+    let answer: Elicitation<Value> = ctx
+        .elicit_schema("Please select options from the enum fields", schema)
+        .await?;
+    Ok(match answer {
+        Elicitation::Accept(content) => {
+            format!("Elicitation completed: action=accept, content={content}")
+        }
+        other => format!("Elicitation completed: action={}", other.action()),
+    })
 }
 
 /// A simple prompt without arguments.
@@ -174,6 +315,10 @@ async fn main() -> std::io::Result<()> {
         .tool::<test_tool_with_logging>()
         .tool::<test_tool_with_progress>()
         .tool::<test_error_handling>()
+        .tool::<test_sampling>()
+        .tool::<test_elicitation>()
+        .tool::<test_elicitation_sep1034_defaults>()
+        .tool::<test_elicitation_sep1330_enums>()
         .prompt::<test_simple_prompt>()
         .prompt::<test_prompt_with_arguments>()
         .prompt::<test_prompt_with_embedded_resource>()

@@ -2,12 +2,18 @@
 
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
+use std::time::Duration;
 
+use serde::de::DeserializeOwned;
 use serde::Serialize;
-use serde_json::Value;
+use serde_json::{json, Value};
 use tokio::sync::mpsc;
 use tokio_util::sync::CancellationToken;
 
+use crate::ask::{
+    self, ClientRequestError, CreateMessageRequest, CreateMessageResult, ElicitError, Elicitation,
+    Root, DEFAULT_CLIENT_TIMEOUT,
+};
 use crate::protocol::jsonrpc::encode;
 use crate::protocol::{Implementation, LoggingLevel, ProtocolVersion, RequestId};
 use crate::session::Session;
@@ -16,7 +22,8 @@ use crate::state::{MissingState, StateMap};
 /// A message produced while serving one request, on its way to the transport.
 #[derive(Debug)]
 pub(crate) enum Outgoing {
-    /// A notification tied to the request (log, progress), already encoded.
+    /// A notification tied to the request (log, progress), or a server→client request made
+    /// on the request's behalf (elicitation, sampling, roots), already encoded.
     Notification(Vec<u8>),
     /// The final response, already encoded; nothing follows it.
     Response(Vec<u8>),
@@ -79,11 +86,15 @@ pub(crate) struct CallScope {
 #[derive(Clone)]
 pub struct Ctx {
     scope: Arc<CallScope>,
+    client_timeout: Duration,
 }
 
 impl Ctx {
     pub(crate) fn new(scope: Arc<CallScope>) -> Ctx {
-        Ctx { scope }
+        Ctx {
+            scope,
+            client_timeout: DEFAULT_CLIENT_TIMEOUT,
+        }
     }
 
     /// A context bound to no client: notifications go nowhere. Useful to call a tool function
@@ -315,6 +326,238 @@ impl Ctx {
     /// ```
     pub fn state<T: Send + Sync + 'static>(&self) -> Result<&T, MissingState> {
         self.scope.state.get::<T>()
+    }
+}
+
+/// Asking the client: elicitation, sampling, roots.
+///
+/// Each method checks the capability the client declared first and fails with
+/// [`ClientRequestError::NotSupported`] without sending anything when it is missing. How the
+/// question travels is the runtime's choice, not the tool's: on 2025-era sessions it is a
+/// server→client request on the call's own stream.
+impl Ctx {
+    /// A handle to the same call whose questions to the client wait at most `timeout` for an
+    /// answer (default [`DEFAULT_CLIENT_TIMEOUT`](crate::DEFAULT_CLIENT_TIMEOUT)).
+    ///
+    /// ```
+    /// # use std::time::Duration;
+    /// let ctx = mcp_runtime::Ctx::detached().with_client_timeout(Duration::from_secs(30));
+    /// # let _ = ctx;
+    /// ```
+    pub fn with_client_timeout(&self, timeout: Duration) -> Ctx {
+        Ctx {
+            scope: self.scope.clone(),
+            client_timeout: timeout,
+        }
+    }
+
+    /// Asks the user to fill in a form derived from `T` (form-mode elicitation). The schema is
+    /// [`elicitation_schema::<T>()`](crate::elicitation_schema); an accepted answer is
+    /// deserialized into `T`.
+    ///
+    /// ```
+    /// use mcp_runtime::{mcp_tool, Ctx, Elicitation, JsonSchema, ToolError};
+    ///
+    /// #[derive(serde::Deserialize, JsonSchema)]
+    /// struct Contact {
+    ///     /// Your name.
+    ///     name: String,
+    ///     #[schemars(email)]
+    ///     email: String,
+    /// }
+    ///
+    /// /// Ask who to contact.
+    /// #[mcp_tool]
+    /// async fn ask_contact(ctx: Ctx) -> Result<String, ToolError> {
+    ///     Ok(match ctx.elicit::<Contact>("Who should we contact?").await? {
+    ///         Elicitation::Accept(c) => format!("{} <{}>", c.name, c.email),
+    ///         Elicitation::Decline => "declined".into(),
+    ///         Elicitation::Cancel => "cancelled".into(),
+    ///     })
+    /// }
+    /// ```
+    pub async fn elicit<T>(&self, message: impl Into<String>) -> Result<Elicitation<T>, ElicitError>
+    where
+        T: DeserializeOwned + schemars::JsonSchema,
+    {
+        let schema = ask::elicitation_schema::<T>()?;
+        match self.elicit_schema(message, schema).await? {
+            Elicitation::Accept(content) => serde_json::from_value(content)
+                .map(Elicitation::Accept)
+                .map_err(|e| ClientRequestError::InvalidResponse(e.to_string())),
+            Elicitation::Decline => Ok(Elicitation::Decline),
+            Elicitation::Cancel => Ok(Elicitation::Cancel),
+        }
+    }
+
+    /// Form-mode elicitation with a hand-written `requestedSchema` (a flat object of
+    /// primitive properties); the accepted content is returned as sent.
+    ///
+    /// ```
+    /// # async fn f(ctx: mcp_runtime::Ctx) -> Result<(), mcp_runtime::ElicitError> {
+    /// let schema = serde_json::json!({
+    ///     "type": "object",
+    ///     "properties": {"size": {"type": "string", "enum": ["S", "M", "L"]}},
+    ///     "required": ["size"]
+    /// });
+    /// if let Some(answer) = ctx.elicit_schema("Which size?", schema).await?.accepted() {
+    ///     println!("{}", answer["size"]);
+    /// }
+    /// # Ok(()) }
+    /// ```
+    pub async fn elicit_schema(
+        &self,
+        message: impl Into<String>,
+        requested_schema: Value,
+    ) -> Result<Elicitation<Value>, ElicitError> {
+        let elicitation = self.declared("elicitation")?;
+        let Some(caps) = elicitation.as_object() else {
+            return Err(ClientRequestError::NotSupported("elicitation"));
+        };
+        // `{}` means form only; otherwise the client lists the modes it takes.
+        if !(caps.is_empty() || caps.contains_key("form")) {
+            return Err(ClientRequestError::NotSupported("form-mode elicitation"));
+        }
+        if !requested_schema.is_object() {
+            return Err(ClientRequestError::InvalidSchema(
+                "the requested schema must be an object schema".into(),
+            ));
+        }
+        let mut params = json!({ "message": message.into(), "requestedSchema": requested_schema });
+        if self.protocol_version() >= ProtocolVersion::V2025_11_25 {
+            params["mode"] = "form".into();
+        }
+        let result = self.ask_client("elicitation/create", params).await?;
+        ask::parse_elicit_result(result)
+    }
+
+    /// URL-mode elicitation (2025-11-25): asks the user to open `url` (for a sign-in, a
+    /// payment, anything that must not pass through the client). Only for clients that
+    /// declared `elicitation.url`. `Accept(())` means the user agreed to open it.
+    ///
+    /// ```
+    /// # async fn f(ctx: mcp_runtime::Ctx) -> Result<(), mcp_runtime::ElicitError> {
+    /// let answer = ctx
+    ///     .elicit_url("Please sign in", "https://example.com/login?s=1", "login-1")
+    ///     .await?;
+    /// # let _ = answer; Ok(()) }
+    /// ```
+    pub async fn elicit_url(
+        &self,
+        message: impl Into<String>,
+        url: impl Into<String>,
+        elicitation_id: impl Into<String>,
+    ) -> Result<Elicitation<()>, ElicitError> {
+        let elicitation = self.declared("elicitation")?;
+        if elicitation.get("url").is_none() {
+            return Err(ClientRequestError::NotSupported("URL-mode elicitation"));
+        }
+        let params = json!({
+            "mode": "url",
+            "message": message.into(),
+            "url": url.into(),
+            "elicitationId": elicitation_id.into(),
+        });
+        let result = self.ask_client("elicitation/create", params).await?;
+        Ok(match ask::parse_elicit_result(result)? {
+            Elicitation::Accept(_) => Elicitation::Accept(()),
+            Elicitation::Decline => Elicitation::Decline,
+            Elicitation::Cancel => Elicitation::Cancel,
+        })
+    }
+
+    /// Asks the client's model for a completion (`sampling/createMessage`).
+    ///
+    /// ```
+    /// use mcp_runtime::{mcp_tool, CreateMessageRequest, Ctx, SamplingMessage, ToolError};
+    ///
+    /// /// Summarize a text with the client's model.
+    /// #[mcp_tool]
+    /// async fn summarize(ctx: Ctx, text: String) -> Result<String, ToolError> {
+    ///     let request = CreateMessageRequest::new(vec![SamplingMessage::user(text)], 200)
+    ///         .system_prompt("Summarize in one sentence.");
+    ///     Ok(ctx.sample(request).await?.text())
+    /// }
+    /// ```
+    pub async fn sample(
+        &self,
+        request: CreateMessageRequest,
+    ) -> Result<CreateMessageResult, ClientRequestError> {
+        self.declared("sampling")?;
+        let params = serde_json::to_value(&request).expect("sampling requests serialize");
+        let result = self.ask_client("sampling/createMessage", params).await?;
+        serde_json::from_value(result)
+            .map_err(|e| ClientRequestError::InvalidResponse(e.to_string()))
+    }
+
+    /// The client's roots (`roots/list`).
+    ///
+    /// ```
+    /// # async fn f(ctx: mcp_runtime::Ctx) -> Result<(), mcp_runtime::ClientRequestError> {
+    /// for root in ctx.list_roots().await? {
+    ///     println!("{}", root.uri);
+    /// }
+    /// # Ok(()) }
+    /// ```
+    pub async fn list_roots(&self) -> Result<Vec<Root>, ClientRequestError> {
+        self.declared("roots")?;
+        let result = self.ask_client("roots/list", json!({})).await?;
+        serde_json::from_value::<ask::ListRootsResult>(result)
+            .map(|r| r.roots)
+            .map_err(|e| ClientRequestError::InvalidResponse(e.to_string()))
+    }
+
+    /// The client's declaration of `capability`, or why it cannot be asked for it.
+    fn declared(&self, capability: &'static str) -> Result<&Value, ClientRequestError> {
+        let session = self
+            .scope
+            .session
+            .as_ref()
+            .ok_or(ClientRequestError::NoClient)?;
+        session
+            .client_capabilities()
+            .get(capability)
+            .filter(|c| c.is_object())
+            .ok_or(ClientRequestError::NotSupported(capability))
+    }
+
+    /// Sends a server→client request on this call's stream and waits for the client's
+    /// response, which the transport routes back by id (`ServerCore::response`). Dropping the
+    /// future (the call was cancelled) forgets the request; the session ending fails it.
+    async fn ask_client(&self, method: &str, params: Value) -> Result<Value, ClientRequestError> {
+        let session = self
+            .scope
+            .session
+            .as_ref()
+            .ok_or(ClientRequestError::NoClient)?;
+        if self.is_finished() || self.is_cancelled() {
+            return Err(ClientRequestError::CallFinished);
+        }
+        let (id, answer) = session
+            .begin_client_request()
+            .ok_or(ClientRequestError::SessionClosed)?;
+        struct Forget<'a>(&'a Session, &'a RequestId);
+        impl Drop for Forget<'_> {
+            fn drop(&mut self) {
+                self.0.end_client_request(self.1);
+            }
+        }
+        let _forget = Forget(session, &id);
+        let bytes = serde_json::to_vec(&json!({
+            "jsonrpc": "2.0", "id": id, "method": method, "params": params,
+        }))
+        .expect("JSON values serialize");
+        self.scope
+            .sink
+            .send(Outgoing::Notification(bytes))
+            .await
+            .map_err(|_| ClientRequestError::Disconnected)?;
+        match tokio::time::timeout(self.client_timeout, answer).await {
+            Err(_) => Err(ClientRequestError::Timeout(self.client_timeout)),
+            Ok(Err(_)) => Err(ClientRequestError::SessionClosed),
+            Ok(Ok(Err(error))) => Err(ClientRequestError::Rejected(error)),
+            Ok(Ok(Ok(result))) => Ok(result),
+        }
     }
 }
 

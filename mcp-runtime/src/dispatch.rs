@@ -24,7 +24,7 @@ use crate::prompt::{CompletionRequest, PromptArguments};
 use crate::protocol::jsonrpc::{encode, parse_params};
 use crate::protocol::{
     CallToolResult, ErrorCode, Implementation, LoggingLevel, Notification, ProtocolVersion,
-    Request, RequestId, RpcError,
+    Request, RequestId, Response, RpcError,
 };
 use crate::server::ServerCore;
 use crate::session::{CallRefused, Session};
@@ -242,6 +242,13 @@ impl ServerCore {
             "notifications/initialized" => {}
             _ => {}
         }
+    }
+
+    /// Handles a client's response to a server→client request (elicitation, sampling, roots):
+    /// it goes to the tool waiting on that id. Every transport hands responses here; unknown
+    /// ids (late answers, answers to cancelled waits) are ignored.
+    pub(crate) fn response(&self, session: &Session, response: Response) {
+        session.resolve_client_request(response);
     }
 
     fn list_tools(&self, params: Option<Value>) -> Result<Value, RpcError> {

@@ -54,6 +54,7 @@
 // Lets `#[mcp_tool]`'s absolute `::mcp_runtime::...` paths resolve in this crate's own tests.
 extern crate self as mcp_runtime;
 
+mod ask;
 #[cfg(feature = "client")]
 pub mod client;
 mod ctx;
@@ -69,6 +70,10 @@ mod state;
 pub mod stdio;
 mod tool;
 
+pub use ask::{
+    elicitation_schema, ClientRequestError, CreateMessageRequest, CreateMessageResult, ElicitError,
+    Elicitation, ModelHint, ModelPreferences, Root, SamplingMessage, DEFAULT_CLIENT_TIMEOUT,
+};
 pub use ctx::{Ctx, ProgressValue};
 pub use mcp_macros::{mcp_prompt, mcp_resource, mcp_tool};
 pub use prompt::{

@@ -7,9 +7,15 @@ use std::sync::{Arc, Mutex, OnceLock, RwLock};
 use std::time::{Duration, Instant};
 
 use serde_json::Value;
+use tokio::sync::oneshot;
 use tokio_util::sync::CancellationToken;
 
-use crate::protocol::{Implementation, LoggingLevel, ProtocolVersion, RequestId};
+use crate::protocol::{
+    Implementation, LoggingLevel, ProtocolVersion, RequestId, Response, RpcError,
+};
+
+/// Where the answer to a server→client request goes: the tool waiting for it.
+pub(crate) type PendingReply = oneshot::Sender<Result<Value, RpcError>>;
 
 const LEVEL_UNSET: u8 = u8::MAX;
 
@@ -28,6 +34,10 @@ pub struct Session {
     closed: CancellationToken,
     /// The resource URIs the client subscribed to (`resources/subscribe`).
     subscriptions: Mutex<HashSet<String>>,
+    /// Server→client requests awaiting the client's response, by the id the server gave them.
+    pending: Mutex<HashMap<RequestId, PendingReply>>,
+    /// The next server→client request id (`s-<n>`, so it never looks like a client's id).
+    next_request: AtomicU64,
 }
 
 impl Session {
@@ -47,6 +57,8 @@ impl Session {
             stream_open: AtomicBool::new(false),
             closed: CancellationToken::new(),
             subscriptions: Mutex::new(HashSet::new()),
+            pending: Mutex::new(HashMap::new()),
+            next_request: AtomicU64::new(1),
         }
     }
 
@@ -169,12 +181,61 @@ impl Session {
         Duration::from_millis(now.saturating_sub(self.last_active_ms.load(Ordering::Relaxed)))
     }
 
-    /// Ends the session: cancels its calls and closes its streams.
+    /// Ends the session: cancels its calls, closes its streams and fails every server→client
+    /// request still waiting for an answer.
     pub(crate) fn close(&self) {
         self.closed.cancel();
         let calls = std::mem::take(&mut *self.in_flight.lock().unwrap_or_else(|e| e.into_inner()));
         for token in calls.into_values() {
             token.cancel();
+        }
+        self.pending
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .clear();
+    }
+
+    /// Registers a server→client request: a fresh id, and the receiver its response will reach.
+    /// `None` once the session is closed.
+    pub(crate) fn begin_client_request(
+        &self,
+    ) -> Option<(RequestId, oneshot::Receiver<Result<Value, RpcError>>)> {
+        let n = self.next_request.fetch_add(1, Ordering::Relaxed);
+        let id = RequestId::String(format!("s-{n}").into());
+        let (tx, rx) = oneshot::channel();
+        let mut pending = self.pending.lock().unwrap_or_else(|e| e.into_inner());
+        if self.closed.is_cancelled() {
+            return None;
+        }
+        pending.insert(id.clone(), tx);
+        Some((id, rx))
+    }
+
+    /// Forgets a server→client request whose waiter gave up (cancelled, timed out).
+    pub(crate) fn end_client_request(&self, id: &RequestId) {
+        self.pending
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .remove(id);
+    }
+
+    /// Hands a client's response to the request waiting for it; `false` (and nothing happens)
+    /// for an id the session is not waiting on.
+    pub(crate) fn resolve_client_request(&self, response: Response) -> bool {
+        let Some(id) = response.id else {
+            return false;
+        };
+        let waiter = self
+            .pending
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .remove(&id);
+        match waiter {
+            Some(waiter) => {
+                let _ = waiter.send(response.outcome);
+                true
+            }
+            None => false,
         }
     }
 
@@ -269,6 +330,22 @@ impl SessionStore {
                 true
             }
             None => false,
+        }
+    }
+
+    /// How many tool calls run across all sessions.
+    pub(crate) fn calls_in_flight(&self) -> usize {
+        let sessions = self.sessions.read().unwrap_or_else(|e| e.into_inner());
+        sessions.values().map(|s| s.calls_in_flight()).sum()
+    }
+
+    /// Closes every session (at the end of a graceful shutdown): their calls are cancelled and
+    /// their streams end.
+    pub(crate) fn close_all(&self) {
+        let sessions =
+            std::mem::take(&mut *self.sessions.write().unwrap_or_else(|e| e.into_inner()));
+        for session in sessions.into_values() {
+            session.close();
         }
     }
 

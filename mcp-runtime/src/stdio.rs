@@ -277,8 +277,13 @@ impl Connection {
                 }
                 None
             }
-            // Answers to server-initiated requests; this server sends none yet.
-            Message::Response(_) => None,
+            // An answer to a server→client request (elicitation, sampling, roots).
+            Message::Response(response) => {
+                if let Some(session) = &self.session {
+                    self.core.response(session, response);
+                }
+                None
+            }
         }
     }
 

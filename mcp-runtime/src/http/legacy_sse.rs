@@ -189,8 +189,12 @@ pub(super) async fn post(
                 core.notification(session, notification);
             }
         }
-        // Answers to server-initiated requests; this server sends none yet.
-        Message::Response(_) => {}
+        // An answer to a server→client request (elicitation, sampling, roots).
+        Message::Response(response) => {
+            if let Some(session) = connection.session.get() {
+                core.response(session, response);
+            }
+        }
     }
     Ok(HttpResponse::Accepted().finish())
 }

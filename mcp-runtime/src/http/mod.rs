@@ -35,6 +35,7 @@ mod error;
 mod legacy_sse;
 mod request;
 mod security;
+mod shutdown;
 mod sse;
 #[cfg(feature = "tls")]
 mod tls;
@@ -50,6 +51,7 @@ use actix_web::{web, HttpRequest, HttpResponse};
 use self::error::HttpError;
 use self::request::{Accepts, SESSION_HEADER};
 use self::security::{AllowList, OriginPolicy};
+pub use self::shutdown::ShutdownHandle;
 #[cfg(feature = "tls")]
 pub use self::tls::{TlsConfig, TlsError};
 use crate::ctx::Outgoing;
@@ -80,6 +82,7 @@ struct Endpoint {
     sessions: SessionStore,
     /// The open connections of the legacy HTTP+SSE transport.
     legacy: legacy_sse::Connections,
+    shutdown: shutdown::Shutdown,
     config: Config,
 }
 
@@ -97,6 +100,7 @@ struct Config {
     legacy_sse_path: String,
     legacy_messages_path: String,
     cors: bool,
+    drain_timeout: Duration,
 }
 
 impl Default for Config {
@@ -114,6 +118,7 @@ impl Default for Config {
             legacy_sse_path: "/sse".into(),
             legacy_messages_path: "/messages".into(),
             cors: false,
+            drain_timeout: Duration::from_secs(30),
         }
     }
 }
@@ -141,6 +146,7 @@ impl StreamableHttp {
                 core,
                 sessions,
                 legacy: legacy_sse::Connections::default(),
+                shutdown: shutdown::Shutdown::default(),
                 config,
             }),
         }
@@ -356,6 +362,7 @@ impl StreamableHttp {
         let addr = listener.local_addr()?;
         self.check_exposure(addr)?;
         let workers = self.shared.config.workers;
+        let endpoint = self.shared.clone();
         let http = self;
         let mut server = actix_web::HttpServer::new(move || {
             let cors = actix_web::middleware::Condition::new(
@@ -370,6 +377,12 @@ impl StreamableHttp {
         if let Some(workers) = workers {
             server = server.workers(workers);
         }
+        // actix stops accepting when the signal completes and force-closes what is left a little
+        // after the drain deadline, by which time the drain has ended every stream cleanly.
+        let grace = endpoint.config.drain_timeout + Duration::from_secs(2);
+        server = server
+            .shutdown_signal(endpoint.shutdown_signal())
+            .shutdown_timeout(grace.as_secs());
         let server = match encryption {
             Encryption::None => server.listen(listener)?,
             #[cfg(feature = "tls")]
@@ -449,13 +462,17 @@ async fn post(
             endpoint.core.notification(&session, notification);
             return Ok(HttpResponse::Accepted().finish());
         }
-        Message::Response(_) => {
-            // Answers to server-initiated requests; this server sends none yet.
-            endpoint.session(&req, None)?;
+        Message::Response(response) => {
+            // An answer to a server→client request (elicitation, sampling, roots).
+            let session = endpoint.session(&req, None)?;
+            endpoint.core.response(&session, response);
             return Ok(HttpResponse::Accepted().finish());
         }
     };
     let session = endpoint.session(&req, Some(&request.id))?;
+    if endpoint.shutdown.is_draining() {
+        return Err(HttpError::ShuttingDown(Some(request.id)));
+    }
     match endpoint.core.request(&session, request) {
         Reply::Now(json) => Ok(json_response(json)),
         Reply::Call {
@@ -482,6 +499,9 @@ fn initialize(
     endpoint: &Endpoint,
     request: &crate::protocol::Request,
 ) -> Result<HttpResponse, HttpError> {
+    if endpoint.shutdown.is_draining() {
+        return Err(HttpError::ShuttingDown(Some(request.id.clone())));
+    }
     let opened = match endpoint.core.initialize(request) {
         Ok(opened) => opened,
         Err(error) => {
@@ -514,6 +534,7 @@ async fn get(req: HttpRequest, endpoint: web::Data<Endpoint>) -> Result<HttpResp
         session,
         priming,
         endpoint.config.keep_alive,
+        endpoint.shutdown.draining(),
     )))
 }
 
