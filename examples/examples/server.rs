@@ -7,9 +7,14 @@
 //! ```text
 //! cargo run -p examples --example server -- --bind 127.0.0.1:8000
 //! cargo run -p examples --example server -- --tls-cert cert.pem --tls-key key.pem   # HTTPS
+//! cargo run -p examples --example server -- --cors-origin https://app.example.com # browsers
 //! ```
 
 #[actix_web::main]
 async fn main() -> std::io::Result<()> {
-    examples::serve(examples::tools::server().into_http().legacy_sse(true)).await
+    let mut http = examples::tools::server().into_http().legacy_sse(true);
+    if let Some(origin) = examples::option("--cors-origin") {
+        http = http.allowed_origins([origin]).cors(true);
+    }
+    examples::serve(http).await
 }
