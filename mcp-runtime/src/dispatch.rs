@@ -291,10 +291,17 @@ impl ServerCore {
         };
         let (read, uses_ctx) = (resource.read, resource.spec.uses_ctx);
         let uri = params.uri;
-        self.spawn_request(session, id, params.meta, uses_ctx, "resource", move |ctx| {
-            let future = read(ctx, uri, vars).into_inner();
-            Box::pin(async move { Ok(json!({ "contents": future.await? })) })
-        })
+        self.spawn_request(
+            session,
+            id,
+            params.meta,
+            uses_ctx,
+            RequestKind::Resource,
+            move |ctx| {
+                let future = read(ctx, uri, vars).into_inner();
+                Box::pin(async move { Ok(json!({ "contents": future.await? })) })
+            },
+        )
     }
 
     /// `resources/subscribe` (`subscribe`) or `resources/unsubscribe`: per-session bookkeeping.
@@ -363,7 +370,7 @@ impl ServerCore {
             id,
             params.meta,
             prompt.spec.uses_ctx,
-            "prompt",
+            RequestKind::Prompt,
             move |ctx| {
                 let future = get(ctx, args).into_inner();
                 Box::pin(async move {
@@ -414,19 +421,26 @@ impl ServerCore {
             params.argument.value,
             params.context.arguments,
         );
-        self.spawn_request(session, id, params.meta, false, "completer", move |ctx| {
-            let future = complete(CompletionRequest {
-                argument,
-                value,
-                arguments,
-                ctx,
-            })
-            .into_inner();
-            Box::pin(async move {
-                let completion = future.await?.capped();
-                Ok(json!({ "completion": completion }))
-            })
-        })
+        self.spawn_request(
+            session,
+            id,
+            params.meta,
+            false,
+            RequestKind::Completer,
+            move |ctx| {
+                let future = complete(CompletionRequest {
+                    argument,
+                    value,
+                    arguments,
+                    ctx,
+                })
+                .into_inner();
+                Box::pin(async move {
+                    let completion = future.await?.capped();
+                    Ok(json!({ "completion": completion }))
+                })
+            },
+        )
     }
 
     /// Runs a request's handler as a local task with a [`Ctx`] of its own: registered as a call
@@ -438,7 +452,7 @@ impl ServerCore {
         id: RequestId,
         meta: Option<Map<String, Value>>,
         notifies: bool,
-        what: &'static str,
+        kind: RequestKind,
         start: impl FnOnce(Ctx) -> RequestFuture,
     ) -> Reply {
         let cancel = CancellationToken::new();
@@ -481,21 +495,27 @@ impl ServerCore {
                 _ = cancel.cancelled() => return finish(&scope, &session, &id),
                 result = AssertUnwindSafe(future).catch_unwind() => result,
                 _ = deadline => {
+                    // Work the handler handed off (threads, spawned tasks) learns through its Ctx.
                     cancel.cancel();
                     let timeout = timeout.unwrap_or_default();
-                    Ok(Err(RpcError::internal(format!(
-                        "the {what} did not finish within {timeout:?} and was cancelled"
-                    ))))
+                    Ok(kind.failure(format!(
+                        "the {} did not finish within {timeout:?} and was cancelled",
+                        kind.noun()
+                    )))
                 }
             };
             finish(&scope, &session, &id);
             let response = match outcome {
                 Ok(Ok(result)) => encode::result(&id, result),
                 Ok(Err(error)) => encode::error(Some(&id), &error),
-                Err(panic) => encode::error(
-                    Some(&id),
-                    &RpcError::internal(format!("the {what} panicked: {}", panic_message(&*panic))),
-                ),
+                Err(panic) => {
+                    let message =
+                        format!("the {} panicked: {}", kind.noun(), panic_message(&*panic));
+                    match kind.failure(message) {
+                        Ok(result) => encode::result(&id, result),
+                        Err(error) => encode::error(Some(&id), &error),
+                    }
+                }
             };
             let _ = sink.send(Outgoing::Response(response)).await;
         });
@@ -521,94 +541,64 @@ impl ServerCore {
                 ))
             }
         };
-        let cancel = CancellationToken::new();
-        if let Err(refused) = session.begin_call(&id, cancel.clone(), self.limits.per_session) {
-            let code = match refused {
-                CallRefused::IdInUse => ErrorCode::INVALID_REQUEST,
-                CallRefused::TooMany(_) => ErrorCode::SERVER_ERROR,
-            };
-            let error = RpcError::new(code, format!("request {id}: {refused}"));
-            return Reply::Now(encode::error(Some(&id), &error));
-        }
-        let progress_token = params
-            .meta
-            .and_then(|mut meta| meta.remove("progressToken"))
-            .filter(|t| t.is_string() || t.is_i64() || t.is_u64());
-        let (sink, messages) = mpsc::channel(CALL_CHANNEL_CAPACITY);
-        let scope = Arc::new(CallScope {
-            request_id: id.clone(),
-            progress_token,
-            last_progress: Mutex::new(None),
-            sink: sink.clone(),
-            log: LogFilter::Session(session.clone()),
-            cancel: cancel.clone(),
-            finished: AtomicBool::new(false),
-            session: Some(session.clone()),
-            protocol_version: session.protocol_version(),
-            state: self.state.clone(),
-        });
-        let future = (tool.call)(Ctx::new(scope.clone()), args).into_inner();
-        let wraps_output = tool.wraps_output;
-        let session = session.clone();
-        let timeout = self.limits.timeout;
-        tokio::task::spawn_local(async move {
-            let deadline = async {
-                match timeout {
-                    Some(timeout) => tokio::time::sleep(timeout).await,
-                    None => std::future::pending().await,
-                }
-            };
-            let outcome = tokio::select! {
-                biased;
-                _ = cancel.cancelled() => Outcome::Cancelled,
-                result = AssertUnwindSafe(future).catch_unwind() => Outcome::Finished(result),
-                _ = deadline => Outcome::TimedOut,
-            };
-            scope.finished.store(true, Ordering::Release);
-            session.end_call(&id);
-            let result = match outcome {
-                // Cancelled: the spec says to send no response.
-                Outcome::Cancelled => return,
-                Outcome::TimedOut => {
-                    // Work the tool handed off (threads, spawned tasks) learns through its Ctx.
-                    cancel.cancel();
-                    let timeout = timeout.unwrap_or_default();
-                    CallToolResult::error(format!(
-                        "the tool did not finish within {timeout:?} and was cancelled"
-                    ))
-                }
-                Outcome::Finished(Ok(mut result)) => {
+        let (call, wraps_output) = (tool.call, tool.wraps_output);
+        self.spawn_request(
+            session,
+            id,
+            params.meta,
+            tool.spec.uses_ctx,
+            RequestKind::Tool,
+            move |ctx| {
+                let future = call(ctx, args).into_inner();
+                Box::pin(async move {
+                    let mut result = future.await;
                     if wraps_output {
                         crate::tool::wrap_structured(&mut result);
                     }
-                    result
-                }
-                Outcome::Finished(Err(panic)) => {
-                    CallToolResult::error(format!("the tool panicked: {}", panic_message(&*panic)))
-                }
-            };
-            let _ = sink
-                .send(Outgoing::Response(encode::result(&id, result)))
-                .await;
-        });
-        Reply::Call {
-            notifies: tool.spec.uses_ctx,
-            messages,
+                    Ok(tool_result_value(result))
+                })
+            },
+        )
+    }
+}
+
+/// What kind of handler a request runs; decides how its failures reach the client.
+#[derive(Debug, Clone, Copy)]
+enum RequestKind {
+    Tool,
+    Prompt,
+    Resource,
+    Completer,
+}
+
+impl RequestKind {
+    fn noun(self) -> &'static str {
+        match self {
+            RequestKind::Tool => "tool",
+            RequestKind::Prompt => "prompt",
+            RequestKind::Resource => "resource",
+            RequestKind::Completer => "completer",
         }
     }
+
+    /// A timeout or panic: a tool's is an `isError: true` result the model can read (the
+    /// 2025-11-25 rule for tool execution errors); any other handler's is `-32603`.
+    fn failure(self, message: String) -> Result<Value, RpcError> {
+        match self {
+            RequestKind::Tool => Ok(tool_result_value(CallToolResult::error(message))),
+            _ => Err(RpcError::internal(message)),
+        }
+    }
+}
+
+fn tool_result_value(result: CallToolResult) -> Value {
+    serde_json::to_value(result).expect("a CallToolResult always serializes")
 }
 
 /// Marks a request served by [`ServerCore::spawn_request`] as over: nothing more goes out.
 fn finish(scope: &CallScope, session: &Session, id: &RequestId) {
     scope.finished.store(true, Ordering::Release);
     session.end_call(id);
-}
-
-/// How a tool call ended.
-enum Outcome {
-    Finished(std::thread::Result<CallToolResult>),
-    Cancelled,
-    TimedOut,
 }
 
 fn set_level(session: &Session, params: Option<Value>) -> Result<Value, RpcError> {
