@@ -193,41 +193,38 @@ impl ServerCore {
     /// Handles a request within a session.
     pub(crate) fn request(&self, session: &Arc<Session>, request: Request) -> Reply {
         let id = request.id.clone();
-        let outcome = match request.method.as_str() {
-            "tools/call" => return self.call_tool(session, request),
-            "ping" => Ok(json!({})),
-            "tools/list" => self.list_tools(request.params),
-            "prompts/list" if !self.prompts.is_empty() => self.list_prompts(request.params),
-            "prompts/get" if !self.prompts.is_empty() => return self.get_prompt(session, request),
-            "completion/complete" if !self.prompts.is_empty() => {
-                return self.complete(session, request)
+        let now = |result: Value| Reply::Now(encode::result(&id, result));
+        let reply = match request.method.as_str() {
+            "tools/call" => self.call_tool(session, request),
+            "ping" => Ok(now(json!({}))),
+            "tools/list" => self.list_tools(request.params).map(now),
+            "prompts/list" if !self.prompts.is_empty() => {
+                self.list_prompts(request.params).map(now)
             }
+            "prompts/get" if !self.prompts.is_empty() => self.get_prompt(session, request),
+            "completion/complete" if !self.prompts.is_empty() => self.complete(session, request),
             "resources/list" if !self.resources.is_empty() => {
-                self.list_resources(false, request.params)
+                self.list_resources(false, request.params).map(now)
             }
             "resources/templates/list" if !self.resources.is_empty() => {
-                self.list_resources(true, request.params)
+                self.list_resources(true, request.params).map(now)
             }
-            "resources/read" if !self.resources.is_empty() => {
-                return self.read_resource(session, request)
-            }
+            "resources/read" if !self.resources.is_empty() => self.read_resource(session, request),
             "resources/subscribe" if !self.resources.is_empty() => {
-                self.subscribe(session, request.params, true)
+                self.subscribe(session, request.params, true).map(now)
             }
             "resources/unsubscribe" if !self.resources.is_empty() => {
-                self.subscribe(session, request.params, false)
+                self.subscribe(session, request.params, false).map(now)
             }
-            "logging/setLevel" => set_level(session, request.params),
+            "logging/setLevel" => set_level(session, request.params).map(now),
             "initialize" => Err(RpcError::new(
                 ErrorCode::INVALID_REQUEST,
                 "this session is already initialized: `initialize` is sent once per session (over HTTP, send it without a session id to start a new one)",
             )),
             method => Err(RpcError::method_not_found(method)),
         };
-        Reply::Now(match outcome {
-            Ok(result) => encode::result(&id, result),
-            Err(error) => encode::error(Some(&id), &error),
-        })
+        // The one place a refused request becomes an error response.
+        reply.unwrap_or_else(|error| Reply::Now(encode::error(Some(&id), &error)))
     }
 
     /// Handles a notification within a session. Malformed notifications are ignored: they
@@ -279,16 +276,12 @@ impl ServerCore {
 
     /// `resources/read`: a fixed URI, else the first matching template; none is `-32002` with
     /// `data.uri`. The read runs in a local task, like a prompt.
-    fn read_resource(&self, session: &Arc<Session>, request: Request) -> Reply {
+    fn read_resource(&self, session: &Arc<Session>, request: Request) -> Result<Reply, RpcError> {
         let id = request.id;
-        let params: UriParams = match parse_params(request.params) {
-            Ok(params) => params,
-            Err(error) => return Reply::Now(encode::error(Some(&id), &error)),
-        };
-        let Some((resource, vars)) = self.find_resource(&params.uri) else {
-            let error = crate::resource::not_found(&params.uri);
-            return Reply::Now(encode::error(Some(&id), &error));
-        };
+        let params: UriParams = parse_params(request.params)?;
+        let (resource, vars) = self
+            .find_resource(&params.uri)
+            .ok_or_else(|| crate::resource::not_found(&params.uri))?;
         let (read, uses_ctx) = (resource.read, resource.spec.uses_ctx);
         let uri = params.uri;
         self.spawn_request(
@@ -347,23 +340,14 @@ impl ServerCore {
 
     /// `prompts/get`: unknown prompts and bad arguments are `-32602`; the prompt renders in a
     /// local task, like a tool call (so it can be cancelled, and may notify through its `Ctx`).
-    fn get_prompt(&self, session: &Arc<Session>, request: Request) -> Reply {
+    fn get_prompt(&self, session: &Arc<Session>, request: Request) -> Result<Reply, RpcError> {
         let id = request.id;
-        let params: GetPromptParams = match parse_params(request.params) {
-            Ok(params) => params,
-            Err(error) => return Reply::Now(encode::error(Some(&id), &error)),
-        };
-        let Some(prompt) = self.find_prompt(&params.name) else {
-            let error = RpcError::invalid_params(format!("Unknown prompt: {}", params.name));
-            return Reply::Now(encode::error(Some(&id), &error));
-        };
-        let args = match PromptArguments::from_value(params.arguments) {
-            Ok(args) => args,
-            Err(e) => {
-                let error = RpcError::invalid_params(e.to_string());
-                return Reply::Now(encode::error(Some(&id), &error));
-            }
-        };
+        let params: GetPromptParams = parse_params(request.params)?;
+        let prompt = self
+            .find_prompt(&params.name)
+            .ok_or_else(|| RpcError::invalid_params(format!("Unknown prompt: {}", params.name)))?;
+        let args = PromptArguments::from_value(params.arguments)
+            .map_err(|e| RpcError::invalid_params(e.to_string()))?;
         let (get, description) = (prompt.get, prompt.spec.description);
         self.spawn_request(
             session,
@@ -383,36 +367,34 @@ impl ServerCore {
     }
 
     /// `completion/complete`: the completer of a prompt argument, or no values.
-    fn complete(&self, session: &Arc<Session>, request: Request) -> Reply {
+    fn complete(&self, session: &Arc<Session>, request: Request) -> Result<Reply, RpcError> {
         let id = request.id;
         let answer = |completion: crate::Completion| {
-            Reply::Now(encode::result(&id, json!({ "completion": completion })))
+            Ok(Reply::Now(encode::result(
+                &id,
+                json!({ "completion": completion }),
+            )))
         };
-        let params: CompleteParams = match parse_params(request.params) {
-            Ok(params) => params,
-            Err(error) => return Reply::Now(encode::error(Some(&id), &error)),
-        };
+        let params: CompleteParams = parse_params(request.params)?;
         let name = match params.reference {
             CompleteRef::Prompt { name } => name,
             // No resource templates yet: nothing to complete.
             CompleteRef::Resource { .. } => return answer(crate::Completion::default()),
         };
-        let Some(prompt) = self.find_prompt(&name) else {
-            let error = RpcError::invalid_params(format!("Unknown prompt: {name}"));
-            return Reply::Now(encode::error(Some(&id), &error));
-        };
-        let Some(argument) = prompt
+        let prompt = self
+            .find_prompt(&name)
+            .ok_or_else(|| RpcError::invalid_params(format!("Unknown prompt: {name}")))?;
+        let argument = prompt
             .spec
             .arguments
             .iter()
             .find(|a| a.name == params.argument.name)
-        else {
-            let error = RpcError::invalid_params(format!(
-                "prompt `{name}` has no argument `{}`",
-                params.argument.name
-            ));
-            return Reply::Now(encode::error(Some(&id), &error));
-        };
+            .ok_or_else(|| {
+                RpcError::invalid_params(format!(
+                    "prompt `{name}` has no argument `{}`",
+                    params.argument.name
+                ))
+            })?;
         let Some(complete) = argument.complete else {
             return answer(crate::Completion::default());
         };
@@ -454,15 +436,14 @@ impl ServerCore {
         notifies: bool,
         kind: RequestKind,
         start: impl FnOnce(Ctx) -> RequestFuture,
-    ) -> Reply {
+    ) -> Result<Reply, RpcError> {
         let cancel = CancellationToken::new();
         if let Err(refused) = session.begin_call(&id, cancel.clone(), self.limits.per_session) {
             let code = match refused {
                 CallRefused::IdInUse => ErrorCode::INVALID_REQUEST,
                 CallRefused::TooMany(_) => ErrorCode::SERVER_ERROR,
             };
-            let error = RpcError::new(code, format!("request {id}: {refused}"));
-            return Reply::Now(encode::error(Some(&id), &error));
+            return Err(RpcError::new(code, format!("request {id}: {refused}")));
         }
         let progress_token = meta
             .and_then(|mut meta| meta.remove("progressToken"))
@@ -519,28 +500,17 @@ impl ServerCore {
             };
             let _ = sink.send(Outgoing::Response(response)).await;
         });
-        Reply::Call { notifies, messages }
+        Ok(Reply::Call { notifies, messages })
     }
 
-    fn call_tool(&self, session: &Arc<Session>, request: Request) -> Reply {
+    fn call_tool(&self, session: &Arc<Session>, request: Request) -> Result<Reply, RpcError> {
         let id = request.id;
-        let params: CallParams = match parse_params(request.params) {
-            Ok(params) => params,
-            Err(error) => return Reply::Now(encode::error(Some(&id), &error)),
-        };
-        let Some(tool) = self.find_tool(&params.name) else {
-            let error = RpcError::invalid_params(format!("Unknown tool: {}", params.name));
-            return Reply::Now(encode::error(Some(&id), &error));
-        };
-        let args = match Arguments::from_value(params.arguments) {
-            Ok(args) => args,
-            Err(e) => {
-                return Reply::Now(encode::error(
-                    Some(&id),
-                    &RpcError::invalid_params(e.to_string()),
-                ))
-            }
-        };
+        let params: CallParams = parse_params(request.params)?;
+        let tool = self
+            .find_tool(&params.name)
+            .ok_or_else(|| RpcError::invalid_params(format!("Unknown tool: {}", params.name)))?;
+        let args = Arguments::from_value(params.arguments)
+            .map_err(|e| RpcError::invalid_params(e.to_string()))?;
         let (call, wraps_output) = (tool.call, tool.wraps_output);
         self.spawn_request(
             session,
