@@ -6,7 +6,7 @@ use syn::spanned::Spanned;
 use syn::ItemFn;
 
 use crate::attr::{Annotations, DefaultValue, Kind};
-use crate::model::{Param, Tool};
+use crate::model::{Arg, Param, Tool};
 
 /// The function (as given, parameter attributes already stripped), the registration struct and
 /// its `Tool` impl.
@@ -39,54 +39,29 @@ pub fn expand(tool: &Tool, item: &ItemFn) -> TokenStream {
     let into_tool_result =
         quote_spanned!(output_span=> <#output_ty as #p::IntoToolResult>::into_tool_result);
 
-    let ctx = Ident::new("__mcp_ctx", Span::call_site());
-    let args = Ident::new("__mcp_args", Span::call_site());
-    let mut param_specs = Vec::new();
-    let mut bindings = Vec::new();
-    let mut call_args = Vec::new();
-    for (i, param) in tool.params.iter().enumerate() {
-        let arg = match param {
-            Param::Ctx => {
-                call_args.push(quote!(#ctx));
-                continue;
+    let param_specs: Vec<_> = args_of(&tool.params)
+        .map(|arg| {
+            let (ty, name, description, required) =
+                (&arg.ty, &arg.name, &arg.description, arg.required);
+            let schema = quote_spanned!(ty.span()=> #p::schema_of::<#ty>);
+            quote! {
+                #p::ParamSpec {
+                    name: #name,
+                    description: #description,
+                    required: #required,
+                    schema: #schema,
+                }
             }
-            Param::Arg(arg) => arg,
-        };
-        let (ty, name, description, required) =
-            (&arg.ty, &arg.name, &arg.description, arg.required);
-        let span = ty.span();
-        let schema = quote_spanned!(span=> #p::schema_of::<#ty>);
-        param_specs.push(quote! {
-            #p::ParamSpec {
-                name: #name,
-                description: #description,
-                required: #required,
-                schema: #schema,
-            }
-        });
-        let take = match &arg.default {
-            None => quote_spanned!(span=> #args.take::<#ty>(#name)),
-            Some(DefaultValue::Trait(default_span)) => {
-                // Spanned at `default`, so a type without `Default` is reported there.
-                let default =
-                    quote_spanned!(*default_span=> || ::core::default::Default::default());
-                quote_spanned!(span=> #args.take_or_else::<#ty>(#name, #default))
-            }
-            Some(DefaultValue::Expr(expr)) => {
-                quote_spanned!(span=> #args.take_or_else::<#ty>(#name, || #expr))
-            }
-        };
-        let binding = format_ident!("__mcp_arg{}", i);
-        bindings.push(quote!(let #binding = #take?;));
-        call_args.push(quote!(#binding));
-    }
-
-    let ctx_pat = if uses_ctx { quote!(#ctx) } else { quote!(_) };
-    let args_pat = if param_specs.is_empty() {
-        quote!(_)
-    } else {
-        quote!(mut #args)
-    };
+        })
+        .collect();
+    let Bindings {
+        lets: bindings,
+        call_args,
+        ctx_pat,
+        args_pat,
+    } = bindings(&tool.params, uses_ctx, |args, arg| {
+        take_with_default(args, &arg.ty, &arg.name, &arg.default)
+    });
 
     quote! {
         #item
@@ -118,6 +93,80 @@ pub fn expand(tool: &Tool, item: &ItemFn) -> TokenStream {
                 }
             }
         };
+    }
+}
+
+/// The function arguments of a parameter list (everything but the `Ctx`).
+fn args_of(params: &[Param]) -> impl Iterator<Item = &Arg> {
+    params.iter().filter_map(|param| match param {
+        Param::Ctx => None,
+        Param::Arg(arg) => Some(&**arg),
+    })
+}
+
+/// How a generated `call`/`get` hands its inputs to the user's function.
+struct Bindings {
+    /// `let __mcp_argN = <decode>?;`, one per argument.
+    lets: Vec<TokenStream>,
+    /// The user's function's arguments, in its order (the `Ctx` where it stands).
+    call_args: Vec<TokenStream>,
+    /// The pattern of the generated function's `Ctx` parameter (`_` when unused).
+    ctx_pat: TokenStream,
+    /// The pattern of its arguments parameter (`_` when there are none).
+    args_pat: TokenStream,
+}
+
+/// Binds every parameter in order; `take` builds the decoding expression of one argument from
+/// the arguments' identifier.
+fn bindings(
+    params: &[Param],
+    uses_ctx: bool,
+    take: impl Fn(&Ident, &Arg) -> TokenStream,
+) -> Bindings {
+    let ctx = Ident::new("__mcp_ctx", Span::call_site());
+    let args = Ident::new("__mcp_args", Span::call_site());
+    let mut lets = Vec::new();
+    let mut call_args = Vec::new();
+    for (i, param) in params.iter().enumerate() {
+        match param {
+            Param::Ctx => call_args.push(quote!(#ctx)),
+            Param::Arg(arg) => {
+                let binding = format_ident!("__mcp_arg{}", i);
+                let take = take(&args, arg);
+                lets.push(quote!(let #binding = #take?;));
+                call_args.push(quote!(#binding));
+            }
+        }
+    }
+    Bindings {
+        ctx_pat: if uses_ctx { quote!(#ctx) } else { quote!(_) },
+        args_pat: if lets.is_empty() {
+            quote!(_)
+        } else {
+            quote!(mut #args)
+        },
+        lets,
+        call_args,
+    }
+}
+
+/// `args.take::<T>(name)`, or `take_or_else` with the parameter's default, spanned at the type
+/// (and a `Default` requirement at `default`, so a type without it is reported there).
+fn take_with_default(
+    args: &Ident,
+    ty: &syn::Type,
+    name: &str,
+    default: &Option<DefaultValue>,
+) -> TokenStream {
+    match default {
+        None => quote_spanned!(ty.span()=> #args.take::<#ty>(#name)),
+        Some(DefaultValue::Trait(default_span)) => {
+            let default = quote_spanned!(*default_span=> || ::core::default::Default::default());
+            quote_spanned!(ty.span()=> #args.take_or_else::<#ty>(#name, #default))
+        }
+        Some(DefaultValue::Expr(expr)) => {
+            quote_spanned!(ty.span()=> #args.take_or_else::<#ty>(#name, || #expr))
+        }
     }
 }
 
@@ -186,67 +235,47 @@ pub fn expand_prompt(prompt: &Tool, item: &ItemFn) -> TokenStream {
     let into_prompt_result =
         quote_spanned!(output_span=> <#output_ty as #p::IntoPromptResult>::into_prompt_result);
 
-    let ctx = Ident::new("__mcp_ctx", Span::call_site());
-    let args = Ident::new("__mcp_args", Span::call_site());
-    let mut arg_specs = Vec::new();
-    let mut bindings = Vec::new();
-    let mut call_args = Vec::new();
-    for (i, param) in prompt.params.iter().enumerate() {
-        let arg = match param {
-            Param::Ctx => {
-                call_args.push(quote!(#ctx));
-                continue;
+    let arg_specs: Vec<_> = args_of(&prompt.params)
+        .map(|arg| {
+            let (name, description, required) = (&arg.name, &arg.description, arg.required);
+            let complete = match &arg.complete {
+                None => quote!(#p::None),
+                Some(path) => {
+                    // Spanned at the path, so a function of the wrong shape is reported there.
+                    let call =
+                        quote_spanned!(path.span()=> #p::Completer::complete(#path, request));
+                    quote!({
+                        fn complete(request: #p::CompletionRequest) -> #p::CompletionFuture {
+                            #call
+                        }
+                        #p::Some(complete)
+                    })
+                }
+            };
+            quote! {
+                #p::PromptArgumentSpec {
+                    name: #name,
+                    description: #description,
+                    required: #required,
+                    complete: #complete,
+                }
             }
-            Param::Arg(arg) => arg,
-        };
-        let (ty, name, description, required) =
-            (&arg.ty, &arg.name, &arg.description, arg.required);
-        let complete = match &arg.complete {
-            None => quote!(#p::None),
-            Some(path) => {
-                // Spanned at the path, so a function of the wrong shape is reported there.
-                let call = quote_spanned!(path.span()=> #p::Completer::complete(#path, request));
-                quote!({
-                    fn complete(request: #p::CompletionRequest) -> #p::CompletionFuture {
-                        #call
-                    }
-                    #p::Some(complete)
-                })
-            }
-        };
-        arg_specs.push(quote! {
-            #p::PromptArgumentSpec {
-                name: #name,
-                description: #description,
-                required: #required,
-                complete: #complete,
-            }
-        });
-        let take = match (&arg.option_inner, &arg.default) {
-            (Some(inner), _) => {
+        })
+        .collect();
+    let Bindings {
+        lets: bindings,
+        call_args,
+        ctx_pat,
+        args_pat,
+    } = bindings(&prompt.params, uses_ctx, |args, arg| {
+        match &arg.option_inner {
+            Some(inner) => {
+                let name = &arg.name;
                 quote_spanned!(inner.span()=> #args.optional::<#inner>(#name))
             }
-            (None, None) => quote_spanned!(ty.span()=> #args.take::<#ty>(#name)),
-            (None, Some(DefaultValue::Trait(default_span))) => {
-                let default =
-                    quote_spanned!(*default_span=> || ::core::default::Default::default());
-                quote_spanned!(ty.span()=> #args.take_or_else::<#ty>(#name, #default))
-            }
-            (None, Some(DefaultValue::Expr(expr))) => {
-                quote_spanned!(ty.span()=> #args.take_or_else::<#ty>(#name, || #expr))
-            }
-        };
-        let binding = format_ident!("__mcp_arg{}", i);
-        bindings.push(quote!(let #binding = #take?;));
-        call_args.push(quote!(#binding));
-    }
-
-    let ctx_pat = if uses_ctx { quote!(#ctx) } else { quote!(_) };
-    let args_pat = if arg_specs.is_empty() {
-        quote!(_)
-    } else {
-        quote!(mut #args)
-    };
+            None => take_with_default(args, &arg.ty, &arg.name, &arg.default),
+        }
+    });
 
     quote! {
         #item
