@@ -71,58 +71,18 @@ impl Tool {
         }
         let sig = &mut item.sig;
 
-        if let Some(constness) = &sig.constness {
-            cx.error_spanned_by(constness, format!("{mac} functions cannot be `const`"));
-        }
-        if sig.asyncness.is_none() {
-            cx.error_spanned_by(
-                sig.fn_token,
-                format!(
-                    "{mac} functions must be `async`: write `async fn {}`",
-                    sig.ident
-                ),
-            );
-        }
-        if let Some(unsafety) = &sig.unsafety {
-            cx.error_spanned_by(unsafety, format!("{mac} functions cannot be `unsafe`"));
-        }
-        if let Some(abi) = &sig.abi {
-            cx.error_spanned_by(abi, format!("{mac} functions cannot have an `extern` ABI"));
-        }
-        if !sig.generics.params.is_empty() {
-            let why = match kind {
-                Kind::Tool => "every parameter type must be known to build the tool's input schema",
-                Kind::Prompt => "every argument type must be known to parse it",
-            };
-            cx.error_spanned_by(
-                &sig.generics,
-                format!("{mac} functions cannot be generic: {why}"),
-            );
-        }
-        if let Some(where_clause) = &sig.generics.where_clause {
-            cx.error_spanned_by(
-                where_clause,
-                format!("{mac} functions cannot have a `where` clause"),
-            );
-        }
-        if let Some(variadic) = &sig.variadic {
-            cx.error_spanned_by(variadic, format!("{mac} functions cannot be variadic"));
-        }
+        let why_generic = match kind {
+            Kind::Tool => "every parameter type must be known to build the tool's input schema",
+            Kind::Prompt => "every argument type must be known to parse it",
+        };
+        check_signature(cx, sig, mac, why_generic);
 
         let mut params = Vec::new();
         let mut seen_ctx = false;
         for input in sig.inputs.iter_mut() {
             let pt = match input {
-                FnArg::Receiver(receiver) => {
-                    cx.error_spanned_by(
-                        &*receiver,
-                        format!(
-                            "{mac} functions cannot take `self`: use a free `async fn`, and \
-                             reach shared state through `Ctx::state`"
-                        ),
-                    );
-                    continue;
-                }
+                // Reported by `check_signature`.
+                FnArg::Receiver(_) => continue,
                 FnArg::Typed(pt) => pt,
             };
             let param_attrs = ParamAttrs::take(cx, &mut pt.attrs, kind);
@@ -387,5 +347,54 @@ pub(crate) fn find_impl_trait(ty: &Type) -> Option<TokenStream> {
             })
         }
         _ => None,
+    }
+}
+
+/// The checks every macro's function shares: a free, plain `async fn` without generics. Each
+/// problem is recorded at its token; `why_generic` says why generics cannot work.
+pub fn check_signature(cx: &mut Ctxt, sig: &syn::Signature, mac: &str, why_generic: &str) {
+    if let Some(constness) = &sig.constness {
+        cx.error_spanned_by(constness, format!("{mac} functions cannot be `const`"));
+    }
+    if sig.asyncness.is_none() {
+        cx.error_spanned_by(
+            sig.fn_token,
+            format!(
+                "{mac} functions must be `async`: write `async fn {}`",
+                sig.ident
+            ),
+        );
+    }
+    if let Some(unsafety) = &sig.unsafety {
+        cx.error_spanned_by(unsafety, format!("{mac} functions cannot be `unsafe`"));
+    }
+    if let Some(abi) = &sig.abi {
+        cx.error_spanned_by(abi, format!("{mac} functions cannot have an `extern` ABI"));
+    }
+    if !sig.generics.params.is_empty() {
+        cx.error_spanned_by(
+            &sig.generics,
+            format!("{mac} functions cannot be generic: {why_generic}"),
+        );
+    }
+    if let Some(where_clause) = &sig.generics.where_clause {
+        cx.error_spanned_by(
+            where_clause,
+            format!("{mac} functions cannot have a `where` clause"),
+        );
+    }
+    if let Some(variadic) = &sig.variadic {
+        cx.error_spanned_by(variadic, format!("{mac} functions cannot be variadic"));
+    }
+    for input in &sig.inputs {
+        if let FnArg::Receiver(receiver) = input {
+            cx.error_spanned_by(
+                receiver,
+                format!(
+                    "{mac} functions cannot take `self`: use a free `async fn`, and reach \
+                     shared state through `Ctx::state`"
+                ),
+            );
+        }
     }
 }

@@ -11,7 +11,7 @@ use syn::{FnArg, ItemFn, LitStr, Pat, ReturnType, Type};
 use crate::attr::{doc_string, key_of, parse_list, path_to_string, set_once, string_value};
 use crate::ctxt::Ctxt;
 use crate::expand::private_path;
-use crate::model::{default_crate_path, find_impl_trait, is_ctx};
+use crate::model::{check_signature, default_crate_path, find_impl_trait, is_ctx};
 
 const KEYS: &str = "`uri`, `uri_template`, `name`, `title`, `description`, `mime_type`, `crate`";
 
@@ -199,54 +199,14 @@ impl Resource {
         // Whether parameters cannot be checked (an error about the URI was already reported).
         let unchecked = vars.is_none() && attrs.uri_template.is_some();
 
-        if let Some(constness) = &sig.constness {
-            cx.error_spanned_by(constness, format!("{mac} functions cannot be `const`"));
-        }
-        if sig.asyncness.is_none() {
-            cx.error_spanned_by(
-                sig.fn_token,
-                format!(
-                    "{mac} functions must be `async`: write `async fn {}`",
-                    sig.ident
-                ),
-            );
-        }
-        if let Some(unsafety) = &sig.unsafety {
-            cx.error_spanned_by(unsafety, format!("{mac} functions cannot be `unsafe`"));
-        }
-        if let Some(abi) = &sig.abi {
-            cx.error_spanned_by(abi, format!("{mac} functions cannot have an `extern` ABI"));
-        }
-        if !sig.generics.params.is_empty() {
-            cx.error_spanned_by(
-                &sig.generics,
-                format!("{mac} functions cannot be generic: each variable's type must be known"),
-            );
-        }
-        if let Some(where_clause) = &sig.generics.where_clause {
-            cx.error_spanned_by(
-                where_clause,
-                format!("{mac} functions cannot have a `where` clause"),
-            );
-        }
-        if let Some(variadic) = &sig.variadic {
-            cx.error_spanned_by(variadic, format!("{mac} functions cannot be variadic"));
-        }
+        check_signature(cx, sig, mac, "each variable's type must be known");
 
         let mut params = Vec::new();
         let mut seen_ctx = false;
         for input in sig.inputs.iter_mut() {
             let pt = match input {
-                FnArg::Receiver(receiver) => {
-                    cx.error_spanned_by(
-                        &*receiver,
-                        format!(
-                            "{mac} functions cannot take `self`: use a free `async fn`, and \
-                             reach shared state through `Ctx::state`"
-                        ),
-                    );
-                    continue;
-                }
+                // Reported by `check_signature`.
+                FnArg::Receiver(_) => continue,
                 FnArg::Typed(pt) => pt,
             };
             // `///` comments on parameters mean nothing here but are harmless; drop them (and
