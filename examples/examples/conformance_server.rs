@@ -304,6 +304,52 @@ async fn watched_resource() -> &'static str {
     "This resource is watched for updates."
 }
 
+/// The input schema of `json_schema_2020_12_tool`, sent as written: JSON Schema 2020-12 with
+/// `$defs`, `$anchor`, composition and conditionals, which a derived schema would not produce.
+fn contact_schema() -> Value {
+    json!({
+        "$schema": "https://json-schema.org/draft/2020-12/schema",
+        "type": "object",
+        "$defs": {
+            "address": {
+                "$anchor": "addressDef",
+                "type": "object",
+                "properties": {"street": {"type": "string"}, "city": {"type": "string"}}
+            }
+        },
+        "properties": {
+            "name": {"type": "string"},
+            "address": {"$ref": "#/$defs/address"},
+            "contactMethod": {"type": "string", "enum": ["phone", "email"]},
+            "phone": {"type": "string"},
+            "email": {"type": "string"}
+        },
+        "allOf": [{"anyOf": [{"required": ["phone"]}, {"required": ["email"]}]}],
+        "if": {"properties": {"contactMethod": {"const": "phone"}}, "required": ["contactMethod"]},
+        "then": {"required": ["phone"]},
+        "else": {"required": ["email"]},
+        "additionalProperties": false
+    })
+}
+
+/// Records a contact; its input schema uses JSON Schema 2020-12 features.
+#[mcp_tool(input_schema = contact_schema)]
+#[allow(non_snake_case)]
+async fn json_schema_2020_12_tool(
+    name: Option<String>,
+    address: Option<Value>,
+    contactMethod: Option<String>,
+    phone: Option<String>,
+    email: Option<String>,
+) -> String {
+    let reach = match contactMethod.as_deref() {
+        Some("phone") => phone.unwrap_or_default(),
+        _ => email.or(phone).unwrap_or_default(),
+    };
+    let place = address.map(|a| format!(" at {a}")).unwrap_or_default();
+    format!("ok: {}{place} via {reach}", name.unwrap_or_default())
+}
+
 #[actix_web::main]
 async fn main() -> std::io::Result<()> {
     let server = Server::new("mcp-runtime-conformance", env!("CARGO_PKG_VERSION"))
@@ -319,6 +365,7 @@ async fn main() -> std::io::Result<()> {
         .tool::<test_elicitation>()
         .tool::<test_elicitation_sep1034_defaults>()
         .tool::<test_elicitation_sep1330_enums>()
+        .tool::<json_schema_2020_12_tool>()
         .prompt::<test_simple_prompt>()
         .prompt::<test_prompt_with_arguments>()
         .prompt::<test_prompt_with_embedded_resource>()

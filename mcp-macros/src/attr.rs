@@ -9,8 +9,9 @@ use syn::{Attribute, Expr, ExprLit, Lit, LitStr, Meta, Token};
 
 use crate::ctxt::Ctxt;
 
-const TOOL_KEYS: &str = "`name`, `title`, `description`, `annotations(...)`, `crate`";
-const PROMPT_KEYS: &str = "`name`, `title`, `description`, `crate`";
+const TOOL_KEYS: &str = "`name`, `title`, `description`, `annotations(...)`, `icons`, `meta`, \
+                         `input_schema`, `crate`";
+const PROMPT_KEYS: &str = "`name`, `title`, `description`, `icons`, `meta`, `crate`";
 const ANNOTATION_KEYS: &str =
     "`read_only_hint`, `destructive_hint`, `idempotent_hint`, `open_world_hint`";
 const TOOL_PARAM_KEYS: &str = "`default`, `default = EXPR`";
@@ -69,7 +70,66 @@ pub struct ToolAttrs {
     pub title: Option<String>,
     pub description: Option<String>,
     pub annotations: Annotations,
+    pub extras: ExtrasAttrs,
+    /// `input_schema = path` (tools only).
+    pub input_schema: Option<syn::Path>,
     pub krate: Option<syn::Path>,
+}
+
+/// `icons = EXPR` and `meta = path`, which every macro takes.
+#[derive(Default)]
+pub struct ExtrasAttrs {
+    /// An expression of type `&'static [Icon]`, checked by the compiler where it lands.
+    pub icons: Option<Expr>,
+    /// A `fn() -> serde_json::Map<String, Value>`.
+    pub meta: Option<syn::Path>,
+}
+
+impl ExtrasAttrs {
+    /// Takes `icons` and `meta`; `false` for any other key, for the caller to handle.
+    pub fn parse_key(&mut self, cx: &mut Ctxt, meta: &Meta, key: &str, keys: &str) -> bool {
+        match key {
+            "icons" => {
+                match meta {
+                    Meta::NameValue(nv) => {
+                        set_once(cx, &mut self.icons, nv.value.clone(), meta, key, keys)
+                    }
+                    _ => cx.error_spanned_by(
+                        meta,
+                        "expected `icons = ICONS`, a `&'static [Icon]` (e.g. a `const`)",
+                    ),
+                }
+                true
+            }
+            "meta" => {
+                if let Some(path) = fn_path(cx, meta, key, "serde_json::Map<String, Value>") {
+                    set_once(cx, &mut self.meta, path, meta, key, keys);
+                }
+                true
+            }
+            _ => false,
+        }
+    }
+}
+
+/// The function path of `key = path::to::f`, or an error naming what `f` must return.
+pub(crate) fn fn_path(cx: &mut Ctxt, meta: &Meta, key: &str, returns: &str) -> Option<syn::Path> {
+    match meta {
+        Meta::NameValue(nv) => match &nv.value {
+            Expr::Path(path) if path.qself.is_none() => Some(path.path.clone()),
+            other => {
+                cx.error_spanned_by(
+                    other,
+                    format!("expected the path of a function `fn() -> {returns}`: `{key} = my_fn`"),
+                );
+                None
+            }
+        },
+        _ => {
+            cx.error_spanned_by(meta, format!("expected `{key} = my_fn`"));
+            None
+        }
+    }
 }
 
 /// `annotations(...)`: each hint is `None` unless given.
@@ -199,6 +259,19 @@ impl ToolAttrs {
                         }
                     }
                 }
+                "input_schema" if kind == Kind::Tool => {
+                    if let Some(path) = fn_path(cx, &meta, "input_schema", "serde_json::Value") {
+                        set_once(
+                            cx,
+                            &mut attrs.input_schema,
+                            path,
+                            &meta,
+                            "input_schema",
+                            keys,
+                        );
+                    }
+                }
+                key if attrs.extras.parse_key(cx, &meta, key, keys) => {}
                 "annotations" if kind == Kind::Tool => {
                     if seen_annotations {
                         cx.error_spanned_by(

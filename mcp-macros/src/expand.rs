@@ -5,7 +5,7 @@ use quote::{format_ident, quote, quote_spanned};
 use syn::spanned::Spanned;
 use syn::ItemFn;
 
-use crate::attr::{Annotations, DefaultValue, Kind};
+use crate::attr::{Annotations, DefaultValue, ExtrasAttrs, Kind};
 use crate::model::{Arg, Param, Tool};
 
 /// The function (as given, parameter attributes already stripped), the registration struct and
@@ -22,6 +22,11 @@ pub fn expand(tool: &Tool, item: &ItemFn) -> TokenStream {
     };
     let description = &tool.description;
     let annotations = annotations(&p, &tool.annotations);
+    let extras = extras(&p, &tool.extras);
+    let input_schema = match &tool.input_schema {
+        Some(path) => quote_spanned!(path.span()=> #p::Some(#path)),
+        None => quote!(#p::None),
+    };
     let uses_ctx = tool.uses_ctx();
 
     let output_ty = match &tool.output {
@@ -79,6 +84,8 @@ pub fn expand(tool: &Tool, item: &ItemFn) -> TokenStream {
                     params: &[#(#param_specs),*],
                     output_schema: #output_schema,
                     uses_ctx: #uses_ctx,
+                    input_schema: #input_schema,
+                    extras: #extras,
                 };
 
                 // `|| EXPR` for `#[mcp(default = EXPR)]` is redundant when EXPR is a call.
@@ -222,6 +229,7 @@ pub fn expand_prompt(prompt: &Tool, item: &ItemFn) -> TokenStream {
         None => quote!(#p::None),
     };
     let description = &prompt.description;
+    let extras = extras(&p, &prompt.extras);
     let uses_ctx = prompt.uses_ctx();
 
     let output_ty = match &prompt.output {
@@ -291,6 +299,7 @@ pub fn expand_prompt(prompt: &Tool, item: &ItemFn) -> TokenStream {
                     description: #description,
                     arguments: &[#(#arg_specs),*],
                     uses_ctx: #uses_ctx,
+                    extras: #extras,
                 };
 
                 #[allow(clippy::redundant_closure)]
@@ -305,4 +314,18 @@ pub fn expand_prompt(prompt: &Tool, item: &ItemFn) -> TokenStream {
             }
         };
     }
+}
+
+/// `#p::Extras { .. }` from `icons = ..` and `meta = ..`. Each value is spanned by what the
+/// user wrote, so a wrong type is reported there.
+pub(crate) fn extras(p: &TokenStream, extras: &ExtrasAttrs) -> TokenStream {
+    let icons = match &extras.icons {
+        Some(icons) => quote_spanned!(icons.span()=> #icons),
+        None => quote!(&[]),
+    };
+    let meta = match &extras.meta {
+        Some(path) => quote_spanned!(path.span()=> #p::Some(#path)),
+        None => quote!(#p::None),
+    };
+    quote!(#p::Extras { icons: #icons, meta: #meta })
 }

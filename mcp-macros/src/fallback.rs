@@ -42,6 +42,8 @@ pub fn fallback(item: &ItemFn, krate: &syn::Path, errors: TokenStream) -> TokenS
                     params: &[],
                     output_schema: <() as #p::IntoToolResult>::output_schema,
                     uses_ctx: false,
+                    input_schema: #p::None,
+                    extras: #p::Extras::NONE,
                 };
 
                 fn call(_: #p::Ctx, _: #p::Arguments) -> #p::ToolFuture {
@@ -76,6 +78,7 @@ pub fn fallback_prompt(item: &ItemFn, krate: &syn::Path, errors: TokenStream) ->
                     description: "",
                     arguments: &[],
                     uses_ctx: false,
+                    extras: #p::Extras::NONE,
                 };
 
                 fn get(_: #p::Ctx, _: #p::PromptArguments) -> #p::PromptFuture {

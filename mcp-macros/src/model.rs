@@ -8,7 +8,9 @@ use syn::{
     FnArg, GenericArgument, Ident, ItemFn, Pat, PathArguments, ReturnType, Type, Visibility,
 };
 
-use crate::attr::{doc_string, Annotations, DefaultValue, Kind, ParamAttrs, ToolAttrs};
+use crate::attr::{
+    doc_string, Annotations, DefaultValue, ExtrasAttrs, Kind, ParamAttrs, ToolAttrs,
+};
 use crate::ctxt::Ctxt;
 
 /// A tool (or prompt) function, fully checked.
@@ -23,6 +25,9 @@ pub struct Tool {
     pub title: Option<String>,
     pub description: String,
     pub annotations: Annotations,
+    pub extras: ExtrasAttrs,
+    /// `input_schema = path`: the schema sent instead of the derived one.
+    pub input_schema: Option<syn::Path>,
     /// The path of the runtime crate (`::mcp_runtime` unless `crate = "..."`).
     pub krate: syn::Path,
     /// The parameters in declaration order.
@@ -222,6 +227,8 @@ impl Tool {
             title: attrs.title,
             description,
             annotations: attrs.annotations,
+            extras: attrs.extras,
+            input_schema: attrs.input_schema,
             krate: attrs.krate.unwrap_or_else(default_crate_path),
             params,
             output,

@@ -8,12 +8,15 @@ use syn::ext::IdentExt;
 use syn::spanned::Spanned;
 use syn::{FnArg, ItemFn, LitStr, Pat, ReturnType, Type};
 
-use crate::attr::{doc_string, key_of, parse_list, path_to_string, set_once, string_value};
+use crate::attr::{
+    doc_string, key_of, parse_list, path_to_string, set_once, string_value, ExtrasAttrs,
+};
 use crate::ctxt::Ctxt;
-use crate::expand::private_path;
+use crate::expand::{extras, private_path};
 use crate::model::{check_signature, default_crate_path, find_impl_trait, is_ctx};
 
-const KEYS: &str = "`uri`, `uri_template`, `name`, `title`, `description`, `mime_type`, `crate`";
+const KEYS: &str = "`uri`, `uri_template`, `name`, `title`, `description`, `mime_type`, `icons`, \
+                    `meta`, `crate`";
 
 /// A resource function, fully checked.
 pub struct Resource {
@@ -25,6 +28,7 @@ pub struct Resource {
     title: Option<String>,
     description: Option<String>,
     mime_type: Option<String>,
+    extras: ExtrasAttrs,
     pub krate: syn::Path,
     params: Vec<Param>,
     output: Option<Type>,
@@ -44,6 +48,7 @@ struct Attrs {
     title: Option<String>,
     description: Option<String>,
     mime_type: Option<String>,
+    extras: ExtrasAttrs,
     krate: Option<syn::Path>,
 }
 
@@ -76,6 +81,7 @@ fn parse_attrs(cx: &mut Ctxt, tokens: TokenStream) -> Attrs {
                     set_once(cx, slot, value, &meta, &key, KEYS);
                 }
             }
+            key if attrs.extras.parse_key(cx, &meta, key, KEYS) => {}
             "crate" => {
                 if let Some(lit) = string_value(cx, &meta, "crate") {
                     match lit.parse_with(syn::Path::parse_mod_style) {
@@ -341,6 +347,7 @@ impl Resource {
             title: attrs.title,
             description,
             mime_type: attrs.mime_type,
+            extras: attrs.extras,
             krate: attrs.krate.unwrap_or_else(default_crate_path),
             params,
             output,
@@ -377,6 +384,7 @@ pub fn expand(resource: &Resource, item: &ItemFn) -> TokenStream {
     let description = option(&p, &resource.description);
     let mime_type = option(&p, &resource.mime_type);
     let uses_ctx = resource.params.iter().any(|p| matches!(p, Param::Ctx));
+    let extras = extras(&p, &resource.extras);
 
     let output_ty = match &resource.output {
         Some(ty) => quote!(#ty),
@@ -428,6 +436,7 @@ pub fn expand(resource: &Resource, item: &ItemFn) -> TokenStream {
                     description: #description,
                     mime_type: #mime_type,
                     uses_ctx: #uses_ctx,
+                    extras: #extras,
                 };
 
                 fn read(
@@ -476,6 +485,7 @@ pub fn fallback(item: &ItemFn, krate: &syn::Path, errors: TokenStream) -> TokenS
                     description: #p::None,
                     mime_type: #p::None,
                     uses_ctx: false,
+                    extras: #p::Extras::NONE,
                 };
 
                 fn read(_: #p::Ctx, _: #p::String, _: #p::TemplateVars) -> #p::ResourceFuture {

@@ -59,6 +59,7 @@ mod ask;
 pub mod client;
 mod ctx;
 mod dispatch;
+mod extras;
 pub mod http;
 mod prompt;
 pub mod protocol;
@@ -75,6 +76,7 @@ pub use ask::{
     Elicitation, ModelHint, ModelPreferences, Root, SamplingMessage, DEFAULT_CLIENT_TIMEOUT,
 };
 pub use ctx::{Ctx, ProgressValue};
+pub use extras::{Extras, Icon, IconTheme};
 pub use mcp_macros::{mcp_prompt, mcp_resource, mcp_tool};
 pub use prompt::{
     CompleteFn, Completer, Completion, CompletionFuture, CompletionRequest, GetPromptResult,
@@ -111,9 +113,10 @@ pub mod __private {
     pub use crate::tool::{
         schema_of, ArgumentError, Arguments, ParamSpec, Tool, ToolFuture, ToolSpec,
     };
-    pub use crate::{Ctx, IntoToolResult, ToolAnnotations};
+    pub use crate::{Ctx, Extras, Icon, IntoToolResult, ToolAnnotations};
     pub use schemars::{JsonSchema, Schema, SchemaGenerator};
     pub use serde::de::DeserializeOwned;
+    pub use serde_json::{Map, Value};
     pub use std::option::Option::{None, Some};
     pub use std::result::Result::Ok;
     pub use std::string::String;

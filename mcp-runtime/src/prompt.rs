@@ -55,6 +55,8 @@ pub struct PromptSpec {
     pub arguments: &'static [PromptArgumentSpec],
     /// Whether the prompt takes a [`Ctx`], and so may send notifications while it renders.
     pub uses_ctx: bool,
+    /// Icons and `_meta`.
+    pub extras: crate::Extras,
 }
 
 /// One argument of a prompt.
@@ -634,6 +636,7 @@ pub(crate) fn definition(spec: &PromptSpec) -> Value {
         })
         .collect();
     prompt.insert("arguments".into(), Value::Array(arguments));
+    spec.extras.write_into(&mut prompt);
     Value::Object(prompt)
 }
 
@@ -718,6 +721,7 @@ mod tests {
                 },
             ],
             uses_ctx: false,
+            extras: crate::Extras::NONE,
         };
         assert_eq!(
             definition(&SPEC),

@@ -59,6 +59,8 @@ pub struct ResourceSpec {
     pub mime_type: Option<&'static str>,
     /// Whether the read function takes a [`Ctx`].
     pub uses_ctx: bool,
+    /// Icons and `_meta`.
+    pub extras: crate::Extras,
 }
 
 /// The `resources/list` or `resources/templates/list` entry of a resource.
@@ -80,6 +82,7 @@ pub(crate) fn definition(spec: &ResourceSpec) -> Value {
     if let Some(mime_type) = spec.mime_type {
         def.insert("mimeType".into(), json!(mime_type));
     }
+    spec.extras.write_into(&mut def);
     Value::Object(def)
 }
 

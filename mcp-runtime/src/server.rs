@@ -105,6 +105,35 @@ impl Server {
         self
     }
 
+    /// An icon for the server (sent in `serverInfo.icons`); call once per icon.
+    ///
+    /// ```
+    /// use mcp_runtime::{Icon, Server};
+    /// let server = Server::new("s", "1")
+    ///     .icon(Icon::new("https://example.com/logo.svg").mime_type("image/svg+xml"))
+    ///     .website_url("https://example.com");
+    /// # let _ = server;
+    /// ```
+    pub fn icon(mut self, icon: crate::Icon) -> Server {
+        let icons = self
+            .info
+            .extra
+            .entry("icons")
+            .or_insert_with(|| Value::Array(Vec::new()));
+        if let Value::Array(icons) = icons {
+            icons.push(icon.to_json());
+        }
+        self
+    }
+
+    /// The server's website (sent in `serverInfo.websiteUrl`).
+    pub fn website_url(mut self, url: impl Into<String>) -> Server {
+        self.info
+            .extra
+            .insert("websiteUrl".into(), Value::String(url.into()));
+        self
+    }
+
     /// Instructions for the model on how to use this server, sent in the `initialize` result.
     pub fn instructions(mut self, instructions: impl Into<String>) -> Server {
         self.instructions = Some(instructions.into());

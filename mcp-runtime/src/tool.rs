@@ -11,6 +11,7 @@ use serde::de::DeserializeOwned;
 use serde_json::{Map, Value};
 
 use crate::ctx::Ctx;
+use crate::extras::Extras;
 use crate::protocol::{CallToolResult, ToolAnnotations};
 use crate::result::IntoToolResult;
 
@@ -53,6 +54,11 @@ pub struct ToolSpec {
     /// Whether the tool takes a [`Ctx`], and so may send notifications while it runs.
     /// Calls to tools that cannot notify are answered with plain JSON instead of a stream.
     pub uses_ctx: bool,
+    /// `input_schema = f`: the input schema sent as given, instead of the one derived from the
+    /// parameters (which still decode the arguments).
+    pub input_schema: Option<fn() -> Value>,
+    /// Icons and `_meta`.
+    pub extras: Extras,
 }
 
 /// One parameter of a tool: a property of its input schema.
@@ -414,7 +420,11 @@ pub(crate) fn definition(spec: &ToolSpec) -> (Value, bool) {
         tool.insert("title".into(), title.into());
     }
     tool.insert("description".into(), spec.description.into());
-    tool.insert("inputSchema".into(), input_schema(spec.params));
+    let input = match spec.input_schema {
+        Some(schema) => checked_input_schema(spec.name, schema()),
+        None => input_schema(spec.params),
+    };
+    tool.insert("inputSchema".into(), input);
     let mut wraps_output = false;
     if let Some(output) = output_schema(spec) {
         tool.insert("outputSchema".into(), output.schema);
@@ -426,7 +436,22 @@ pub(crate) fn definition(spec: &ToolSpec) -> (Value, bool) {
             serde_json::to_value(spec.annotations).expect("annotations serialize"),
         );
     }
+    spec.extras.write_into(&mut tool);
     (Value::Object(tool), wraps_output)
+}
+
+/// A schema given with `input_schema = f`, checked once at registration: MCP requires an
+/// object schema, and a wrong one is a programming error best seen at start-up.
+fn checked_input_schema(tool: &str, schema: Value) -> Value {
+    let is_object = schema
+        .as_object()
+        .is_some_and(|s| s.get("type").and_then(Value::as_str) == Some("object"));
+    assert!(
+        is_object,
+        "tool {tool:?}: `input_schema` must return a JSON object schema with \"type\": \"object\", \
+         got {schema}"
+    );
+    schema
 }
 
 /// Whether `name` is a valid tool name: 1-128 characters of `[A-Za-z0-9_.-]`.
@@ -461,6 +486,8 @@ mod tests {
             params: &[],
             output_schema,
             uses_ctx: false,
+            input_schema: None,
+            extras: Extras::NONE,
         }
     }
 
