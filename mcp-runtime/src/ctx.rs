@@ -27,6 +27,10 @@ pub(crate) enum Outgoing {
     Notification(Vec<u8>),
     /// The final response, already encoded; nothing follows it.
     Response(Vec<u8>),
+    /// The tool asks the transport to end the request's stream now, the call going on: the
+    /// client comes back for the rest (SSE polling, SEP-1699). Transports that cannot resume
+    /// a stream ignore it.
+    CloseStream,
 }
 
 /// Which log messages reach the client.
@@ -278,6 +282,34 @@ impl Ctx {
     /// work that does not yield: blocking threads, child processes, spawned tasks.
     pub async fn cancelled(&self) {
         self.scope.cancel.cancelled().await
+    }
+
+    /// Ends the stream this request's messages travel on, while the tool goes on running: the
+    /// client reconnects (after the `retry` delay the server announced) with `Last-Event-ID`
+    /// and receives what was sent meanwhile, then the rest. Long calls use it so that no
+    /// connection stays open for minutes through proxies that dislike that (SSE polling,
+    /// SEP-1699).
+    ///
+    /// Only Streamable HTTP sessions that can resume (protocol 2025-11-25 and later) close the
+    /// stream; on any other transport this does nothing, and the call carries on as usual.
+    ///
+    /// ```
+    /// use std::time::Duration;
+    /// use mcp_runtime::{mcp_tool, Ctx};
+    ///
+    /// /// A long job that does not hold a connection open while it works.
+    /// #[mcp_tool]
+    /// async fn rebuild(ctx: Ctx) -> String {
+    ///     ctx.info("rebuilding").await;
+    ///     ctx.close_sse_stream().await;
+    ///     tokio::time::sleep(Duration::from_millis(10)).await;
+    ///     "rebuilt".into()
+    /// }
+    /// ```
+    pub async fn close_sse_stream(&self) {
+        if !self.scope.finished.load(Ordering::Acquire) {
+            let _ = self.scope.sink.send(Outgoing::CloseStream).await;
+        }
     }
 
     /// A token that fires when the request is cancelled, to hand to spawned work.

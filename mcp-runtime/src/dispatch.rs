@@ -668,6 +668,7 @@ mod tests {
         while let Some(message) = messages.recv().await {
             let bytes = match message {
                 Outgoing::Notification(b) | Outgoing::Response(b) => b,
+                Outgoing::CloseStream => continue,
             };
             out.push(serde_json::from_slice(&bytes).unwrap());
         }

@@ -225,6 +225,8 @@ async fn forward(mut messages: mpsc::Receiver<Outgoing>, outbox: mpsc::Sender<Ve
         let (json, last) = match message {
             Outgoing::Notification(json) => (json, false),
             Outgoing::Response(json) => (json, true),
+            // The connection's one stream carries every call; 2024-11-05 has no resumption.
+            Outgoing::CloseStream => continue,
         };
         if outbox.send(json).await.is_err() || last {
             return;

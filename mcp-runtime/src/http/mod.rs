@@ -34,6 +34,7 @@ mod cors;
 mod error;
 mod legacy_sse;
 mod request;
+mod resume;
 mod security;
 mod shutdown;
 mod sse;
@@ -50,12 +51,14 @@ use actix_web::{web, HttpRequest, HttpResponse};
 
 use self::error::HttpError;
 use self::request::{Accepts, SESSION_HEADER};
+use self::resume::Found;
 use self::security::{AllowList, OriginPolicy};
 pub use self::shutdown::ShutdownHandle;
 #[cfg(feature = "tls")]
 pub use self::tls::{TlsConfig, TlsError};
 use crate::ctx::Outgoing;
 use crate::dispatch::Reply;
+use crate::event_store::{EventStore, InMemoryEventStore};
 use crate::protocol::{Message, RequestId};
 use crate::server::{Server, ServerCore};
 use crate::session::{Session, SessionStore};
@@ -83,6 +86,8 @@ struct Endpoint {
     /// The open connections of the legacy HTTP+SSE transport.
     legacy: legacy_sse::Connections,
     shutdown: shutdown::Shutdown,
+    /// Resumable call streams whose call still runs.
+    streams: Arc<resume::Streams>,
     config: Config,
 }
 
@@ -101,6 +106,8 @@ struct Config {
     legacy_messages_path: String,
     cors: bool,
     drain_timeout: Duration,
+    /// Where events of resumable streams are recorded; `None` turns resumption off.
+    events: Option<Arc<dyn EventStore>>,
 }
 
 impl Default for Config {
@@ -119,6 +126,7 @@ impl Default for Config {
             legacy_messages_path: "/messages".into(),
             cors: false,
             drain_timeout: Duration::from_secs(30),
+            events: Some(Arc::new(InMemoryEventStore::default())),
         }
     }
 }
@@ -140,13 +148,15 @@ impl Server {
 
 impl StreamableHttp {
     fn with_config(core: Arc<ServerCore>, config: Config) -> StreamableHttp {
-        let sessions = SessionStore::new(config.idle_timeout, config.max_sessions);
+        let sessions = SessionStore::new(config.idle_timeout, config.max_sessions)
+            .with_events(config.events.clone());
         StreamableHttp {
             shared: Arc::new(Endpoint {
                 core,
                 sessions,
                 legacy: legacy_sse::Connections::default(),
                 shutdown: shutdown::Shutdown::default(),
+                streams: Arc::default(),
                 config,
             }),
         }
@@ -222,6 +232,30 @@ impl StreamableHttp {
     /// The reconnection delay sent in SSE `retry` fields (default 1 s).
     pub fn sse_retry(self, retry: Duration) -> StreamableHttp {
         self.reconfigure(|c| c.sse_retry = retry)
+    }
+
+    /// Where the events of resumable streams are kept (default: an [`InMemoryEventStore`] of
+    /// 16 MiB). A client that loses a stream reconnects with `GET` and `Last-Event-ID` and
+    /// receives the events it missed from here; plug in a shared store when clients may come
+    /// back to another instance.
+    ///
+    /// ```
+    /// use std::sync::Arc;
+    /// use mcp_runtime::{InMemoryEventStore, Server};
+    ///
+    /// let http = Server::new("demo", "1.0.0")
+    ///     .into_http()
+    ///     .event_store(Arc::new(InMemoryEventStore::new(64 * 1024 * 1024)));
+    /// # let _ = http;
+    /// ```
+    pub fn event_store(self, store: Arc<dyn EventStore>) -> StreamableHttp {
+        self.reconfigure(|c| c.events = Some(store))
+    }
+
+    /// Turns stream resumption off (default on): no event is recorded, a lost stream's
+    /// remaining messages are dropped, and `Last-Event-ID` is ignored.
+    pub fn without_resumption(self) -> StreamableHttp {
+        self.reconfigure(|c| c.events = None)
     }
 
     /// The interval of keep-alive comments on GET streams and legacy SSE streams (default 15 s).
@@ -433,6 +467,20 @@ impl Endpoint {
             .primes_streams()
             .then_some(self.config.sse_retry)
     }
+
+    /// How a session's streams are recorded, if they can be resumed: clients learn event ids
+    /// from the priming event, which revisions before 2025-11-25 do not send.
+    fn recorder(&self, session: &Session) -> Option<resume::Recorder> {
+        let store = self.config.events.as_ref()?;
+        session
+            .protocol_version()
+            .primes_streams()
+            .then(|| resume::Recorder {
+                store: store.clone(),
+                session: session.shared_id(),
+                streams: self.streams.clone(),
+            })
+    }
 }
 
 async fn post(
@@ -483,7 +531,7 @@ async fn post(
             loop {
                 match messages.recv().await {
                     Some(Outgoing::Response(json)) => return Ok(json_response(json)),
-                    Some(Outgoing::Notification(_)) => continue,
+                    Some(Outgoing::Notification(_) | Outgoing::CloseStream) => continue,
                     None => return Ok(HttpResponse::Accepted().finish()),
                 }
             }
@@ -491,7 +539,11 @@ async fn post(
         Reply::Call {
             notifies: true,
             messages,
-        } => Ok(sse_response().streaming(sse::call_stream(messages, endpoint.priming(&session)))),
+        } => Ok(sse_response().streaming(sse::CallStream::new(
+            messages,
+            endpoint.priming(&session),
+            endpoint.recorder(&session),
+        ))),
     }
 }
 
@@ -526,16 +578,52 @@ async fn get(req: HttpRequest, endpoint: web::Data<Endpoint>) -> Result<HttpResp
         return Err(HttpError::NotAcceptable("text/event-stream"));
     }
     let session = endpoint.session(&req, None)?;
-    if !session.claim_stream() {
-        return Err(HttpError::StreamAlreadyOpen);
-    }
-    let priming = endpoint.priming(&session);
-    Ok(sse_response().streaming(sse::session_stream(
-        session,
-        priming,
+    let recorder = endpoint.recorder(&session);
+    let last_event = request::last_event_id(req.headers())?;
+    let resumed = match (last_event, &recorder) {
+        (Some((stream, after)), Some(recorder)) => {
+            match endpoint.streams.find(session.id(), stream).await {
+                Found::Parked(live) => match resume::missed(recorder, stream, after, true) {
+                    Ok(missed) => {
+                        let body = sse::CallStream::resumed(missed, Some(live), recorder.clone());
+                        return Ok(sse_response().streaming(body));
+                    }
+                    Err(error) => {
+                        recorder.clone().park(live);
+                        return Err(error);
+                    }
+                },
+                // The old connection still looks alive to us: send what it missed and end,
+                // and the client, reconnecting after `retry`, finds the call parked by then.
+                Found::Attached => {
+                    let missed = resume::missed(recorder, stream, after, true)?;
+                    let body = sse::CallStream::resumed(missed, None, recorder.clone());
+                    return Ok(sse_response().streaming(body));
+                }
+                Found::Idle if session.was_stream(stream) => {
+                    Some(resume::missed(recorder, stream, after, true)?)
+                }
+                // A finished call: its stream is all recorded, the response last.
+                Found::Idle => {
+                    let missed = resume::missed(recorder, stream, after, false)?;
+                    let body = sse::CallStream::resumed(missed, None, recorder.clone());
+                    return Ok(sse_response().streaming(body));
+                }
+            }
+        }
+        // Without resumption there is nothing to replay: a fresh stream.
+        _ => None,
+    };
+    let stream = sse::SessionStream::open(
+        &session,
+        resumed,
+        endpoint.priming(&session),
+        recorder,
         endpoint.config.keep_alive,
         endpoint.shutdown.draining(),
-    )))
+    )
+    .ok_or(HttpError::StreamAlreadyOpen)?;
+    Ok(sse_response().streaming(stream))
 }
 
 async fn delete(
