@@ -317,11 +317,13 @@ impl ServerCore {
         let uri = params.uri;
         self.spawn_request(
             session,
-            id,
-            params.meta,
+            Origin {
+                id,
+                meta: params.meta,
+                caller,
+            },
             uses_ctx,
             RequestKind::Resource,
-            caller,
             move |ctx| {
                 let future = read(ctx, uri, vars).into_inner();
                 Box::pin(async move { Ok(json!({ "contents": future.await? })) })
@@ -388,11 +390,13 @@ impl ServerCore {
         let (get, description) = (prompt.get, prompt.spec.description);
         self.spawn_request(
             session,
-            id,
-            params.meta,
+            Origin {
+                id,
+                meta: params.meta,
+                caller,
+            },
             prompt.spec.uses_ctx,
             RequestKind::Prompt,
-            caller,
             move |ctx| {
                 let future = get(ctx, args).into_inner();
                 Box::pin(async move {
@@ -448,11 +452,13 @@ impl ServerCore {
         );
         self.spawn_request(
             session,
-            id,
-            params.meta,
+            Origin {
+                id,
+                meta: params.meta,
+                caller,
+            },
             false,
             RequestKind::Completer,
-            caller,
             move |ctx| {
                 let future = complete(CompletionRequest {
                     argument,
@@ -475,13 +481,12 @@ impl ServerCore {
     fn spawn_request(
         &self,
         session: &Arc<Session>,
-        id: RequestId,
-        meta: Option<Map<String, Value>>,
+        origin: Origin,
         notifies: bool,
         kind: RequestKind,
-        caller: Option<Arc<Identity>>,
         start: impl FnOnce(Ctx) -> RequestFuture,
     ) -> Result<Reply, RpcError> {
+        let Origin { id, meta, caller } = origin;
         let cancel = CancellationToken::new();
         if let Err(refused) = session.begin_call(&id, cancel.clone(), self.limits.per_session) {
             let code = match refused {
@@ -577,11 +582,13 @@ impl ServerCore {
         let (call, wraps_output) = (tool.call, tool.wraps_output);
         self.spawn_request(
             session,
-            id,
-            params.meta,
+            Origin {
+                id,
+                meta: params.meta,
+                caller,
+            },
             tool.spec.uses_ctx,
             RequestKind::Tool,
-            caller,
             move |ctx| {
                 let future = call(ctx, args).into_inner();
                 Box::pin(async move {
@@ -594,6 +601,14 @@ impl ServerCore {
             },
         )
     }
+}
+
+/// Where a request served by [`ServerCore::spawn_request`] comes from: its id, its `_meta`
+/// and the authenticated caller, if any.
+struct Origin {
+    id: RequestId,
+    meta: Option<Map<String, Value>>,
+    caller: Option<Arc<Identity>>,
 }
 
 /// What kind of handler a request runs; decides how its failures reach the client.
