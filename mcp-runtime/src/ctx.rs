@@ -14,6 +14,7 @@ use crate::ask::{
     self, ClientRequestError, CreateMessageRequest, CreateMessageResult, ElicitError, Elicitation,
     Root, DEFAULT_CLIENT_TIMEOUT,
 };
+use crate::auth::Identity;
 use crate::protocol::jsonrpc::encode;
 use crate::protocol::{Implementation, LoggingLevel, ProtocolVersion, RequestId};
 use crate::session::Session;
@@ -64,6 +65,8 @@ pub(crate) struct CallScope {
     pub(crate) session: Option<Arc<Session>>,
     pub(crate) protocol_version: ProtocolVersion,
     pub(crate) state: Arc<StateMap>,
+    /// The authenticated caller, when the transport authenticates.
+    pub(crate) identity: Option<Arc<Identity>>,
 }
 
 /// The handle a tool uses to log, report progress, notice cancellation and reach shared state.
@@ -125,7 +128,28 @@ impl Ctx {
             session: None,
             protocol_version: ProtocolVersion::LATEST,
             state: Arc::new(StateMap::default()),
+            identity: None,
         }))
+    }
+
+    /// Who made the request: the identity of its bearer token when the endpoint authenticates
+    /// (see [`StreamableHttp::auth`](crate::http::StreamableHttp::auth)), else `None` (also on
+    /// stdio).
+    ///
+    /// ```
+    /// use mcp_runtime::{mcp_tool, Ctx};
+    ///
+    /// /// Say who is asking.
+    /// #[mcp_tool]
+    /// async fn whoami(ctx: Ctx) -> String {
+    ///     match ctx.identity() {
+    ///         Some(id) => format!("{} with scopes {:?}", id.subject(), id.scopes()),
+    ///         None => "anonymous".into(),
+    ///     }
+    /// }
+    /// ```
+    pub fn identity(&self) -> Option<&Identity> {
+        self.scope.identity.as_deref()
     }
 
     /// Sends a log message at `level` if the client's level lets it through.

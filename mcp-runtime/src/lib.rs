@@ -55,6 +55,7 @@
 extern crate self as mcp_runtime;
 
 mod ask;
+pub mod auth;
 #[cfg(feature = "client")]
 pub mod client;
 mod ctx;

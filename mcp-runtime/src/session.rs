@@ -47,6 +47,8 @@ pub struct Session {
     pending: Mutex<HashMap<RequestId, PendingReply>>,
     /// The next server→client request id (`s-<n>`, so it never looks like a client's id).
     next_request: AtomicU64,
+    /// The subject that opened the session, when the transport authenticates.
+    owner: OnceLock<String>,
 }
 
 impl Session {
@@ -69,7 +71,21 @@ impl Session {
             subscriptions: Mutex::new(HashSet::new()),
             pending: Mutex::new(HashMap::new()),
             next_request: AtomicU64::new(1),
+            owner: OnceLock::new(),
         }
+    }
+
+    /// Records the subject that opened the session; only it may use the session from now on.
+    pub(crate) fn set_owner(&self, subject: &str) {
+        let _ = self.owner.set(subject.to_owned());
+    }
+
+    /// Whether a caller authenticated as `subject` (`None`: unauthenticated) may use the
+    /// session: anyone when it has no owner, else its owner only.
+    pub(crate) fn is_usable_by(&self, subject: Option<&str>) -> bool {
+        self.owner
+            .get()
+            .is_none_or(|owner| Some(owner.as_str()) == subject)
     }
 
     /// The session id (`Mcp-Session-Id`): 128 random bits, hex-encoded.

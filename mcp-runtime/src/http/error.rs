@@ -4,6 +4,7 @@
 use actix_web::http::{header, StatusCode};
 use actix_web::{HttpResponse, ResponseError};
 
+use super::auth::Refusal;
 use crate::event_store::ReplayError;
 use crate::protocol::jsonrpc::encode;
 use crate::protocol::{DecodeError, ErrorCode, RequestId, RpcError};
@@ -60,6 +61,9 @@ pub(crate) enum HttpError {
     TooManySessions(TooManySessions),
     #[error("Service Unavailable: the server is shutting down; retry against another instance")]
     ShuttingDown(Option<RequestId>),
+    /// No valid bearer token, or not the scopes the request needs.
+    #[error("{0}")]
+    Auth(Box<Refusal>),
 }
 
 impl HttpError {
@@ -108,10 +112,14 @@ impl ResponseError for HttpError {
             HttpError::TooManySessions(_) | HttpError::ShuttingDown(_) => {
                 StatusCode::SERVICE_UNAVAILABLE
             }
+            HttpError::Auth(refusal) => refusal.status(),
         }
     }
 
     fn error_response(&self) -> HttpResponse {
+        if let HttpError::Auth(refusal) = self {
+            return refusal.response();
+        }
         let body = encode::error(
             self.request_id(),
             &RpcError::new(self.code(), self.to_string()),

@@ -30,6 +30,7 @@
 //! }
 //! ```
 
+mod auth;
 mod cors;
 mod error;
 mod legacy_sse;
@@ -56,6 +57,7 @@ use self::security::{AllowList, OriginPolicy};
 pub use self::shutdown::ShutdownHandle;
 #[cfg(feature = "tls")]
 pub use self::tls::{TlsConfig, TlsError};
+use crate::auth::{Identity, ProtectedResource, TokenVerifier};
 use crate::ctx::Outgoing;
 use crate::dispatch::Reply;
 use crate::event_store::{EventStore, InMemoryEventStore};
@@ -108,6 +110,9 @@ struct Config {
     drain_timeout: Duration,
     /// Where events of resumable streams are recorded; `None` turns resumption off.
     events: Option<Arc<dyn EventStore>>,
+    /// Checks the bearer token of every request; `None`: no authentication.
+    auth: Option<Arc<dyn TokenVerifier>>,
+    protected_resource: Option<Arc<ProtectedResource>>,
 }
 
 impl Default for Config {
@@ -127,6 +132,8 @@ impl Default for Config {
             cors: false,
             drain_timeout: Duration::from_secs(30),
             events: Some(Arc::new(InMemoryEventStore::default())),
+            auth: None,
+            protected_resource: None,
         }
     }
 }
@@ -317,8 +324,9 @@ impl StreamableHttp {
         })
     }
 
-    /// Registers every route of this endpoint in an actix-web `App` or scope: `/mcp`, plus the
-    /// legacy HTTP+SSE endpoints when [`legacy_sse`](Self::legacy_sse) is on.
+    /// Registers every route of this endpoint in an actix-web `App` or scope: `/mcp`, the
+    /// Protected Resource Metadata when [`protected_resource`](Self::protected_resource) is
+    /// set, plus the legacy HTTP+SSE endpoints when [`legacy_sse`](Self::legacy_sse) is on.
     ///
     /// ```no_run
     /// use actix_web::{web, App, HttpServer};
@@ -338,6 +346,7 @@ impl StreamableHttp {
     /// ```
     pub fn configure(&self, cfg: &mut web::ServiceConfig) {
         cfg.service(self.service());
+        self.configure_auth(cfg);
         let config = &self.shared.config;
         if !config.legacy_sse {
             return;
@@ -446,16 +455,20 @@ impl StreamableHttp {
 }
 
 impl Endpoint {
+    /// The session a request names, if `caller` may use it: another subject's session is
+    /// "not found", so its existence does not leak.
     fn session(
         &self,
         req: &HttpRequest,
         id: Option<&RequestId>,
+        caller: Option<&Identity>,
     ) -> Result<Arc<Session>, HttpError> {
         let session_id = request::session_id(req.headers())
             .ok_or_else(|| HttpError::MissingSession(id.cloned()))?;
         let session = self
             .sessions
             .get(session_id)
+            .filter(|s| s.is_usable_by(caller.map(|c| c.subject())))
             .ok_or_else(|| HttpError::UnknownSession(id.cloned()))?;
         request::check_protocol_version(req.headers(), id)?;
         Ok(session)
@@ -490,6 +503,7 @@ async fn post(
 ) -> Result<HttpResponse, HttpError> {
     let endpoint = endpoint.into_inner();
     endpoint.config.policy.check(&req)?;
+    let caller = endpoint.authenticate(&req).await?;
     let accepts = Accepts::from_headers(req.headers());
     if !(accepts.json && accepts.sse) {
         return Err(HttpError::NotAcceptable(
@@ -502,26 +516,29 @@ async fn post(
 
     let request = match message {
         Message::Request(request) if request.method == "initialize" => {
-            return initialize(&endpoint, &request);
+            return initialize(&endpoint, &request, caller.as_deref());
         }
         Message::Request(request) => request,
         Message::Notification(notification) => {
-            let session = endpoint.session(&req, None)?;
+            let session = endpoint.session(&req, None, caller.as_deref())?;
             endpoint.core.notification(&session, notification);
             return Ok(HttpResponse::Accepted().finish());
         }
         Message::Response(response) => {
             // An answer to a server→client request (elicitation, sampling, roots).
-            let session = endpoint.session(&req, None)?;
+            let session = endpoint.session(&req, None, caller.as_deref())?;
             endpoint.core.response(&session, response);
             return Ok(HttpResponse::Accepted().finish());
         }
     };
-    let session = endpoint.session(&req, Some(&request.id))?;
+    let session = endpoint.session(&req, Some(&request.id), caller.as_deref())?;
+    // Before the response mode is chosen: a refused call is a status, not a stream.
+    let needed = endpoint.core.scopes_needed(&request);
+    endpoint.authorize(&req, caller.as_deref(), needed, Some(&request.id))?;
     if endpoint.shutdown.is_draining() {
         return Err(HttpError::ShuttingDown(Some(request.id)));
     }
-    match endpoint.core.request(&session, request) {
+    match endpoint.core.request_as(&session, request, caller) {
         Reply::Now(json) => Ok(json_response(json)),
         Reply::Call {
             notifies: false,
@@ -550,6 +567,7 @@ async fn post(
 fn initialize(
     endpoint: &Endpoint,
     request: &crate::protocol::Request,
+    caller: Option<&Identity>,
 ) -> Result<HttpResponse, HttpError> {
     if endpoint.shutdown.is_draining() {
         return Err(HttpError::ShuttingDown(Some(request.id.clone())));
@@ -561,6 +579,9 @@ fn initialize(
             return Ok(json_response(body));
         }
     };
+    if let Some(caller) = caller {
+        opened.session.set_owner(caller.subject());
+    }
     let id = opened.session.id().to_owned();
     endpoint
         .sessions
@@ -574,10 +595,11 @@ fn initialize(
 
 async fn get(req: HttpRequest, endpoint: web::Data<Endpoint>) -> Result<HttpResponse, HttpError> {
     endpoint.config.policy.check(&req)?;
+    let caller = endpoint.authenticate(&req).await?;
     if !Accepts::from_headers(req.headers()).sse {
         return Err(HttpError::NotAcceptable("text/event-stream"));
     }
-    let session = endpoint.session(&req, None)?;
+    let session = endpoint.session(&req, None, caller.as_deref())?;
     let recorder = endpoint.recorder(&session);
     let last_event = request::last_event_id(req.headers())?;
     let resumed = match (last_event, &recorder) {
@@ -631,8 +653,13 @@ async fn delete(
     endpoint: web::Data<Endpoint>,
 ) -> Result<HttpResponse, HttpError> {
     endpoint.config.policy.check(&req)?;
+    let caller = endpoint.authenticate(&req).await?;
     let id = request::session_id(req.headers()).ok_or(HttpError::MissingSession(None))?;
-    if endpoint.sessions.remove(id) {
+    let usable = endpoint
+        .sessions
+        .get(id)
+        .is_some_and(|s| s.is_usable_by(caller.as_deref().map(|c| c.subject())));
+    if usable && endpoint.sessions.remove(id) {
         Ok(HttpResponse::Ok().finish())
     } else {
         Err(HttpError::UnknownSession(None))
