@@ -153,13 +153,17 @@ impl ServerCore {
             params.client_info,
             params.capabilities,
         ));
-        let mut capabilities = json!({ "tools": { "listChanged": false }, "logging": {} });
-        if !self.prompts.is_empty() {
-            capabilities["prompts"] = json!({ "listChanged": false });
+        // Lists may change at run time (`ServerHandle`), and sessions hear of it on their
+        // server stream.
+        self.live.track(&session);
+        let mut capabilities = json!({ "tools": { "listChanged": true }, "logging": {} });
+        let catalog = self.catalog();
+        if !catalog.prompts.is_empty() {
+            capabilities["prompts"] = json!({ "listChanged": true });
             capabilities["completions"] = json!({});
         }
-        if !self.resources.is_empty() {
-            capabilities["resources"] = json!({ "subscribe": true, "listChanged": false });
+        if !catalog.resources.is_empty() {
+            capabilities["resources"] = json!({ "subscribe": true, "listChanged": true });
         }
         let mut result = json!({
             "protocolVersion": version.as_str(),
@@ -207,30 +211,33 @@ impl ServerCore {
     ) -> Reply {
         let id = request.id.clone();
         let now = |result: Value| Reply::Now(encode::result(&id, result));
+        let catalog = self.catalog();
+        let (prompts, resources) = (!catalog.prompts.is_empty(), !catalog.resources.is_empty());
+        drop(catalog);
         let reply = match request.method.as_str() {
             "tools/call" => self.call_tool(session, request, caller),
             "ping" => Ok(now(json!({}))),
             "tools/list" => self.list_tools(request.params, caller.as_deref()).map(now),
-            "prompts/list" if !self.prompts.is_empty() => {
+            "prompts/list" if prompts => {
                 self.list_prompts(request.params).map(now)
             }
-            "prompts/get" if !self.prompts.is_empty() => self.get_prompt(session, request, caller),
-            "completion/complete" if !self.prompts.is_empty() => {
+            "prompts/get" if prompts => self.get_prompt(session, request, caller),
+            "completion/complete" if prompts => {
                 self.complete(session, request, caller)
             }
-            "resources/list" if !self.resources.is_empty() => {
+            "resources/list" if resources => {
                 self.list_resources(false, request.params).map(now)
             }
-            "resources/templates/list" if !self.resources.is_empty() => {
+            "resources/templates/list" if resources => {
                 self.list_resources(true, request.params).map(now)
             }
-            "resources/read" if !self.resources.is_empty() => {
+            "resources/read" if resources => {
                 self.read_resource(session, request, caller)
             }
-            "resources/subscribe" if !self.resources.is_empty() => {
+            "resources/subscribe" if resources => {
                 self.subscribe(session, request.params, true).map(now)
             }
-            "resources/unsubscribe" if !self.resources.is_empty() => {
+            "resources/unsubscribe" if resources => {
                 self.subscribe(session, request.params, false).map(now)
             }
             "logging/setLevel" => set_level(session, request.params).map(now),
@@ -270,7 +277,8 @@ impl ServerCore {
         params: Option<Value>,
         caller: Option<&Identity>,
     ) -> Result<Value, RpcError> {
-        let definitions: Vec<&Value> = self
+        let catalog = self.catalog();
+        let definitions: Vec<&Value> = catalog
             .tools
             .iter()
             .filter(|t| caller.is_none_or(|c| c.missing_scopes(t.spec.scopes).is_empty()))
@@ -280,13 +288,15 @@ impl ServerCore {
     }
 
     fn list_prompts(&self, params: Option<Value>) -> Result<Value, RpcError> {
-        let definitions: Vec<&Value> = self.prompts.iter().map(|p| &p.definition).collect();
+        let catalog = self.catalog();
+        let definitions: Vec<&Value> = catalog.prompts.iter().map(|p| &p.definition).collect();
         self.page("prompts", &definitions, params)
     }
 
     /// `resources/list` (fixed URIs) or `resources/templates/list`.
     fn list_resources(&self, templates: bool, params: Option<Value>) -> Result<Value, RpcError> {
-        let definitions: Vec<&Value> = self
+        let catalog = self.catalog();
+        let definitions: Vec<&Value> = catalog
             .resources
             .iter()
             .filter(|r| r.spec.is_template == templates)
@@ -310,7 +320,8 @@ impl ServerCore {
     ) -> Result<Reply, RpcError> {
         let id = request.id;
         let params: UriParams = parse_params(request.params)?;
-        let (resource, vars) = self
+        let catalog = self.catalog();
+        let (resource, vars) = catalog
             .find_resource(&params.uri)
             .ok_or_else(|| crate::resource::not_found(&params.uri))?;
         let (read, uses_ctx) = (resource.read, resource.spec.uses_ctx);
@@ -341,7 +352,7 @@ impl ServerCore {
     ) -> Result<Value, RpcError> {
         let params: UriParams = parse_params(params)?;
         if subscribe {
-            if self.find_resource(&params.uri).is_none() {
+            if self.catalog().find_resource(&params.uri).is_none() {
                 return Err(crate::resource::not_found(&params.uri));
             }
             session.subscribe(params.uri);
@@ -382,7 +393,8 @@ impl ServerCore {
     ) -> Result<Reply, RpcError> {
         let id = request.id;
         let params: GetPromptParams = parse_params(request.params)?;
-        let prompt = self
+        let catalog = self.catalog();
+        let prompt = catalog
             .find_prompt(&params.name)
             .ok_or_else(|| RpcError::invalid_params(format!("Unknown prompt: {}", params.name)))?;
         let args = PromptArguments::from_value(params.arguments)
@@ -428,7 +440,8 @@ impl ServerCore {
             // No resource templates yet: nothing to complete.
             CompleteRef::Resource { .. } => return answer(crate::Completion::default()),
         };
-        let prompt = self
+        let catalog = self.catalog();
+        let prompt = catalog
             .find_prompt(&name)
             .ok_or_else(|| RpcError::invalid_params(format!("Unknown prompt: {name}")))?;
         let argument = prompt
@@ -562,7 +575,8 @@ impl ServerCore {
     ) -> Result<Reply, RpcError> {
         let id = request.id;
         let params: CallParams = parse_params(request.params)?;
-        let tool = self
+        let catalog = self.catalog();
+        let tool = catalog
             .find_tool(&params.name)
             .ok_or_else(|| RpcError::invalid_params(format!("Unknown tool: {}", params.name)))?;
         // Transports refuse such calls with their own status first (HTTP 403); this is the
@@ -957,7 +971,7 @@ mod tests {
                 let opened = core.initialize(&init).unwrap();
                 let response: Value = serde_json::from_slice(&opened.response).unwrap();
                 let caps = &response["result"]["capabilities"];
-                assert_eq!(caps["prompts"], json!({"listChanged": false}));
+                assert_eq!(caps["prompts"], json!({"listChanged": true}));
                 assert_eq!(caps["completions"], json!({}));
                 let session = opened.session;
 

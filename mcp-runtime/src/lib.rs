@@ -56,6 +56,7 @@ extern crate self as mcp_runtime;
 
 mod ask;
 pub mod auth;
+mod catalog;
 #[cfg(feature = "client")]
 pub mod client;
 mod ctx;
@@ -77,6 +78,7 @@ pub use ask::{
     elicitation_schema, ClientRequestError, CreateMessageRequest, CreateMessageResult, ElicitError,
     Elicitation, ModelHint, ModelPreferences, Root, SamplingMessage, DEFAULT_CLIENT_TIMEOUT,
 };
+pub use catalog::{RegistrationError, ServerHandle};
 pub use ctx::{Ctx, ProgressValue};
 pub use event_store::{EventStore, InMemoryEventStore, ReplayError};
 pub use extras::{Extras, Icon, IconTheme};

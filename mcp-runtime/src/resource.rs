@@ -611,22 +611,23 @@ mod tests {
 
     #[test]
     fn fixed_uris_win_over_templates_and_definitions_follow_the_spec() {
-        let core = crate::Server::new("s", "1")
+        let catalog = crate::Server::new("s", "1")
             .resource::<any_item>()
             .resource::<special>()
-            .into_core();
-        let (found, _) = core.find_resource("t://items/special").unwrap();
+            .into_core()
+            .catalog();
+        let (found, _) = catalog.find_resource("t://items/special").unwrap();
         assert_eq!(found.spec.name, "special");
-        let (found, mut vars) = core.find_resource("t://items/7").unwrap();
+        let (found, mut vars) = catalog.find_resource("t://items/7").unwrap();
         assert_eq!(found.spec.name, "any_item");
         assert_eq!(vars.take::<String>("id").unwrap(), "7");
-        assert!(core.find_resource("t://other/7").is_none());
+        assert!(catalog.find_resource("t://other/7").is_none());
         assert_eq!(
-            core.resources[0].definition,
+            catalog.resources[0].definition,
             json!({"uriTemplate": "t://items/{id}", "name": "any_item", "description": "Any item."})
         );
         assert_eq!(
-            core.resources[1].definition,
+            catalog.resources[1].definition,
             json!({"uri": "t://items/special", "name": "special",
                    "description": "A fixed URI that a template would also match."})
         );

@@ -1,17 +1,16 @@
 //! [`Server`]: the builder a user fills with tools and state, frozen into the shared core.
 
-use std::collections::HashMap;
 use std::sync::Arc;
 use std::time::Duration;
 
 use serde_json::Value;
 
-use crate::ctx::Ctx;
-use crate::prompt::{self, Prompt, PromptArguments, PromptFuture, PromptSpec};
+use crate::catalog::{Catalog, Live, ServerHandle};
+use crate::prompt::Prompt;
 use crate::protocol::Implementation;
-use crate::resource::{self, Resource, ResourceFuture, ResourceSpec, TemplateVars, UriTemplate};
+use crate::resource::Resource;
 use crate::state::StateMap;
-use crate::tool::{self, Arguments, Tool, ToolFuture, ToolSpec};
+use crate::tool::Tool;
 
 /// An MCP server: its identity, its tools and the state they share.
 ///
@@ -34,9 +33,8 @@ use crate::tool::{self, Arguments, Tool, ToolFuture, ToolSpec};
 pub struct Server {
     info: Implementation,
     instructions: Option<String>,
-    tools: Vec<RegisteredTool>,
-    prompts: Vec<RegisteredPrompt>,
-    resources: Vec<RegisteredResource>,
+    /// The tools, prompts and resources, shared with every [`ServerHandle`].
+    live: Arc<Live>,
     state: StateMap,
     page_size: usize,
     limits: CallLimits,
@@ -58,41 +56,13 @@ impl Default for CallLimits {
     }
 }
 
-/// A tool as the dispatcher holds it: its `tools/list` entry and its entry point. Not generic,
-/// so the dispatch code is compiled once, not once per tool.
-pub(crate) struct RegisteredTool {
-    pub(crate) spec: ToolSpec,
-    pub(crate) definition: Value,
-    /// Structured results are wrapped as `{"result": ...}` to match the output schema.
-    pub(crate) wraps_output: bool,
-    pub(crate) call: fn(Ctx, Arguments) -> ToolFuture,
-}
-
-/// A prompt as the dispatcher holds it: its `prompts/list` entry and its entry point.
-pub(crate) struct RegisteredPrompt {
-    pub(crate) spec: PromptSpec,
-    pub(crate) definition: Value,
-    pub(crate) get: fn(Ctx, PromptArguments) -> PromptFuture,
-}
-
-/// A resource or resource template as the dispatcher holds it: its list entry, its parsed
-/// template (for templates) and its entry point.
-pub(crate) struct RegisteredResource {
-    pub(crate) spec: ResourceSpec,
-    pub(crate) definition: Value,
-    pub(crate) template: Option<UriTemplate>,
-    pub(crate) read: fn(Ctx, String, TemplateVars) -> ResourceFuture,
-}
-
 impl Server {
     /// A server with a name and version (sent as `serverInfo`).
     pub fn new(name: impl Into<String>, version: impl Into<String>) -> Server {
         Server {
             info: Implementation::new(name, version),
             instructions: None,
-            tools: Vec::new(),
-            prompts: Vec::new(),
-            resources: Vec::new(),
+            live: Arc::default(),
             state: StateMap::default(),
             page_size: 100,
             limits: CallLimits::default(),
@@ -144,25 +114,10 @@ impl Server {
     ///
     /// # Panics
     /// If a tool with the same name is already registered: tool names are unique per server.
-    pub fn tool<T: Tool>(mut self) -> Server {
-        let spec = T::SPEC;
-        assert!(
-            tool::is_valid_tool_name(spec.name),
-            "invalid tool name {:?}: use 1-128 characters of [A-Za-z0-9_.-]",
-            spec.name
-        );
-        assert!(
-            self.tools.iter().all(|t| t.spec.name != spec.name),
-            "a tool named {:?} is already registered on this server",
-            spec.name
-        );
-        let (definition, wraps_output) = tool::definition(&spec);
-        self.tools.push(RegisteredTool {
-            definition,
-            wraps_output,
-            spec,
-            call: T::call,
-        });
+    pub fn tool<T: Tool>(self) -> Server {
+        if let Err(error) = self.handle().add_tool::<T>() {
+            panic!("{error}");
+        }
         self
     }
 
@@ -187,23 +142,10 @@ impl Server {
     ///
     /// # Panics
     /// If a prompt with the same name is already registered: prompt names are unique per server.
-    pub fn prompt<P: Prompt>(mut self) -> Server {
-        let spec = P::SPEC;
-        assert!(
-            tool::is_valid_tool_name(spec.name),
-            "invalid prompt name {:?}: use 1-128 characters of [A-Za-z0-9_.-]",
-            spec.name
-        );
-        assert!(
-            self.prompts.iter().all(|p| p.spec.name != spec.name),
-            "a prompt named {:?} is already registered on this server",
-            spec.name
-        );
-        self.prompts.push(RegisteredPrompt {
-            definition: prompt::definition(&spec),
-            spec,
-            get: P::get,
-        });
+    pub fn prompt<P: Prompt>(self) -> Server {
+        if let Err(error) = self.handle().add_prompt::<P>() {
+            panic!("{error}");
+        }
         self
     }
 
@@ -226,23 +168,17 @@ impl Server {
     /// # Panics
     /// If a resource with the same URI (or template) is already registered, or the template is
     /// not a valid level-1 URI template (the macro checks both of these at compile time).
-    pub fn resource<R: Resource>(mut self) -> Server {
-        let spec = R::SPEC;
-        assert!(
-            self.resources.iter().all(|r| r.spec.uri != spec.uri),
-            "a resource with URI {:?} is already registered on this server",
-            spec.uri
-        );
-        let template = spec.is_template.then(|| {
-            UriTemplate::parse(spec.uri).unwrap_or_else(|e| panic!("resource `{}`: {e}", spec.name))
-        });
-        self.resources.push(RegisteredResource {
-            definition: resource::definition(&spec),
-            template,
-            spec,
-            read: R::read,
-        });
+    pub fn resource<R: Resource>(self) -> Server {
+        if let Err(error) = self.handle().add_resource::<R>() {
+            panic!("{error}");
+        }
         self
+    }
+
+    /// A handle to add and remove tools, prompts and resources while the server runs, and to
+    /// report resource changes to subscribers; see [`ServerHandle`].
+    pub fn handle(&self) -> ServerHandle {
+        ServerHandle::new(self.live.clone())
     }
 
     /// Registers shared state that tools read with [`Ctx::state`]; one value per type.
@@ -292,23 +228,35 @@ impl Server {
     }
 
     /// The names of the registered tools, in registration order.
-    pub fn tool_names(&self) -> impl Iterator<Item = &str> {
-        self.tools.iter().map(|t| t.spec.name)
+    pub fn tool_names(&self) -> impl Iterator<Item = &'static str> {
+        let catalog = self.live.catalog();
+        let names: Vec<_> = catalog.tools.iter().map(|t| t.spec.name).collect();
+        names.into_iter()
     }
 
     /// The names of the registered prompts, in registration order.
-    pub fn prompt_names(&self) -> impl Iterator<Item = &str> {
-        self.prompts.iter().map(|p| p.spec.name)
+    pub fn prompt_names(&self) -> impl Iterator<Item = &'static str> {
+        let catalog = self.live.catalog();
+        let names: Vec<_> = catalog.prompts.iter().map(|p| p.spec.name).collect();
+        names.into_iter()
     }
 
     /// The URIs (and URI templates) of the registered resources, in registration order.
-    pub fn resource_uris(&self) -> impl Iterator<Item = &str> {
-        self.resources.iter().map(|r| r.spec.uri)
+    pub fn resource_uris(&self) -> impl Iterator<Item = &'static str> {
+        let catalog = self.live.catalog();
+        let uris: Vec<_> = catalog.resources.iter().map(|r| r.spec.uri).collect();
+        uris.into_iter()
     }
 
     /// The `prompts/list` entries of the registered prompts, as sent to clients.
-    pub fn prompt_definitions(&self) -> impl Iterator<Item = &Value> {
-        self.prompts.iter().map(|p| &p.definition)
+    pub fn prompt_definitions(&self) -> impl Iterator<Item = Value> {
+        let catalog = self.live.catalog();
+        let definitions: Vec<_> = catalog
+            .prompts
+            .iter()
+            .map(|p| p.definition.clone())
+            .collect();
+        definitions.into_iter()
     }
 
     /// The `tools/list` entries of the registered tools, as sent to clients.
@@ -323,31 +271,17 @@ impl Server {
     /// let def = server.tool_definitions().next().unwrap();
     /// assert_eq!(def["inputSchema"]["required"][0], "message");
     /// ```
-    pub fn tool_definitions(&self) -> impl Iterator<Item = &Value> {
-        self.tools.iter().map(|t| &t.definition)
+    pub fn tool_definitions(&self) -> impl Iterator<Item = Value> {
+        let catalog = self.live.catalog();
+        let definitions: Vec<_> = catalog.tools.iter().map(|t| t.definition.clone()).collect();
+        definitions.into_iter()
     }
 
     pub(crate) fn into_core(self) -> Arc<ServerCore> {
-        let index = self
-            .tools
-            .iter()
-            .enumerate()
-            .map(|(i, t)| (t.spec.name, i))
-            .collect();
-        let prompt_index = self
-            .prompts
-            .iter()
-            .enumerate()
-            .map(|(i, p)| (p.spec.name, i))
-            .collect();
         Arc::new(ServerCore {
             info: self.info,
             instructions: self.instructions,
-            tools: self.tools,
-            index,
-            prompts: self.prompts,
-            prompt_index,
-            resources: self.resources,
+            live: self.live,
             state: Arc::new(self.state),
             page_size: self.page_size,
             limits: self.limits,
@@ -355,42 +289,19 @@ impl Server {
     }
 }
 
-/// The frozen server every transport dispatches into.
+/// The server every transport dispatches into.
 pub(crate) struct ServerCore {
     pub(crate) info: Implementation,
     pub(crate) instructions: Option<String>,
-    pub(crate) tools: Vec<RegisteredTool>,
-    pub(crate) index: HashMap<&'static str, usize>,
-    pub(crate) prompts: Vec<RegisteredPrompt>,
-    pub(crate) prompt_index: HashMap<&'static str, usize>,
-    pub(crate) resources: Vec<RegisteredResource>,
+    pub(crate) live: Arc<Live>,
     pub(crate) state: Arc<StateMap>,
     pub(crate) page_size: usize,
     pub(crate) limits: CallLimits,
 }
 
 impl ServerCore {
-    pub(crate) fn find_tool(&self, name: &str) -> Option<&RegisteredTool> {
-        self.index.get(name).map(|&i| &self.tools[i])
-    }
-
-    pub(crate) fn find_prompt(&self, name: &str) -> Option<&RegisteredPrompt> {
-        self.prompt_index.get(name).map(|&i| &self.prompts[i])
-    }
-
-    /// The resource answering `uri`: a fixed URI first, then the templates in registration
-    /// order, with the template's variables.
-    pub(crate) fn find_resource(&self, uri: &str) -> Option<(&RegisteredResource, TemplateVars)> {
-        let fixed = self
-            .resources
-            .iter()
-            .find(|r| r.template.is_none() && r.spec.uri == uri);
-        if let Some(resource) = fixed {
-            return Some((resource, TemplateVars::default()));
-        }
-        self.resources.iter().find_map(|r| {
-            let vars = r.template.as_ref()?.match_uri(uri)?;
-            Some((r, vars))
-        })
+    /// What the server offers now; a request reads this once and keeps it.
+    pub(crate) fn catalog(&self) -> Arc<Catalog> {
+        self.live.catalog()
     }
 }

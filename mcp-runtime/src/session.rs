@@ -117,9 +117,7 @@ impl Session {
         LoggingLevel::from_u8(self.log_level.load(Ordering::Relaxed))
     }
 
-    /// Whether the client subscribed to updates of `uri`. For `notifications/resources/updated`
-    /// delivery, which is not wired yet.
-    #[cfg_attr(not(test), allow(dead_code))]
+    /// Whether the client subscribed to updates of `uri` (`resources/subscribe`).
     pub(crate) fn is_subscribed(&self, uri: &str) -> bool {
         self.subscriptions
             .lock()
@@ -197,6 +195,21 @@ impl Session {
         Some(receiver)
     }
 
+    /// Makes `out`, a connection that carries every message of the session one after another
+    /// (stdio, the legacy HTTP+SSE stream), the session's server-initiated stream too.
+    pub(crate) fn stream_into(&self, out: mpsc::Sender<Vec<u8>>) {
+        let Some(mut messages) = self.open_stream(0, false) else {
+            return;
+        };
+        tokio::spawn(async move {
+            while let Some(message) = messages.recv().await {
+                if out.send(message.to_vec()).await.is_err() {
+                    return;
+                }
+            }
+        });
+    }
+
     /// Whether `id` names the last server-initiated stream opened in this session.
     pub(crate) fn was_stream(&self, id: u64) -> bool {
         id != 0 && self.last_stream_id.load(Ordering::Relaxed) == id
@@ -214,7 +227,6 @@ impl Session {
     /// on the session's server-initiated stream. `false` when none is open, or it is so far
     /// behind that the message was dropped: such messages say "look again", so a client that
     /// missed one catches up at its next list or read.
-    #[cfg_attr(not(test), allow(dead_code))]
     pub(crate) fn notify(&self, message: Bytes) -> bool {
         let stream = self.stream.lock().unwrap_or_else(|e| e.into_inner());
         stream.as_ref().is_some_and(|s| s.try_send(message).is_ok())
@@ -534,7 +546,10 @@ mod tests {
             .count();
         assert_eq!(sent, SESSION_STREAM_CAPACITY);
         drop(second);
-        assert!(s.open_stream(4, false).is_some(), "a dropped stream frees the slot");
+        assert!(
+            s.open_stream(4, false).is_some(),
+            "a dropped stream frees the slot"
+        );
         s.close();
         assert!(!s.notify(Bytes::from_static(b"x")));
     }

@@ -262,6 +262,7 @@ impl Connection {
                 None if request.method == "initialize" => {
                     Some(Reply::Now(match self.core.initialize(&request) {
                         Ok(opened) => {
+                            opened.session.stream_into(self.out.clone());
                             self.session = Some(opened.session);
                             opened.response
                         }
@@ -542,6 +543,32 @@ mod tests {
         message["error"]["code"]
             .as_i64()
             .unwrap_or_else(|| panic!("not an error: {message}"))
+    }
+
+    #[tokio::test(flavor = "current_thread")]
+    async fn list_changes_reach_the_client_on_stdout() {
+        let server = server();
+        let handle = server.handle();
+        let served = with_server(server.into_stdio(), |mut c| async move {
+            c.initialize().await;
+            assert!(handle.remove_tool("work"));
+            let changed = c.recv().await;
+            assert_eq!(changed["method"], "notifications/tools/list_changed");
+            assert!(changed.get("id").is_none());
+            c.request(1, "tools/list", json!({})).await;
+            let list = c.recv().await;
+            let names: Vec<&str> = list["result"]["tools"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|t| t["name"].as_str().unwrap())
+                .collect();
+            assert_eq!(names, ["add", "forever"]);
+            c.close();
+            assert!(c.recv_line().await.is_none());
+        })
+        .await;
+        served.unwrap();
     }
 
     #[tokio::test(flavor = "current_thread")]

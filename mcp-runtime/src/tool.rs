@@ -10,6 +10,7 @@ use schemars::{JsonSchema, Schema, SchemaGenerator};
 use serde::de::DeserializeOwned;
 use serde_json::{Map, Value};
 
+use crate::catalog::RegistrationError;
 use crate::ctx::Ctx;
 use crate::extras::Extras;
 use crate::protocol::{CallToolResult, ToolAnnotations};
@@ -417,7 +418,7 @@ fn refers_to(schema: &Value, reference: &str) -> bool {
 
 /// The `Tool` object of `tools/list`, built once at registration, and whether structured
 /// results must be wrapped to match its output schema.
-pub(crate) fn definition(spec: &ToolSpec) -> (Value, bool) {
+pub(crate) fn definition(spec: &ToolSpec) -> Result<(Value, bool), RegistrationError> {
     let mut tool = Map::new();
     tool.insert("name".into(), spec.name.into());
     if let Some(title) = spec.title {
@@ -425,7 +426,7 @@ pub(crate) fn definition(spec: &ToolSpec) -> (Value, bool) {
     }
     tool.insert("description".into(), spec.description.into());
     let input = match spec.input_schema {
-        Some(schema) => checked_input_schema(spec.name, schema()),
+        Some(schema) => checked_input_schema(spec.name, schema())?,
         None => input_schema(spec.params),
     };
     tool.insert("inputSchema".into(), input);
@@ -441,21 +442,22 @@ pub(crate) fn definition(spec: &ToolSpec) -> (Value, bool) {
         );
     }
     spec.extras.write_into(&mut tool);
-    (Value::Object(tool), wraps_output)
+    Ok((Value::Object(tool), wraps_output))
 }
 
 /// A schema given with `input_schema = f`, checked once at registration: MCP requires an
 /// object schema, and a wrong one is a programming error best seen at start-up.
-fn checked_input_schema(tool: &str, schema: Value) -> Value {
+fn checked_input_schema(tool: &str, schema: Value) -> Result<Value, RegistrationError> {
     let is_object = schema
         .as_object()
         .is_some_and(|s| s.get("type").and_then(Value::as_str) == Some("object"));
-    assert!(
-        is_object,
-        "tool {tool:?}: `input_schema` must return a JSON object schema with \"type\": \"object\", \
-         got {schema}"
-    );
-    schema
+    if !is_object {
+        return Err(RegistrationError::InputSchema {
+            tool: tool.into(),
+            schema,
+        });
+    }
+    Ok(schema)
 }
 
 /// Whether `name` is a valid tool name: 1-128 characters of `[A-Za-z0-9_.-]`.

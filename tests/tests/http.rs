@@ -134,7 +134,7 @@ async fn initialize_negotiates_and_opens_a_session() {
         assert_eq!(body["result"]["protocolVersion"], answered);
         assert_eq!(
             body["result"]["capabilities"]["tools"],
-            json!({"listChanged": false})
+            json!({"listChanged": true})
         );
         assert_eq!(body["result"]["capabilities"]["logging"], json!({}));
         assert_eq!(body["result"]["serverInfo"]["name"], "http-tests");

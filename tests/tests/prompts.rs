@@ -127,7 +127,7 @@ async fn initialize(server: &TestServer) -> Value {
 async fn capabilities_are_advertised_only_with_prompts() {
     let server = server();
     let caps = &initialize(&server).await["result"]["capabilities"];
-    assert_eq!(caps["prompts"], json!({"listChanged": false}));
+    assert_eq!(caps["prompts"], json!({"listChanged": true}));
     assert_eq!(caps["completions"], json!({}));
 
     let bare = TestServer::start(Server::new("bare", "1").tool::<hello>().into_http());

@@ -96,7 +96,7 @@ async fn capability_is_advertised_only_with_resources() {
     let caps = &initialize(&server).await["result"]["capabilities"];
     assert_eq!(
         caps["resources"],
-        json!({"subscribe": true, "listChanged": false})
+        json!({"subscribe": true, "listChanged": true})
     );
 
     let bare = TestServer::start(Server::new("bare", "1").tool::<hello>().into_http());

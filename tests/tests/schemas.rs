@@ -154,8 +154,7 @@ async fn doubled(values: Vec<i64>) -> Json<Vec<i64>> {
 
 fn definition<T: Tool>() -> Value {
     let server = Server::new("schemas", "1").tool::<T>();
-    let definition = server.tool_definitions().next().expect("one tool").clone();
-    definition
+    server.tool_definitions().next().expect("one tool")
 }
 
 /// Compares `value` with `snapshots/<name>.json`, or rewrites it with `UPDATE_SNAPSHOTS=1`.

@@ -271,8 +271,8 @@ impl ServerCore {
             .as_ref()
             .and_then(|params| params.get("name"))
             .and_then(Value::as_str)
-            .and_then(|name| self.find_tool(name))
-            .map_or(&[], |tool| tool.spec.scopes)
+            .and_then(|name| self.catalog().find_tool(name).map(|tool| tool.spec.scopes))
+            .unwrap_or(&[])
     }
 }
 

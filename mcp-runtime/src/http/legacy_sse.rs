@@ -173,8 +173,11 @@ pub(super) async fn post(
             } else {
                 match core.initialize(&request) {
                     // A concurrent `initialize` may have won: the first one binds.
-                    Ok(opened) => match connection.session.set(opened.session) {
-                        Ok(()) => opened.response,
+                    Ok(opened) => match connection.session.set(opened.session.clone()) {
+                        Ok(()) => {
+                            opened.session.stream_into(connection.outbox.clone());
+                            opened.response
+                        }
                         Err(_) => already_initialized(&request.id),
                     },
                     Err(error) => encode::error(Some(&request.id), &error),

@@ -1,0 +1,420 @@
+//! What a server offers (tools, prompts, resources) and how it changes while the server runs.
+//!
+//! The [`Catalog`] is an immutable snapshot: every request reads the one current when it
+//! arrived, so a list is never torn by a concurrent change. A [`ServerHandle`] replaces the
+//! snapshot (copy, change, swap) and tells every session that can hear it:
+//! `notifications/{tools,prompts,resources}/list_changed`, and
+//! `notifications/resources/updated` for the sessions subscribed to a changed resource.
+
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex, RwLock, Weak};
+
+use bytes::Bytes;
+use serde_json::{json, Value};
+
+use crate::ctx::Ctx;
+use crate::prompt::{self, Prompt, PromptArguments, PromptFuture, PromptSpec};
+use crate::resource::{self, Resource, ResourceFuture, ResourceSpec, TemplateVars, UriTemplate};
+use crate::session::Session;
+use crate::tool::{self, Arguments, Tool, ToolFuture, ToolSpec};
+
+/// A tool as the dispatcher holds it: its `tools/list` entry and its entry point. Not generic,
+/// so the dispatch code is compiled once, not once per tool.
+pub(crate) struct RegisteredTool {
+    pub(crate) spec: ToolSpec,
+    pub(crate) definition: Value,
+    /// Structured results are wrapped as `{"result": ...}` to match the output schema.
+    pub(crate) wraps_output: bool,
+    pub(crate) call: fn(Ctx, Arguments) -> ToolFuture,
+}
+
+/// A prompt as the dispatcher holds it: its `prompts/list` entry and its entry point.
+pub(crate) struct RegisteredPrompt {
+    pub(crate) spec: PromptSpec,
+    pub(crate) definition: Value,
+    pub(crate) get: fn(Ctx, PromptArguments) -> PromptFuture,
+}
+
+/// A resource or resource template as the dispatcher holds it: its list entry, its parsed
+/// template (for templates) and its entry point.
+pub(crate) struct RegisteredResource {
+    pub(crate) spec: ResourceSpec,
+    pub(crate) definition: Value,
+    pub(crate) template: Option<UriTemplate>,
+    pub(crate) read: fn(Ctx, String, TemplateVars) -> ResourceFuture,
+}
+
+/// Why a tool, prompt or resource was not registered.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum RegistrationError {
+    /// Tool and prompt names are 1-128 characters of `[A-Za-z0-9_.-]`.
+    #[error("invalid {kind} name {name:?}: use 1-128 characters of [A-Za-z0-9_.-]")]
+    InvalidName {
+        /// `"tool"` or `"prompt"`.
+        kind: &'static str,
+        /// The name given.
+        name: String,
+    },
+    /// Names (URIs for resources) are unique per server.
+    #[error("a {kind} named {name:?} is already registered on this server")]
+    Duplicate {
+        /// `"tool"`, `"prompt"` or `"resource"`.
+        kind: &'static str,
+        /// The name or URI given.
+        name: String,
+    },
+    /// A tool's hand-written input schema (`input_schema = f`) is not an object schema.
+    #[error("tool {tool:?}: `input_schema` must return a JSON object schema with \"type\": \"object\", got {schema}")]
+    InputSchema {
+        /// The tool.
+        tool: String,
+        /// What its schema function returned.
+        schema: Value,
+    },
+    /// A resource's URI template does not parse.
+    #[error("resource `{resource}`: {problem}")]
+    UriTemplate {
+        /// The resource.
+        resource: String,
+        /// What is wrong with the template.
+        problem: String,
+    },
+}
+
+/// One snapshot of what the server offers. Cloning copies only pointers.
+#[derive(Clone, Default)]
+pub(crate) struct Catalog {
+    pub(crate) tools: Vec<Arc<RegisteredTool>>,
+    tool_index: HashMap<&'static str, usize>,
+    pub(crate) prompts: Vec<Arc<RegisteredPrompt>>,
+    prompt_index: HashMap<&'static str, usize>,
+    pub(crate) resources: Vec<Arc<RegisteredResource>>,
+}
+
+impl Catalog {
+    pub(crate) fn find_tool(&self, name: &str) -> Option<&Arc<RegisteredTool>> {
+        self.tool_index.get(name).map(|&i| &self.tools[i])
+    }
+
+    pub(crate) fn find_prompt(&self, name: &str) -> Option<&Arc<RegisteredPrompt>> {
+        self.prompt_index.get(name).map(|&i| &self.prompts[i])
+    }
+
+    /// The resource answering `uri`: a fixed URI first, then the templates in registration
+    /// order, with the template's variables.
+    pub(crate) fn find_resource(
+        &self,
+        uri: &str,
+    ) -> Option<(&Arc<RegisteredResource>, TemplateVars)> {
+        let fixed = self
+            .resources
+            .iter()
+            .find(|r| r.template.is_none() && r.spec.uri == uri);
+        if let Some(resource) = fixed {
+            return Some((resource, TemplateVars::default()));
+        }
+        self.resources.iter().find_map(|r| {
+            let vars = r.template.as_ref()?.match_uri(uri)?;
+            Some((r, vars))
+        })
+    }
+
+    fn add_tool<T: Tool>(&mut self) -> Result<(), RegistrationError> {
+        let spec = T::SPEC;
+        if !tool::is_valid_tool_name(spec.name) {
+            return Err(RegistrationError::InvalidName {
+                kind: "tool",
+                name: spec.name.into(),
+            });
+        }
+        if self.tool_index.contains_key(spec.name) {
+            return Err(RegistrationError::Duplicate {
+                kind: "tool",
+                name: spec.name.into(),
+            });
+        }
+        let (definition, wraps_output) = tool::definition(&spec)?;
+        self.tool_index.insert(spec.name, self.tools.len());
+        self.tools.push(Arc::new(RegisteredTool {
+            definition,
+            wraps_output,
+            spec,
+            call: T::call,
+        }));
+        Ok(())
+    }
+
+    fn remove_tool(&mut self, name: &str) -> bool {
+        let before = self.tools.len();
+        self.tools.retain(|t| t.spec.name != name);
+        self.tool_index = index(&self.tools, |t| t.spec.name);
+        self.tools.len() != before
+    }
+
+    fn add_prompt<P: Prompt>(&mut self) -> Result<(), RegistrationError> {
+        let spec = P::SPEC;
+        if !tool::is_valid_tool_name(spec.name) {
+            return Err(RegistrationError::InvalidName {
+                kind: "prompt",
+                name: spec.name.into(),
+            });
+        }
+        if self.prompt_index.contains_key(spec.name) {
+            return Err(RegistrationError::Duplicate {
+                kind: "prompt",
+                name: spec.name.into(),
+            });
+        }
+        self.prompt_index.insert(spec.name, self.prompts.len());
+        self.prompts.push(Arc::new(RegisteredPrompt {
+            definition: prompt::definition(&spec),
+            spec,
+            get: P::get,
+        }));
+        Ok(())
+    }
+
+    fn remove_prompt(&mut self, name: &str) -> bool {
+        let before = self.prompts.len();
+        self.prompts.retain(|p| p.spec.name != name);
+        self.prompt_index = index(&self.prompts, |p| p.spec.name);
+        self.prompts.len() != before
+    }
+
+    fn add_resource<R: Resource>(&mut self) -> Result<(), RegistrationError> {
+        let spec = R::SPEC;
+        if self.resources.iter().any(|r| r.spec.uri == spec.uri) {
+            return Err(RegistrationError::Duplicate {
+                kind: "resource",
+                name: spec.uri.into(),
+            });
+        }
+        let template = if spec.is_template {
+            let template =
+                UriTemplate::parse(spec.uri).map_err(|e| RegistrationError::UriTemplate {
+                    resource: spec.name.into(),
+                    problem: e.to_string(),
+                })?;
+            Some(template)
+        } else {
+            None
+        };
+        self.resources.push(Arc::new(RegisteredResource {
+            definition: resource::definition(&spec),
+            template,
+            spec,
+            read: R::read,
+        }));
+        Ok(())
+    }
+
+    fn remove_resource(&mut self, uri: &str) -> bool {
+        let before = self.resources.len();
+        self.resources.retain(|r| r.spec.uri != uri);
+        self.resources.len() != before
+    }
+}
+
+fn index<T>(items: &[Arc<T>], name: impl Fn(&T) -> &'static str) -> HashMap<&'static str, usize> {
+    items
+        .iter()
+        .enumerate()
+        .map(|(i, t)| (name(t), i))
+        .collect()
+}
+
+/// Which list a change touched.
+#[derive(Debug, Clone, Copy)]
+enum Kind {
+    Tools,
+    Prompts,
+    Resources,
+}
+
+impl Kind {
+    fn notification(self) -> &'static str {
+        match self {
+            Kind::Tools => "notifications/tools/list_changed",
+            Kind::Prompts => "notifications/prompts/list_changed",
+            Kind::Resources => "notifications/resources/list_changed",
+        }
+    }
+}
+
+/// The current catalog and the sessions to tell when it changes; shared by the server's
+/// core and every [`ServerHandle`].
+#[derive(Default)]
+pub(crate) struct Live {
+    catalog: RwLock<Arc<Catalog>>,
+    sessions: Mutex<Vec<Weak<Session>>>,
+}
+
+impl Live {
+    /// The catalog as it is now; requests hold on to it for their whole run.
+    pub(crate) fn catalog(&self) -> Arc<Catalog> {
+        self.catalog
+            .read()
+            .unwrap_or_else(|e| e.into_inner())
+            .clone()
+    }
+
+    /// Remembers a new session, to notify it of changes; sessions that ended are forgotten
+    /// here too, so the list stays as long as the live sessions.
+    pub(crate) fn track(&self, session: &Arc<Session>) {
+        let mut sessions = self.sessions.lock().unwrap_or_else(|e| e.into_inner());
+        if sessions.len() >= 64 && sessions.len().is_power_of_two() {
+            sessions.retain(|s| s.upgrade().is_some_and(|s| !s.closed().is_cancelled()));
+        }
+        sessions.push(Arc::downgrade(session));
+    }
+
+    fn sessions(&self) -> Vec<Arc<Session>> {
+        let mut sessions = self.sessions.lock().unwrap_or_else(|e| e.into_inner());
+        let mut live = Vec::with_capacity(sessions.len());
+        sessions.retain(|s| match s.upgrade() {
+            Some(s) if !s.closed().is_cancelled() => {
+                live.push(s);
+                true
+            }
+            _ => false,
+        });
+        live
+    }
+
+    fn change<T>(
+        &self,
+        kind: Kind,
+        edit: impl FnOnce(&mut Catalog) -> Result<T, RegistrationError>,
+        changed: impl FnOnce(&T) -> bool,
+    ) -> Result<T, RegistrationError> {
+        let out = {
+            let mut current = self.catalog.write().unwrap_or_else(|e| e.into_inner());
+            let mut next = Catalog::clone(&current);
+            let out = edit(&mut next)?;
+            if !changed(&out) {
+                return Ok(out);
+            }
+            *current = Arc::new(next);
+            out
+        };
+        let message = notification(kind.notification(), None);
+        for session in self.sessions() {
+            session.notify(message.clone());
+        }
+        Ok(out)
+    }
+}
+
+fn notification(method: &str, params: Option<Value>) -> Bytes {
+    let message = match params {
+        Some(params) => json!({"jsonrpc": "2.0", "method": method, "params": params}),
+        None => json!({"jsonrpc": "2.0", "method": method}),
+    };
+    Bytes::from(serde_json::to_vec(&message).expect("a notification serializes"))
+}
+
+/// Changes what a running server offers, and tells its clients.
+///
+/// Get one from [`Server::handle`](crate::Server::handle) before serving; it is cheap to clone
+/// and can be moved anywhere (a background task watching files, an admin endpoint). Each
+/// change is seen by requests that arrive after it, and sessions with an open server stream
+/// (the `GET` stream over HTTP, stdout over stdio) receive the matching
+/// `notifications/*/list_changed`.
+///
+/// ```
+/// use mcp_runtime::{mcp_tool, Server};
+///
+/// /// Add two integers.
+/// #[mcp_tool]
+/// async fn add(a: i64, b: i64) -> i64 { a + b }
+///
+/// /// Multiply two integers.
+/// #[mcp_tool]
+/// async fn mul(a: i64, b: i64) -> i64 { a * b }
+///
+/// let server = Server::new("calc", "1").tool::<add>();
+/// let handle = server.handle();
+/// // ... serve `server` ..., then later, while it runs:
+/// handle.add_tool::<mul>().unwrap();
+/// assert!(handle.remove_tool("add"));
+/// assert_eq!(server.tool_names().collect::<Vec<_>>(), ["mul"]);
+/// ```
+#[derive(Clone)]
+pub struct ServerHandle {
+    live: Arc<Live>,
+}
+
+impl ServerHandle {
+    pub(crate) fn new(live: Arc<Live>) -> ServerHandle {
+        ServerHandle { live }
+    }
+
+    /// Adds a tool declared with `#[mcp_tool]`; clients are told the tool list changed.
+    pub fn add_tool<T: Tool>(&self) -> Result<(), RegistrationError> {
+        self.live
+            .change(Kind::Tools, |c| c.add_tool::<T>(), |_| true)
+    }
+
+    /// Removes the tool named `name`; `false` if there was none. Calls already running finish.
+    pub fn remove_tool(&self, name: &str) -> bool {
+        let removed =
+            self.live
+                .change(Kind::Tools, |c| Ok(c.remove_tool(name)), |removed| *removed);
+        removed.unwrap_or(false)
+    }
+
+    /// Adds a prompt declared with `#[mcp_prompt]`; clients are told the prompt list changed.
+    ///
+    /// Sessions learn that the server has prompts at `initialize`: register one before serving
+    /// if prompts may come and go, so that every session can use them.
+    pub fn add_prompt<P: Prompt>(&self) -> Result<(), RegistrationError> {
+        self.live
+            .change(Kind::Prompts, |c| c.add_prompt::<P>(), |_| true)
+    }
+
+    /// Removes the prompt named `name`; `false` if there was none.
+    pub fn remove_prompt(&self, name: &str) -> bool {
+        let removed = self
+            .live
+            .change(Kind::Prompts, |c| Ok(c.remove_prompt(name)), |r| *r);
+        removed.unwrap_or(false)
+    }
+
+    /// Adds a resource or template declared with `#[mcp_resource]`; clients are told the
+    /// resource list changed. As with prompts, register one before serving if resources may
+    /// come and go.
+    pub fn add_resource<R: Resource>(&self) -> Result<(), RegistrationError> {
+        self.live
+            .change(Kind::Resources, |c| c.add_resource::<R>(), |_| true)
+    }
+
+    /// Removes the resource (or template) with this URI; `false` if there was none.
+    pub fn remove_resource(&self, uri: &str) -> bool {
+        let removed = self
+            .live
+            .change(Kind::Resources, |c| Ok(c.remove_resource(uri)), |r| *r);
+        removed.unwrap_or(false)
+    }
+
+    /// Tells the sessions subscribed to `uri` (`resources/subscribe`) that its contents
+    /// changed (`notifications/resources/updated`); returns how many were told.
+    ///
+    /// ```
+    /// # let server = mcp_runtime::Server::new("s", "1");
+    /// let handle = server.handle();
+    /// // after writing the file behind `file:///notes.txt`:
+    /// handle.resource_updated("file:///notes.txt");
+    /// ```
+    pub fn resource_updated(&self, uri: &str) -> usize {
+        let message = notification(
+            "notifications/resources/updated",
+            Some(json!({ "uri": uri })),
+        );
+        self.live
+            .sessions()
+            .into_iter()
+            .filter(|s| s.is_subscribed(uri))
+            .filter(|s| s.notify(message.clone()))
+            .count()
+    }
+}
