@@ -47,7 +47,7 @@ use std::collections::HashMap;
 use std::fmt;
 use std::future::Future;
 use std::sync::atomic::{AtomicI64, Ordering};
-use std::sync::{Arc, Mutex, RwLock};
+use std::sync::{Arc, Mutex, OnceLock, RwLock};
 use std::time::Duration;
 
 use reqwest::header::HeaderValue;
@@ -416,15 +416,7 @@ impl ClientBuilder {
             responders: self.responders,
             client_info: self.client_info,
             capabilities,
-            state: RwLock::new(Negotiated {
-                wire: Wire::Handshake,
-                init: InitializeResult {
-                    protocol_version: String::new(),
-                    capabilities: Value::Null,
-                    server_info: Implementation::new("", ""),
-                    instructions: None,
-                },
-            }),
+            state: OnceLock::new(),
             log_level: Mutex::new(None),
             reader: Mutex::new(None),
         });
@@ -573,7 +565,7 @@ struct Inner {
     responders: Responders,
     client_info: Implementation,
     capabilities: Value,
-    state: RwLock<Negotiated>,
+    state: OnceLock<Negotiated>,
     /// The level asked for with `set_log_level`; sent in `_meta` on the stateless wire.
     log_level: Mutex<Option<LoggingLevel>>,
     reader: Mutex<Option<JoinHandle<()>>>,
@@ -632,14 +624,28 @@ impl Inner {
     }
 
     fn wire(&self) -> Wire {
-        self.state.read().unwrap_or_else(|e| e.into_inner()).wire
+        self.state.get().map_or(Wire::Handshake, |n| n.wire)
+    }
+
+    /// What connecting established; empty before.
+    fn init(&self) -> &InitializeResult {
+        static NONE: OnceLock<InitializeResult> = OnceLock::new();
+        match self.state.get() {
+            Some(negotiated) => &negotiated.init,
+            None => NONE.get_or_init(|| InitializeResult {
+                protocol_version: String::new(),
+                capabilities: Value::Null,
+                server_info: Implementation::new("", ""),
+                instructions: None,
+            }),
+        }
     }
 
     fn set_state(&self, wire: Wire, init: InitializeResult) {
         if let Link::Http(http) = &self.link {
             http.set_protocol_version(&init.protocol_version);
         }
-        *self.state.write().unwrap_or_else(|e| e.into_inner()) = Negotiated { wire, init };
+        let _ = self.state.set(Negotiated { wire, init });
     }
 
     fn handler(&self) -> Arc<dyn MessageHandler> {
@@ -813,7 +819,6 @@ pub struct Client {
 
 impl fmt::Debug for Client {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let state = self.inner.state.read().unwrap_or_else(|e| e.into_inner());
         let mut d = f.debug_struct("Client");
         match &self.inner.link {
             Link::Http(http) => d
@@ -822,9 +827,9 @@ impl fmt::Debug for Client {
             Link::Legacy(legacy) => d.field("endpoint", &legacy.endpoint().as_str()),
             Link::Stdio(_) => d.field("transport", &"stdio"),
         };
-        d.field("wire", &state.wire)
-            .field("protocol_version", &state.init.protocol_version)
-            .field("server", &state.init.server_info.name)
+        d.field("wire", &self.inner.wire())
+            .field("protocol_version", &self.inner.init().protocol_version)
+            .field("server", &self.inner.init().server_info.name)
             .finish_non_exhaustive()
     }
 }
@@ -914,19 +919,14 @@ impl Client {
     }
 
     /// What the server said about itself (its `initialize` or `server/discover` answer).
-    pub fn server_info(&self) -> InitializeResult {
-        self.inner
-            .state
-            .read()
-            .unwrap_or_else(|e| e.into_inner())
-            .init
-            .clone()
+    pub fn server_info(&self) -> &InitializeResult {
+        self.inner.init()
     }
 
     /// The protocol revision agreed with the server, e.g. `2025-11-25`, or `2026-07-28` on
     /// the stateless wire.
-    pub fn protocol_version(&self) -> String {
-        self.server_info().protocol_version
+    pub fn protocol_version(&self) -> &str {
+        &self.inner.init().protocol_version
     }
 
     /// The wire in use: stateless 2026-07-28 or the `initialize` handshake.
@@ -945,9 +945,9 @@ impl Client {
     }
 
     /// The session id the server assigned, if it uses sessions (Streamable HTTP only).
-    pub fn session_id(&self) -> Option<String> {
+    pub fn session_id(&self) -> Option<&str> {
         match &self.inner.link {
-            Link::Http(http) => http.session_id().map(str::to_owned),
+            Link::Http(http) => http.session_id(),
             _ => None,
         }
     }
@@ -1140,7 +1140,7 @@ impl Client {
         &self,
         name: &str,
         arguments: Value,
-        mut options: CallOptions,
+        mut options: CallOptions<'_>,
     ) -> Result<CallToolResult, ClientError> {
         let params = json!({ "name": name, "arguments": arguments });
         let result = self
@@ -1164,7 +1164,7 @@ impl Client {
         &self,
         name: &str,
         arguments: Value,
-        on_progress: impl FnMut(&Progress) + Send + 'static,
+        on_progress: impl FnMut(&Progress) + Send,
     ) -> Result<CallToolResult, ClientError> {
         self.call_tool_with(name, arguments, CallOptions::new().on_progress(on_progress))
             .await
@@ -1421,7 +1421,7 @@ impl Client {
         &self,
         method: &str,
         params: Option<Value>,
-        options: &mut CallOptions,
+        options: &mut CallOptions<'_>,
     ) -> Result<Value, ClientError> {
         let mut params = params;
         for _ in 0..MAX_INPUT_ROUNDS {
@@ -1513,7 +1513,7 @@ impl Client {
         method: &str,
         params: Option<&Value>,
         headers: Vec<(&'static str, HeaderValue)>,
-        progress: &mut Option<Box<dyn FnMut(&Progress) + Send>>,
+        progress: &mut Option<Box<dyn FnMut(&Progress) + Send + '_>>,
     ) -> Result<Value, ClientError> {
         let (_waiting, mut events) = self.inner.wait_for(id)?;
         let body = serde_json::to_vec(&WireRequest {
@@ -1670,15 +1670,7 @@ mod tests {
                 responders: Responders::default(),
                 client_info: Implementation::new("t", "0"),
                 capabilities: json!({}),
-                state: RwLock::new(Negotiated {
-                    wire: Wire::Handshake,
-                    init: InitializeResult {
-                        protocol_version: String::new(),
-                        capabilities: Value::Null,
-                        server_info: Implementation::new("", ""),
-                        instructions: None,
-                    },
-                }),
+                state: OnceLock::new(),
                 log_level: Mutex::new(None),
                 reader: Mutex::new(None),
             }),
@@ -1738,15 +1730,13 @@ mod tests {
         let client = client(&url);
         let recorder = Arc::new(Recorder::default());
         client.set_handler(recorder.clone());
-        let seen = Arc::new(Mutex::new(Vec::new()));
-        let sink = seen.clone();
+        let mut seen = Vec::new();
         let result = client
-            .call_tool_with_progress("t", json!({}), move |p| {
-                sink.lock().unwrap().push((p.progress, p.message.clone()))
+            .call_tool_with_progress("t", json!({}), |p| {
+                seen.push((p.progress, p.message.clone()))
             })
             .await
             .unwrap();
-        let seen = seen.lock().unwrap().clone();
         assert_eq!(result.content, vec![crate::Content::text("done")]);
         assert_eq!(seen, vec![(1.0, Some("half".to_owned()))]);
         assert_eq!(
@@ -1854,7 +1844,7 @@ mod tests {
         .await;
         let client = Client::connect(url).await.unwrap();
         assert_eq!(client.wire(), Wire::Handshake);
-        assert_eq!(client.session_id().as_deref(), Some("abc123"));
+        assert_eq!(client.session_id(), Some("abc123"));
         assert_eq!(client.protocol_version(), "2025-06-18");
         assert_eq!(client.server_info().server_info.name, "s");
 

@@ -28,21 +28,21 @@ use super::handler::Progress;
 /// # Ok(()) }
 /// ```
 #[derive(Default)]
-pub struct CallOptions {
-    pub(super) progress: Option<Box<dyn FnMut(&Progress) + Send>>,
+pub struct CallOptions<'a> {
+    pub(super) progress: Option<Box<dyn FnMut(&Progress) + Send + 'a>>,
     pub(super) cancel: Option<CancellationToken>,
     pub(super) timeout: Option<Duration>,
 }
 
-impl CallOptions {
+impl<'a> CallOptions<'a> {
     /// No progress callback, no cancellation, no timeout.
-    pub fn new() -> CallOptions {
+    pub fn new() -> CallOptions<'a> {
         CallOptions::default()
     }
 
     /// Asks for progress (`_meta.progressToken`) and hands each update to `callback` as it
     /// arrives.
-    pub fn on_progress(mut self, callback: impl FnMut(&Progress) + Send + 'static) -> CallOptions {
+    pub fn on_progress(mut self, callback: impl FnMut(&Progress) + Send + 'a) -> CallOptions<'a> {
         self.progress = Some(Box::new(callback));
         self
     }
@@ -50,20 +50,20 @@ impl CallOptions {
     /// Cancels the call when `token` is cancelled: the call returns
     /// [`ClientError::Cancelled`](super::ClientError::Cancelled) and the server is told
     /// (`notifications/cancelled`; on the stateless 2026 wire, by closing the response stream).
-    pub fn cancel_on(mut self, token: CancellationToken) -> CallOptions {
+    pub fn cancel_on(mut self, token: CancellationToken) -> CallOptions<'a> {
         self.cancel = Some(token);
         self
     }
 
     /// Gives up after `timeout`, cancelling the request as [`cancel_on`](Self::cancel_on) does,
     /// with [`ClientError::Timeout`](super::ClientError::Timeout).
-    pub fn timeout(mut self, timeout: Duration) -> CallOptions {
+    pub fn timeout(mut self, timeout: Duration) -> CallOptions<'a> {
         self.timeout = Some(timeout);
         self
     }
 }
 
-impl fmt::Debug for CallOptions {
+impl fmt::Debug for CallOptions<'_> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("CallOptions")
             .field("progress", &self.progress.is_some())
@@ -94,7 +94,7 @@ impl fmt::Display for Wire {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(match self {
             Wire::Stateless => "2026-07-28 (stateless)",
-            Wire::Handshake => "initialize handshake (2025)",
+            Wire::Handshake => "initialize handshake",
         })
     }
 }
