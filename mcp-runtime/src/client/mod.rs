@@ -65,6 +65,8 @@ pub use self::options::{CallOptions, Wire, WirePreference};
 pub use self::requests::ElicitRequest;
 use self::requests::Responders;
 pub use self::sse::{SseEvent, SseParser, SseTooLarge};
+/// The token that cancels a call ([`CallOptions::cancel_on`]), re-exported from `tokio-util`.
+pub use tokio_util::sync::CancellationToken;
 use self::stdio::{StdioReader, StdioTransport};
 use self::transport::{HttpTransport, Replies};
 use crate::protocol::{
