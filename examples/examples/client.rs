@@ -100,17 +100,16 @@ struct Printer {
 
 impl Printer {
     fn arrived(&self) {
-        self.first
-            .lock()
-            .unwrap()
-            .get_or_insert_with(Instant::now);
+        self.first.lock().unwrap().get_or_insert_with(Instant::now);
     }
 }
 
 impl MessageHandler for Printer {
     fn on_log(&self, level: LoggingLevel, _logger: Option<&str>, data: &Value) {
         self.arrived();
-        let text = data.as_str().map_or_else(|| data.to_string(), str::to_owned);
+        let text = data
+            .as_str()
+            .map_or_else(|| data.to_string(), str::to_owned);
         let mut out = std::io::stdout().lock();
         let _ = writeln!(out, "[{level}] {text}");
         let _ = out.flush();
@@ -168,12 +167,7 @@ async fn run(args: Args) -> Result<ExitCode, mcp_runtime::client::ClientError> {
         client.close().await?;
         return Ok(ExitCode::SUCCESS);
     };
-    if client
-        .server_info()
-        .capabilities
-        .get("logging")
-        .is_some()
-    {
+    if client.server_info().capabilities.get("logging").is_some() {
         client.set_log_level(LoggingLevel::Info).await?;
     }
     let progress_first = first.clone();
@@ -225,7 +219,10 @@ fn print_result(result: &CallToolResult) {
     for block in &result.content {
         match block {
             Content::Text { text, .. } => println!("{label}: {text}"),
-            other => println!("{label}: {}", serde_json::to_string(other).unwrap_or_default()),
+            other => println!(
+                "{label}: {}",
+                serde_json::to_string(other).unwrap_or_default()
+            ),
         }
     }
     if let Some(structured) = &result.structured_content {

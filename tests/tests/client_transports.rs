@@ -137,7 +137,12 @@ struct Recorder(Arc<Mutex<Vec<(Instant, String)>>>);
 
 impl Recorder {
     fn names(&self) -> Vec<String> {
-        self.0.lock().unwrap().iter().map(|(_, s)| s.clone()).collect()
+        self.0
+            .lock()
+            .unwrap()
+            .iter()
+            .map(|(_, s)| s.clone())
+            .collect()
     }
     fn first_at(&self) -> Option<Instant> {
         self.0.lock().unwrap().first().map(|(t, _)| *t)
@@ -174,7 +179,11 @@ async fn assert_streams_live(client: &Client, recorder: &Recorder) {
     assert_eq!(result.content, vec![Content::text("3 done")]);
     assert_eq!(
         recorder.names(),
-        ["[info] step 1/3: a", "[info] step 2/3: b", "[info] step 3/3: c"]
+        [
+            "[info] step 1/3: a",
+            "[info] step 2/3: b",
+            "[info] step 3/3: c"
+        ]
     );
     let progress = progress.lock().unwrap();
     let steps: Vec<(f64, Option<String>)> =
@@ -183,7 +192,11 @@ async fn assert_streams_live(client: &Client, recorder: &Recorder) {
     let message = |m: &str| (client.protocol_version() != "2024-11-05").then(|| m.to_owned());
     assert_eq!(
         steps,
-        [(1.0, message("a")), (2.0, message("b")), (3.0, message("c"))]
+        [
+            (1.0, message("a")),
+            (2.0, message("b")),
+            (3.0, message("c"))
+        ]
     );
     let lead = done - recorder.first_at().unwrap();
     assert!(
@@ -237,7 +250,10 @@ async fn stdio_child_exiting_fails_the_call_in_flight_and_every_later_one() {
     );
     let e = within(client.list_tools()).await.unwrap_err();
     assert!(matches!(e, ClientError::ProcessExited { .. }), "{e}");
-    assert!(e.to_string().starts_with("the server process exited"), "{e}");
+    assert!(
+        e.to_string().starts_with("the server process exited"),
+        "{e}"
+    );
 }
 
 #[tokio::test]
@@ -283,7 +299,10 @@ async fn legacy_sse_lists_calls_and_streams_live() {
     let e = within(client.call_tool("nope", json!({})))
         .await
         .unwrap_err();
-    assert!(matches!(&e, ClientError::Rpc(r) if r.message.contains("nope")), "{e}");
+    assert!(
+        matches!(&e, ClientError::Rpc(r) if r.message.contains("nope")),
+        "{e}"
+    );
     within(client.close()).await.unwrap();
 }
 
@@ -291,9 +310,13 @@ async fn legacy_sse_lists_calls_and_streams_live() {
 async fn streamable_http_falls_back_from_2026_to_the_2025_handshake() {
     let server = server();
     let recorder = Recorder::default();
-    let client = within(Client::builder(&server.url).handler(recorder.clone()).connect())
-        .await
-        .unwrap();
+    let client = within(
+        Client::builder(&server.url)
+            .handler(recorder.clone())
+            .connect(),
+    )
+    .await
+    .unwrap();
     assert_eq!(client.wire(), Wire::Handshake);
     assert_eq!(client.protocol_version(), "2025-11-25");
     assert!(client.session_id().is_some());
@@ -322,7 +345,10 @@ async fn typed_results_and_tool_failures() {
     let e = within(client.call_tool_as::<Total>("fail", json!({})))
         .await
         .unwrap_err();
-    assert!(matches!(&e, ClientError::ToolFailed(m) if m.contains("nope")), "{e}");
+    assert!(
+        matches!(&e, ClientError::ToolFailed(m) if m.contains("nope")),
+        "{e}"
+    );
     let e = within(client.call_tool_as::<String>("sum", json!({"a": 1, "b": 1})))
         .await
         .unwrap_err();
@@ -361,9 +387,11 @@ async fn cancellation_stops_the_call_and_tells_the_server() {
     let server = server();
     // Over the legacy transport the event stream stays open: only notifications/cancelled
     // can stop the tool. (One test, as SAW_CANCEL is shared.)
-    let sse = within(Client::connect_legacy_sse(server.url.replace("/mcp", "/sse")))
-        .await
-        .unwrap();
+    let sse = within(Client::connect_legacy_sse(
+        server.url.replace("/mcp", "/sse"),
+    ))
+    .await
+    .unwrap();
     assert_cancels(&sse).await;
     let client = within(Client::connect(&server.url)).await.unwrap();
     assert_cancels(&client).await;
@@ -434,7 +462,9 @@ async fn server_requests_are_answered_by_the_callbacks() {
         Content::Text { text, .. } => text.clone(),
         other => panic!("{other:?}"),
     };
-    let r = within(client.call_tool("ask_name", json!({}))).await.unwrap();
+    let r = within(client.call_tool("ask_name", json!({})))
+        .await
+        .unwrap();
     assert_eq!(text(r), "hello Ada");
     assert_eq!(elicitations.load(Ordering::SeqCst), 1);
     let r = within(client.call_tool("ask_model", json!({"question": "hi?"})))

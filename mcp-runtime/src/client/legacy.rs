@@ -75,7 +75,10 @@ impl LegacyTransport {
                 "the endpoint {endpoint} is not on the origin of {url}"
             )));
         }
-        Ok((LegacyTransport { http, endpoint }, Replies::sse(response, parser)))
+        Ok((
+            LegacyTransport { http, endpoint },
+            Replies::sse(response, parser),
+        ))
     }
 
     /// POSTs one message; the answer comes on the SSE stream.

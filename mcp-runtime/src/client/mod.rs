@@ -61,12 +61,11 @@ pub use self::error::{BoxError, ClientError};
 use self::handler::{Ignore, NotificationFn};
 pub use self::handler::{LogMessage, MessageHandler, Progress};
 use self::legacy::LegacyTransport;
+use self::options::OnProgress;
 pub use self::options::{CallOptions, Wire, WirePreference};
 pub use self::requests::ElicitRequest;
 use self::requests::Responders;
 pub use self::sse::{SseEvent, SseParser, SseTooLarge};
-/// The token that cancels a call ([`CallOptions::cancel_on`]), re-exported from `tokio-util`.
-pub use tokio_util::sync::CancellationToken;
 use self::stdio::{StdioReader, StdioTransport};
 use self::transport::{HttpTransport, Replies};
 use crate::protocol::{
@@ -74,9 +73,10 @@ use crate::protocol::{
     ProtocolVersion, Request, RequestId, RpcError,
 };
 use crate::{
-    CreateMessageRequest, CreateMessageResult, Elicitation, GetPromptResult, ResourceContents,
-    Root,
+    CreateMessageRequest, CreateMessageResult, Elicitation, GetPromptResult, ResourceContents, Root,
 };
+/// The token that cancels a call ([`CallOptions::cancel_on`]), re-exported from `tokio-util`.
+pub use tokio_util::sync::CancellationToken;
 
 /// The protocol revision this client asks for in `initialize`.
 pub const PROTOCOL_VERSION: ProtocolVersion = ProtocolVersion::V2025_11_25;
@@ -403,7 +403,10 @@ impl ClientBuilder {
                 let url = parse_url(&url)?;
                 let (transport, replies) =
                     LegacyTransport::connect(http, url, self.max_message_bytes).await?;
-                (Link::Legacy(transport), Some(Reader::Legacy(replies)))
+                (
+                    Link::Legacy(transport),
+                    Some(Reader::Legacy(Box::new(replies))),
+                )
             }
             Target::Stdio(command) => {
                 let (transport, reader) = StdioTransport::spawn(command, self.max_message_bytes)?;
@@ -480,7 +483,7 @@ impl Link {
 /// The shared incoming stream of stdio and legacy HTTP+SSE.
 enum Reader {
     Stdio(StdioReader),
-    Legacy(Replies),
+    Legacy(Box<Replies>),
 }
 
 impl Reader {
@@ -575,7 +578,12 @@ struct Inner {
 
 impl Drop for Inner {
     fn drop(&mut self) {
-        if let Some(task) = self.reader.get_mut().unwrap_or_else(|e| e.into_inner()).take() {
+        if let Some(task) = self
+            .reader
+            .get_mut()
+            .unwrap_or_else(|e| e.into_inner())
+            .take()
+        {
             task.abort();
         }
     }
@@ -798,7 +806,10 @@ fn header_text(value: &str) -> String {
     if plain {
         value.to_owned()
     } else {
-        format!("=?base64?{}?=", crate::resource::base64_encode(value.as_bytes()))
+        format!(
+            "=?base64?{}?=",
+            crate::resource::base64_encode(value.as_bytes())
+        )
     }
 }
 
@@ -971,7 +982,11 @@ impl Client {
     /// # }
     /// ```
     pub fn set_handler(&self, handler: impl MessageHandler) {
-        *self.inner.handler.write().unwrap_or_else(|e| e.into_inner()) = Arc::new(handler);
+        *self
+            .inner
+            .handler
+            .write()
+            .unwrap_or_else(|e| e.into_inner()) = Arc::new(handler);
     }
 
     /// Calls `callback` with every notification the server sends, the moment it arrives
@@ -1444,7 +1459,8 @@ impl Client {
             let headers = self.inner.headers(method, params.as_ref());
             let cancel = options.cancel.clone();
             let timeout = options.timeout;
-            let exchange = self.exchange(id, method, params.as_ref(), headers, &mut options.progress);
+            let exchange =
+                self.exchange(id, method, params.as_ref(), headers, &mut options.progress);
             let stopped = tokio::select! {
                 result = exchange => match result {
                     Ok(result) if stateless && is_input_required(&result) => {
@@ -1515,7 +1531,7 @@ impl Client {
         method: &str,
         params: Option<&Value>,
         headers: Vec<(&'static str, HeaderValue)>,
-        progress: &mut Option<Box<dyn FnMut(&Progress) + Send + '_>>,
+        progress: &mut Option<OnProgress<'_>>,
     ) -> Result<Value, ClientError> {
         let (_waiting, mut events) = self.inner.wait_for(id)?;
         let body = serde_json::to_vec(&WireRequest {

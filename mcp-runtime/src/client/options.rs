@@ -7,6 +7,9 @@ use tokio_util::sync::CancellationToken;
 
 use super::handler::Progress;
 
+/// A call's progress callback.
+pub(super) type OnProgress<'a> = Box<dyn FnMut(&Progress) + Send + 'a>;
+
 /// Options of one call: a progress callback, a cancellation token, a timeout.
 ///
 /// ```no_run
@@ -29,7 +32,7 @@ use super::handler::Progress;
 /// ```
 #[derive(Default)]
 pub struct CallOptions<'a> {
-    pub(super) progress: Option<Box<dyn FnMut(&Progress) + Send + 'a>>,
+    pub(super) progress: Option<OnProgress<'a>>,
     pub(super) cancel: Option<CancellationToken>,
     pub(super) timeout: Option<Duration>,
 }

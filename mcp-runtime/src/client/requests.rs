@@ -43,7 +43,8 @@ pub struct ElicitRequest {
 }
 
 /// Answers one kind of server request: params in, result out.
-pub(super) type Responder = Arc<dyn Fn(Value) -> BoxFuture<'static, Result<Value, RpcError>> + Send + Sync>;
+pub(super) type Responder =
+    Arc<dyn Fn(Value) -> BoxFuture<'static, Result<Value, RpcError>> + Send + Sync>;
 
 /// The callbacks for server requests.
 #[derive(Clone, Default)]

@@ -40,13 +40,19 @@ impl StdioTransport {
             .stdout(Stdio::piped())
             .stderr(Stdio::inherit())
             .kill_on_drop(true);
-        let program = command.as_std().get_program().to_string_lossy().into_owned();
+        let program = command
+            .as_std()
+            .get_program()
+            .to_string_lossy()
+            .into_owned();
         let mut child = command.spawn().map_err(|e| ClientError::Transport {
             message: format!("could not start {program:?}: {e}"),
             source: Some(Box::new(e)),
         })?;
         let (Some(stdin), Some(stdout)) = (child.stdin.take(), child.stdout.take()) else {
-            return Err(ClientError::protocol("the child process has no stdin or stdout pipe"));
+            return Err(ClientError::protocol(
+                "the child process has no stdin or stdout pipe",
+            ));
         };
         Ok((
             StdioTransport {
@@ -64,7 +70,9 @@ impl StdioTransport {
     pub(crate) async fn send(&self, body: &[u8]) -> Result<(), ClientError> {
         let mut stdin = self.stdin.lock().await;
         let Some(pipe) = stdin.as_mut() else {
-            return Err(ClientError::Closed("the client closed the connection".into()));
+            return Err(ClientError::Closed(
+                "the client closed the connection".into(),
+            ));
         };
         let written = async {
             pipe.write_all(body).await?;
@@ -91,7 +99,10 @@ impl StdioTransport {
     pub(crate) async fn close(&self) {
         drop(self.stdin.lock().await.take());
         let mut child = self.child.lock().await;
-        if tokio::time::timeout(EXIT_GRACE, child.wait()).await.is_err() {
+        if tokio::time::timeout(EXIT_GRACE, child.wait())
+            .await
+            .is_err()
+        {
             let _ = child.kill().await;
         }
     }
@@ -104,7 +115,11 @@ impl StdioReader {
         loop {
             line.clear();
             let limit = self.max_line_bytes as u64 + 1;
-            match (&mut self.stdout).take(limit).read_until(b'\n', &mut line).await {
+            match (&mut self.stdout)
+                .take(limit)
+                .read_until(b'\n', &mut line)
+                .await
+            {
                 Ok(0) => return None,
                 Ok(_) => {}
                 Err(e) => return Some(Err(ClientError::transport(e))),
