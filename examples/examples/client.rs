@@ -21,7 +21,9 @@ use std::process::ExitCode;
 use std::sync::{Arc, Mutex};
 use std::time::Instant;
 
-use mcp_runtime::client::{CallOptions, Client, ClientBuilder, MessageHandler, WirePreference};
+use mcp_runtime::client::{
+    CallOptions, Client, ClientBuilder, MessageHandler, Wire, WirePreference,
+};
 use mcp_runtime::{CallToolResult, Content, LoggingLevel};
 use serde_json::Value;
 
@@ -167,7 +169,9 @@ async fn run(args: Args) -> Result<ExitCode, mcp_runtime::client::ClientError> {
         client.close().await?;
         return Ok(ExitCode::SUCCESS);
     };
-    if client.server_info().capabilities.get("logging").is_some() {
+    // The 2026 wire has no logging capability to check: the level rides in each request.
+    let logging = client.server_info().capabilities.get("logging").is_some();
+    if logging || client.wire() == Wire::Stateless {
         client.set_log_level(LoggingLevel::Info).await?;
     }
     let progress_first = first.clone();
