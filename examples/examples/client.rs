@@ -10,6 +10,7 @@
 //! --wire 2025|2026|auto   which Streamable HTTP wire to speak (default auto: 2026, else 2025)
 //! --assert-live MS        exit with status 3 unless the first notification arrived at least
 //!                         MS milliseconds before the result (checks notifications are live)
+//! --accept-elicitation JSON   answer every elicitation from the server by accepting JSON
 //!
 //! cargo run -p examples --example server &
 //! cargo run -p examples --example client -- http://127.0.0.1:8000/mcp process_files \
@@ -24,7 +25,7 @@ use std::time::Instant;
 use mcp_runtime::client::{
     CallOptions, Client, ClientBuilder, MessageHandler, Wire, WirePreference,
 };
-use mcp_runtime::{CallToolResult, Content, LoggingLevel};
+use mcp_runtime::{CallToolResult, Content, Elicitation, LoggingLevel};
 use serde_json::Value;
 
 /// What the command line asks for.
@@ -32,6 +33,7 @@ struct Args {
     target: Target,
     wire: WirePreference,
     assert_live_ms: Option<u64>,
+    elicitation_answer: Option<Value>,
     tool: Option<String>,
     arguments: Value,
 }
@@ -42,7 +44,8 @@ enum Target {
     Stdio(Vec<String>),
 }
 
-const USAGE: &str = "usage: client [--wire 2025|2026|auto] [--assert-live MS] \
+const USAGE: &str =
+    "usage: client [--wire 2025|2026|auto] [--assert-live MS] [--accept-elicitation JSON] \
                      (URL | --sse URL | --stdio CMD [ARGS...] --) [TOOL [JSON_ARGS]]";
 
 fn parse_args() -> Result<Args, String> {
@@ -50,6 +53,7 @@ fn parse_args() -> Result<Args, String> {
     let mut target = None;
     let mut wire = WirePreference::Auto;
     let mut assert_live_ms = None;
+    let mut elicitation_answer = None;
     let mut rest = Vec::new();
     while let Some(arg) = args.next() {
         match arg.as_str() {
@@ -64,6 +68,12 @@ fn parse_args() -> Result<Args, String> {
             "--assert-live" => {
                 let ms = args.next().ok_or("--assert-live needs milliseconds")?;
                 assert_live_ms = Some(ms.parse().map_err(|e| format!("--assert-live {ms}: {e}"))?);
+            }
+            "--accept-elicitation" => {
+                let json = args.next().ok_or("--accept-elicitation needs JSON")?;
+                let answer = serde_json::from_str(&json)
+                    .map_err(|e| format!("--accept-elicitation: {e}"))?;
+                elicitation_answer = Some(answer);
             }
             "--sse" => target = Some(Target::Sse(args.next().ok_or("--sse needs a URL")?)),
             "--stdio" => {
@@ -89,6 +99,7 @@ fn parse_args() -> Result<Args, String> {
         target,
         wire,
         assert_live_ms,
+        elicitation_answer,
         tool,
         arguments,
     })
@@ -138,7 +149,7 @@ async fn main() -> ExitCode {
 
 async fn run(args: Args) -> Result<ExitCode, mcp_runtime::client::ClientError> {
     let first = Arc::new(Mutex::new(None));
-    let builder: ClientBuilder = match &args.target {
+    let mut builder: ClientBuilder = match &args.target {
         Target::Url(url) => Client::builder(url).wire(args.wire),
         Target::Sse(url) => Client::builder_legacy_sse(url),
         Target::Stdio(command) => {
@@ -147,6 +158,15 @@ async fn run(args: Args) -> Result<ExitCode, mcp_runtime::client::ClientError> {
             Client::builder_stdio(cmd)
         }
     };
+    if let Some(answer) = args.elicitation_answer.clone() {
+        builder = builder.on_elicitation(move |request| {
+            let answer = answer.clone();
+            async move {
+                println!("elicitation: {} -> {answer}", request.message);
+                Ok(Elicitation::Accept(answer))
+            }
+        });
+    }
     let client = builder
         .client_info("mcp-runtime-example-client", env!("CARGO_PKG_VERSION"))
         .handler(Printer {

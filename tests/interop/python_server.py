@@ -9,6 +9,7 @@ import warnings
 
 import anyio
 from mcp.server.mcpserver import Context, MCPServer
+from mcp_types import ElicitRequest, ElicitRequestFormParams, InputRequiredResult
 
 # Logging is deprecated in 2026-07-28 but still works; the SDK warns on every log message.
 warnings.simplefilter("ignore", DeprecationWarning)
@@ -32,6 +33,29 @@ async def process_files(items: list[str], ctx: Context, delay_ms: int = 0) -> st
         if delay_ms:
             await anyio.sleep(delay_ms / 1000)
     return "Processing complete!"
+
+
+@server.tool()
+async def greet(ctx: Context):
+    """Ask the user for a name (2026-07-28: an input_required result, answered on the retry)."""
+    answers = ctx.input_responses
+    if not answers or "who" not in answers:
+        ask = ElicitRequest(
+            params=ElicitRequestFormParams(
+                message="Who are you?",
+                requested_schema={
+                    "type": "object",
+                    "properties": {"name": {"type": "string"}},
+                    "required": ["name"],
+                },
+            )
+        )
+        return InputRequiredResult(input_requests={"who": ask}, request_state="asked-once")
+    answer = answers["who"]
+    assert ctx.request_state == "asked-once", ctx.request_state
+    if answer.action != "accept":
+        return f"no name ({answer.action})"
+    return f"hello {answer.content['name']}"
 
 
 if __name__ == "__main__":

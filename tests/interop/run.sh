@@ -9,7 +9,8 @@
 # 2025 handshake, and stdio) and TypeScript SDK server (tests/interop/typescript_server.mjs;
 # Streamable HTTP and stdio), and against our own server over all three transports. Each call
 # runs `process_files` with a per-item delay under `--assert-live 300`: the client exits nonzero
-# unless the first notification arrived at least 300 ms before the result.
+# unless the first notification arrived at least 300 ms before the result. One more check answers
+# a 2026-07-28 `input_required` result (an elicitation) from the Python server and retries.
 #
 #   tests/interop/run.sh            # builds and starts examples/server (and stdio_server) itself
 #   URL=http://127.0.0.1:8000/mcp tests/interop/run.sh   # against a running server
@@ -89,9 +90,14 @@ live() { # live NAME CLIENT-ARGS...: run process_files, check the result and liv
 live "Python SDK server, Streamable HTTP, 2026-07-28 wire" --wire 2026 "http://127.0.0.1:$PY_PORT/mcp"
 live "Python SDK server, Streamable HTTP, 2025 handshake" --wire 2025 "http://127.0.0.1:$PY_PORT/mcp"
 live "Python SDK server, stdio" --stdio "$CACHE/venv/bin/python" "$HERE/python_server.py" stdio --
+echo "== our client -> Python SDK server, 2026-07-28 input_required (elicitation answered, request retried)"
+"$CLIENT" --wire 2026 --accept-elicitation '{"name":"Ada"}' "http://127.0.0.1:$PY_PORT/mcp" greet \
+  | tee "$CACHE/our_client.out"
+grep -q '^elicitation: Who are you?' "$CACHE/our_client.out"
+grep -q '^result: hello Ada$' "$CACHE/our_client.out"
 live "TypeScript SDK server, Streamable HTTP (auto: falls back to 2025)" "http://127.0.0.1:$TS_PORT/mcp"
 live "TypeScript SDK server, stdio" --stdio node "$CACHE/typescript_server.mjs" stdio --
 live "our server, Streamable HTTP (auto: falls back to 2025)" "$URL"
 live "our server, legacy HTTP+SSE" --sse "${SSE_URL:-${URL%/mcp}/sse}"
 live "our server, stdio" --stdio "$STDIO_SERVER" --
-echo "13 passed, 0 failed"
+echo "14 passed, 0 failed"

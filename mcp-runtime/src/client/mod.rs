@@ -69,7 +69,7 @@ pub use self::sse::{SseEvent, SseParser, SseTooLarge};
 use self::stdio::{StdioReader, StdioTransport};
 use self::transport::{HttpTransport, Replies};
 use crate::protocol::{
-    CallToolResult, DecodeError, Implementation, LoggingLevel, Message, Notification,
+    CallToolResult, DecodeError, ErrorCode, Implementation, LoggingLevel, Message, Notification,
     ProtocolVersion, Request, RequestId, RpcError,
 };
 use crate::{
@@ -1505,7 +1505,17 @@ impl Client {
                     .responders
                     .answer(method, request_params)
                     .await
-                    .map_err(ClientError::Rpc)?;
+                    .map_err(|e| {
+                        ClientError::protocol(if e.code == ErrorCode::METHOD_NOT_FOUND {
+                            format!(
+                                "the server asked for input with `{method}`, which this client \
+                                 has no callback for (see ClientBuilder::on_elicitation, \
+                                 on_sampling, on_roots)"
+                            )
+                        } else {
+                            format!("answering the server's `{method}` failed: {e}")
+                        })
+                    })?;
                 responses.insert(key.clone(), answer);
             }
         }
@@ -1639,6 +1649,15 @@ mod tests {
     /// A raw HTTP/1.1 server answering every request with the next canned response, written in
     /// the given pieces with a pause between them. Returns its URL.
     async fn canned(responses: Vec<Vec<&'static [u8]>>) -> String {
+        canned_recorded(responses).await.0
+    }
+
+    /// [`canned`], also returning every request received (head and body, as text).
+    async fn canned_recorded(
+        responses: Vec<Vec<&'static [u8]>>,
+    ) -> (String, Arc<Mutex<Vec<String>>>) {
+        let seen = Arc::new(Mutex::new(Vec::new()));
+        let log = seen.clone();
         let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
         let url = format!("http://{}/mcp", listener.local_addr().unwrap());
         tokio::spawn(async move {
@@ -1664,6 +1683,9 @@ mod tests {
                         break;
                     }
                 }
+                log.lock()
+                    .unwrap()
+                    .push(String::from_utf8_lossy(&request).into_owned());
                 for piece in pieces {
                     socket.write_all(piece).await.unwrap();
                     socket.flush().await.unwrap();
@@ -1671,7 +1693,7 @@ mod tests {
                 }
             }
         });
-        url
+        (url, seen)
     }
 
     fn client(url: &str) -> Client {
@@ -1878,6 +1900,121 @@ mod tests {
             .unwrap_err();
         assert!(
             matches!(&e, ClientError::Protocol(m) if m.contains("2024-11-05")),
+            "{e}"
+        );
+    }
+
+    #[tokio::test]
+    async fn the_stateless_wire_sends_meta_and_headers_and_answers_input_requests() {
+        let discover = json_response(
+            "200 OK",
+            r#"{"jsonrpc":"2.0","id":0,"result":{"resultType":"complete","supportedVersions":["2026-07-28"],"capabilities":{"tools":{}},"ttlMs":0,"cacheScope":"public","_meta":{"io.modelcontextprotocol/serverInfo":{"name":"modern","version":"9"}}}}"#,
+        );
+        let input_required = json_response(
+            "200 OK",
+            r#"{"jsonrpc":"2.0","id":1,"result":{"resultType":"input_required","inputRequests":{"who":{"method":"elicitation/create","params":{"mode":"form","message":"Name?","requestedSchema":{"type":"object","properties":{"name":{"type":"string"}}}}},"where":{"method":"roots/list","params":{}}},"requestState":"st-1"}}"#,
+        );
+        let done = json_response(
+            "200 OK",
+            r#"{"jsonrpc":"2.0","id":2,"result":{"resultType":"complete","content":[{"type":"text","text":"hi Ada"}]}}"#,
+        );
+        let (url, seen) = canned_recorded(vec![
+            vec![Vec::leak(discover)],
+            vec![Vec::leak(input_required)],
+            vec![Vec::leak(done)],
+        ])
+        .await;
+        let client = Client::builder(url)
+            .on_elicitation(|request| async move {
+                assert_eq!(request.message, "Name?");
+                Ok(Elicitation::Accept(json!({"name": "Ada"})))
+            })
+            .on_roots(|| async {
+                Ok(vec![Root {
+                    uri: "file:///w".into(),
+                    name: None,
+                }])
+            })
+            .connect()
+            .await
+            .unwrap();
+        assert_eq!(client.wire(), Wire::Stateless);
+        assert_eq!(client.protocol_version(), STATELESS_PROTOCOL_VERSION);
+        assert_eq!(client.server_info().server_info.name, "modern");
+        assert_eq!(client.session_id(), None);
+        client.set_log_level(LoggingLevel::Debug).await.unwrap();
+        let result = client.call_tool("héllo", json!({"x": 1})).await.unwrap();
+        assert_eq!(result.content, vec![crate::Content::text("hi Ada")]);
+
+        let seen = seen.lock().unwrap();
+        assert_eq!(seen.len(), 3, "discover, the call, its retry: {seen:#?}");
+        let body = |request: &str| -> Value {
+            serde_json::from_str(&request[request.find("\r\n\r\n").unwrap() + 4..]).unwrap()
+        };
+        let head =
+            |request: &str| request[..request.find("\r\n\r\n").unwrap()].to_ascii_lowercase();
+        assert!(
+            head(&seen[0]).contains("mcp-protocol-version: 2026-07-28"),
+            "{}",
+            seen[0]
+        );
+        assert!(
+            head(&seen[0]).contains("mcp-method: server/discover"),
+            "{}",
+            seen[0]
+        );
+        let meta = &body(&seen[0])["params"]["_meta"];
+        assert_eq!(meta[META_VERSION], "2026-07-28");
+        assert_eq!(
+            meta[META_CAPABILITIES],
+            json!({"elicitation": {"form": {}}, "roots": {}})
+        );
+        assert_eq!(meta[META_CLIENT_INFO]["name"], "mcp-runtime-client");
+
+        for request in &seen[1..] {
+            let head = head(request);
+            assert!(head.contains("mcp-protocol-version: 2026-07-28"), "{head}");
+            assert!(head.contains("mcp-method: tools/call"), "{head}");
+            // Not plain ASCII: base64 of the UTF-8 bytes (`aMOpbGxv`, lowercased with the head).
+            assert!(head.contains("mcp-name: =?base64?amopbgxv?="), "{head}");
+            assert!(!head.contains("mcp-session-id"), "{head}");
+            let params = &body(request)["params"];
+            assert_eq!(params["name"], "héllo");
+            assert_eq!(params["_meta"][META_LOG_LEVEL], "debug");
+        }
+        let first = body(&seen[1]);
+        assert!(first["params"].get("inputResponses").is_none());
+        let retry = body(&seen[2]);
+        assert_ne!(retry["id"], first["id"], "a retry is a new request");
+        assert_eq!(retry["params"]["requestState"], "st-1");
+        assert_eq!(
+            retry["params"]["inputResponses"],
+            json!({
+                "who": {"action": "accept", "content": {"name": "Ada"}},
+                "where": {"roots": [{"uri": "file:///w"}]}
+            })
+        );
+    }
+
+    #[tokio::test]
+    async fn input_requests_without_a_callback_are_a_clear_error() {
+        let discover = json_response(
+            "200 OK",
+            r#"{"jsonrpc":"2.0","id":0,"result":{"supportedVersions":["2026-07-28"],"capabilities":{}}}"#,
+        );
+        let input_required = json_response(
+            "200 OK",
+            r#"{"jsonrpc":"2.0","id":1,"result":{"resultType":"input_required","inputRequests":{"s":{"method":"sampling/createMessage","params":{"messages":[],"maxTokens":5}}}}}"#,
+        );
+        let url = canned(vec![
+            vec![Vec::leak(discover)],
+            vec![Vec::leak(input_required)],
+        ])
+        .await;
+        let client = Client::connect(url).await.unwrap();
+        let e = client.call_tool("t", json!({})).await.unwrap_err();
+        assert!(
+            matches!(&e, ClientError::Protocol(m) if m.contains("sampling/createMessage") && m.contains("no callback")),
             "{e}"
         );
     }
