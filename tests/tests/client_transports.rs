@@ -332,6 +332,19 @@ async fn streamable_http_falls_back_from_2026_to_the_2025_handshake() {
     .unwrap_err();
     assert!(e.http_status().is_some() || e.rpc_error().is_some(), "{e}");
     within(client.close()).await.unwrap();
+
+    // With the session's GET stream open, calls and closing work as before.
+    let recorder = Recorder::default();
+    let listening = within(
+        Client::builder(&server.url)
+            .listen(true)
+            .handler(recorder.clone())
+            .connect(),
+    )
+    .await
+    .unwrap();
+    assert_streams_live(&listening, &recorder).await;
+    within(listening.close()).await.unwrap();
 }
 
 #[tokio::test]
@@ -519,10 +532,9 @@ async fn a_callback_error_reaches_the_tool() {
     assert!(text.contains("no model here"), "{text}");
 }
 
-#[tokio::test]
-async fn a_server_killed_mid_call_is_an_error_not_a_hang() {
-    let server = server();
-    let client = Arc::new(within(Client::connect(&server.url)).await.unwrap());
+/// Starts `slow_steps` on `client`, stops `server` after the first progress update, and
+/// returns the call's outcome.
+async fn killed_mid_call(client: Arc<Client>, server: TestServer) -> Result<(), ClientError> {
     let (tx, rx) = tokio::sync::oneshot::channel();
     let mut tx = Some(tx);
     let options = CallOptions::new().on_progress(move |_| {
@@ -542,7 +554,14 @@ async fn a_server_killed_mid_call_is_an_error_not_a_hang() {
     };
     within(rx).await.unwrap();
     drop(server);
-    let e = within(call).await.unwrap().unwrap_err();
+    within(call).await.unwrap()
+}
+
+#[tokio::test]
+async fn a_server_killed_mid_call_is_an_error_not_a_hang() {
+    let http = server();
+    let client = Arc::new(within(Client::connect(&http.url)).await.unwrap());
+    let e = killed_mid_call(client, http).await.unwrap_err();
     assert!(
         matches!(
             e,
@@ -550,6 +569,19 @@ async fn a_server_killed_mid_call_is_an_error_not_a_hang() {
         ),
         "{e}"
     );
+
+    // Over the legacy transport, the shared stream ends: this call and every later one fail.
+    let legacy = self::server();
+    let client = within(Client::connect_legacy_sse(
+        legacy.url.replace("/mcp", "/sse"),
+    ))
+    .await
+    .unwrap();
+    let client = Arc::new(client);
+    let e = killed_mid_call(client.clone(), legacy).await.unwrap_err();
+    assert!(matches!(e, ClientError::Closed(_)), "{e}");
+    let e = within(client.ping()).await.unwrap_err();
+    assert!(matches!(e, ClientError::Closed(_)), "{e}");
 }
 
 /// A raw HTTP server answering every request with `response`, for as many requests as come.

@@ -250,6 +250,7 @@ pub struct ClientBuilder {
     responders: Responders,
     max_message_bytes: usize,
     wire: WirePreference,
+    listen: bool,
 }
 
 impl ClientBuilder {
@@ -263,6 +264,7 @@ impl ClientBuilder {
             responders: Responders::default(),
             max_message_bytes: DEFAULT_MAX_MESSAGE_BYTES,
             wire: WirePreference::Auto,
+            listen: false,
         }
     }
 
@@ -305,6 +307,20 @@ impl ClientBuilder {
     /// the legacy HTTP+SSE transport always use the `initialize` handshake.
     pub fn wire(mut self, wire: WirePreference) -> Self {
         self.wire = wire;
+        self
+    }
+
+    /// On the Streamable HTTP handshake wire, also opens the session's `GET` stream after
+    /// connecting (default off), so that what the server sends outside any request (list
+    /// changes, resource updates, logs) reaches the handler. A server without one (`405`) is
+    /// not an error. Stdio and legacy HTTP+SSE deliver such messages anyway.
+    ///
+    /// ```
+    /// let builder = mcp_runtime::client::Client::builder("http://127.0.0.1:8000/mcp").listen(true);
+    /// # drop(builder);
+    /// ```
+    pub fn listen(mut self, listen: bool) -> Self {
+        self.listen = listen;
         self
     }
 
@@ -446,6 +462,16 @@ impl ClientBuilder {
             }
         }
         client.initialize().await?;
+        if let (true, Link::Http(http)) = (self.listen, &client.inner.link) {
+            if let Some(replies) = http.listen().await? {
+                let task = tokio::spawn(listen_loop(replies, Arc::downgrade(&client.inner)));
+                *client
+                    .inner
+                    .reader
+                    .lock()
+                    .unwrap_or_else(|e| e.into_inner()) = Some(task);
+            }
+        }
         Ok(client)
     }
 }
@@ -520,6 +546,16 @@ async fn read_loop(mut reader: Reader, inner: std::sync::Weak<Inner>) {
         (_, ended) => ended,
     };
     inner.end(ended);
+}
+
+/// Routes what arrives on the session's `GET` stream until it ends; calls are not affected.
+async fn listen_loop(mut replies: Replies, inner: std::sync::Weak<Inner>) {
+    while let Some(Ok(message)) = replies.next().await {
+        match inner.upgrade() {
+            Some(inner) => inner.route(message),
+            None => return,
+        }
+    }
 }
 
 /// Why the shared stream is over.
@@ -2017,5 +2053,44 @@ mod tests {
             matches!(&e, ClientError::Protocol(m) if m.contains("sampling/createMessage") && m.contains("no callback")),
             "{e}"
         );
+    }
+
+    #[tokio::test]
+    async fn listen_routes_the_get_stream_to_the_handler() {
+        let init = json_response_with(
+            "200 OK",
+            "mcp-session-id: s1\r\n",
+            r#"{"jsonrpc":"2.0","id":0,"result":{"protocolVersion":"2025-11-25","serverInfo":{"name":"s","version":"1"}}}"#,
+        );
+        let accepted: &[u8] =
+            b"HTTP/1.1 202 Accepted\r\ncontent-length: 0\r\nconnection: close\r\n\r\n";
+        let (url, seen) = canned_recorded(vec![
+            vec![Vec::leak(init)],
+            vec![accepted],
+            vec![
+                SSE_HEAD,
+                b"id: g-0\ndata: \n\nevent: message\ndata: {\"jsonrpc\":\"2.0\",\"method\":\"notifications/tools/list_changed\"}\n\n",
+            ],
+        ])
+        .await;
+        let (tx, mut rx) = mpsc::unbounded_channel();
+        let client = Client::builder(url)
+            .wire(WirePreference::Handshake)
+            .listen(true)
+            .handler(NotificationFn(move |n: &Notification| {
+                let _ = tx.send(n.method.clone());
+            }))
+            .connect()
+            .await
+            .unwrap();
+        let method = tokio::time::timeout(Duration::from_secs(5), rx.recv())
+            .await
+            .expect("the GET stream's notification")
+            .unwrap();
+        assert_eq!(method, "notifications/tools/list_changed");
+        let get = seen.lock().unwrap()[2].to_ascii_lowercase();
+        assert!(get.starts_with("get /mcp"), "{get}");
+        assert!(get.contains("mcp-session-id: s1"), "{get}");
+        assert!(get.contains("accept: text/event-stream"), "{get}");
     }
 }

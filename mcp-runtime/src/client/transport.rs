@@ -120,6 +120,36 @@ impl HttpTransport {
         }
     }
 
+    /// Opens the session's `GET` stream, on which the server sends what belongs to no request
+    /// (list changes, resource updates, logs). `None` when the server offers none (`405`).
+    pub(crate) async fn listen(&self) -> Result<Option<Replies>, ClientError> {
+        let request = self
+            .http
+            .get(self.url.clone())
+            .header(ACCEPT, HeaderValue::from_static("text/event-stream"));
+        let response = self
+            .with_session(request)
+            .send()
+            .await
+            .map_err(ClientError::transport)?;
+        let status = response.status();
+        if status == StatusCode::METHOD_NOT_ALLOWED {
+            return Ok(None);
+        }
+        if !status.is_success() {
+            return Err(error_response(response).await);
+        }
+        match media_type(&response).as_str() {
+            "text/event-stream" => Ok(Some(Replies::sse(
+                response,
+                SseParser::new(self.max_message_bytes),
+            ))),
+            other => Err(ClientError::protocol(format!(
+                "GET answered with Content-Type {other:?}; expected text/event-stream"
+            ))),
+        }
+    }
+
     /// Ends the session with `DELETE`. A server that does not let clients end sessions (405)
     /// or no longer knows the session (404) is not an error.
     pub(crate) async fn delete(&self) -> Result<(), ClientError> {
