@@ -2074,7 +2074,7 @@ mod tests {
         ])
         .await;
         let (tx, mut rx) = mpsc::unbounded_channel();
-        let client = Client::builder(url)
+        let _client = Client::builder(url)
             .wire(WirePreference::Handshake)
             .listen(true)
             .handler(NotificationFn(move |n: &Notification| {
