@@ -45,7 +45,9 @@ pub enum ClientError {
         #[source]
         source: Option<BoxError>,
     },
-    /// A message from the server is not valid JSON-RPC.
+    /// A message from the server is not valid JSON-RPC. On stdio and the legacy HTTP+SSE
+    /// transport, where every message shares one stream, it also ends the connection: calls in
+    /// flight and later calls fail with it.
     #[error("invalid message from the server: {0}")]
     Decode(#[from] DecodeError),
     /// The server broke the protocol: wrong content type, missing session id, an answer to

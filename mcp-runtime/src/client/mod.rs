@@ -117,6 +117,14 @@ pub struct InitializeResult {
 }
 
 /// A tool as `tools/list` describes it.
+///
+/// ```
+/// let tool: mcp_runtime::client::ToolInfo = serde_json::from_value(serde_json::json!({
+///     "name": "add", "inputSchema": {"type": "object"}, "icons": []
+/// })).unwrap();
+/// assert_eq!(tool.name, "add");
+/// assert!(tool.extra.contains_key("icons"));
+/// ```
 #[derive(Debug, Clone, PartialEq, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct ToolInfo {
@@ -143,6 +151,13 @@ pub struct ToolInfo {
 }
 
 /// A prompt as `prompts/list` describes it.
+///
+/// ```
+/// let prompt: mcp_runtime::client::PromptInfo = serde_json::from_value(serde_json::json!({
+///     "name": "review", "arguments": [{"name": "code", "required": true}]
+/// })).unwrap();
+/// assert_eq!(prompt.arguments[0].required, Some(true));
+/// ```
 #[derive(Debug, Clone, PartialEq, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct PromptInfo {
@@ -163,6 +178,12 @@ pub struct PromptInfo {
 }
 
 /// One argument of a prompt.
+///
+/// ```
+/// let arg: mcp_runtime::client::PromptArgumentInfo =
+///     serde_json::from_value(serde_json::json!({"name": "code"})).unwrap();
+/// assert_eq!((arg.name.as_str(), arg.required), ("code", None));
+/// ```
 #[derive(Debug, Clone, PartialEq, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct PromptArgumentInfo {
@@ -177,6 +198,14 @@ pub struct PromptArgumentInfo {
 }
 
 /// A resource as `resources/list` describes it.
+///
+/// ```
+/// let resource: mcp_runtime::client::ResourceInfo = serde_json::from_value(serde_json::json!({
+///     "uri": "motto://today", "name": "motto", "mimeType": "text/plain", "size": 12
+/// })).unwrap();
+/// assert_eq!(resource.mime_type.as_deref(), Some("text/plain"));
+/// assert_eq!(resource.extra["size"], 12);
+/// ```
 #[derive(Debug, Clone, PartialEq, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct ResourceInfo {
@@ -200,6 +229,13 @@ pub struct ResourceInfo {
 }
 
 /// A resource template as `resources/templates/list` describes it.
+///
+/// ```
+/// let template: mcp_runtime::client::ResourceTemplateInfo = serde_json::from_value(
+///     serde_json::json!({"uriTemplate": "users://{id}/avatar", "name": "avatar"}),
+/// ).unwrap();
+/// assert_eq!(template.uri_template, "users://{id}/avatar");
+/// ```
 #[derive(Debug, Clone, PartialEq, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct ResourceTemplateInfo {

@@ -39,12 +39,23 @@ pub struct CallOptions<'a> {
 
 impl<'a> CallOptions<'a> {
     /// No progress callback, no cancellation, no timeout.
+    ///
+    /// ```
+    /// let options = mcp_runtime::client::CallOptions::new();
+    /// assert_eq!(format!("{options:?}"), "CallOptions { progress: false, cancel: None, timeout: None }");
+    /// ```
     pub fn new() -> CallOptions<'a> {
         CallOptions::default()
     }
 
     /// Asks for progress (`_meta.progressToken`) and hands each update to `callback` as it
-    /// arrives.
+    /// arrives. The callback may borrow from the caller.
+    ///
+    /// ```
+    /// let mut updates = Vec::new();
+    /// let options = mcp_runtime::client::CallOptions::new().on_progress(|p| updates.push(p.progress));
+    /// # drop(options);
+    /// ```
     pub fn on_progress(mut self, callback: impl FnMut(&Progress) + Send + 'a) -> CallOptions<'a> {
         self.progress = Some(Box::new(callback));
         self
@@ -53,6 +64,14 @@ impl<'a> CallOptions<'a> {
     /// Cancels the call when `token` is cancelled: the call returns
     /// [`ClientError::Cancelled`](super::ClientError::Cancelled) and the server is told
     /// (`notifications/cancelled`; on the stateless 2026 wire, by closing the response stream).
+    ///
+    /// ```
+    /// use mcp_runtime::client::{CallOptions, CancellationToken};
+    /// let stop = CancellationToken::new();
+    /// let options = CallOptions::new().cancel_on(stop.clone());
+    /// stop.cancel(); // from anywhere: a UI button, a signal handler
+    /// # drop(options);
+    /// ```
     pub fn cancel_on(mut self, token: CancellationToken) -> CallOptions<'a> {
         self.cancel = Some(token);
         self
@@ -60,6 +79,12 @@ impl<'a> CallOptions<'a> {
 
     /// Gives up after `timeout`, cancelling the request as [`cancel_on`](Self::cancel_on) does,
     /// with [`ClientError::Timeout`](super::ClientError::Timeout).
+    ///
+    /// ```
+    /// let options = mcp_runtime::client::CallOptions::new()
+    ///     .timeout(std::time::Duration::from_secs(30));
+    /// # drop(options);
+    /// ```
     pub fn timeout(mut self, timeout: Duration) -> CallOptions<'a> {
         self.timeout = Some(timeout);
         self
