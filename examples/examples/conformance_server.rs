@@ -87,6 +87,15 @@ async fn test_tool_with_progress(ctx: Ctx) -> &'static str {
     "Progress test completed"
 }
 
+/// Closes its SSE stream mid-call, then finishes: the client resumes with `Last-Event-ID` and
+/// receives the result on the resumed stream (SSE polling, SEP-1699).
+#[mcp_tool]
+async fn test_reconnection(ctx: Ctx) -> &'static str {
+    ctx.close_sse_stream().await;
+    tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    "Reconnection test completed successfully"
+}
+
 /// Always fails, to test error reporting.
 #[mcp_tool]
 async fn test_error_handling() -> Result<String, String> {
@@ -361,6 +370,7 @@ async fn main() -> std::io::Result<()> {
         .tool::<test_tool_with_logging>()
         .tool::<test_tool_with_progress>()
         .tool::<test_error_handling>()
+        .tool::<test_reconnection>()
         .tool::<test_sampling>()
         .tool::<test_elicitation>()
         .tool::<test_elicitation_sep1034_defaults>()

@@ -8,6 +8,8 @@
 //! cargo run -p examples --example server -- --bind 127.0.0.1:8000
 //! cargo run -p examples --example server -- --tls-cert cert.pem --tls-key key.pem   # HTTPS
 //! cargo run -p examples --example server -- --cors-origin https://app.example.com # browsers
+//! cargo run -p examples --example server -- --auth-hs256-secret "$SECRET" \
+//!     --auth-audience http://127.0.0.1:8000/mcp --auth-issuer https://auth.example.com
 //! ```
 
 #[actix_web::main]

@@ -10,7 +10,7 @@ use syn::{Attribute, Expr, ExprLit, Lit, LitStr, Meta, Token};
 use crate::ctxt::Ctxt;
 
 const TOOL_KEYS: &str = "`name`, `title`, `description`, `annotations(...)`, `icons`, `meta`, \
-                         `input_schema`, `crate`";
+                         `input_schema`, `scopes`, `crate`";
 const PROMPT_KEYS: &str = "`name`, `title`, `description`, `icons`, `meta`, `crate`";
 const ANNOTATION_KEYS: &str =
     "`read_only_hint`, `destructive_hint`, `idempotent_hint`, `open_world_hint`";
@@ -73,6 +73,8 @@ pub struct ToolAttrs {
     pub extras: ExtrasAttrs,
     /// `input_schema = path` (tools only).
     pub input_schema: Option<syn::Path>,
+    /// `scopes = ["a", "b"]` (tools only).
+    pub scopes: Option<Vec<String>>,
     pub krate: Option<syn::Path>,
 }
 
@@ -184,6 +186,59 @@ pub(crate) fn string_value(cx: &mut Ctxt, meta: &Meta, key: &str) -> Option<LitS
     }
 }
 
+/// `scopes = ["files:read", "files:write"]`: an array of OAuth scope tokens (RFC 6749 §3.3:
+/// non-empty, printable ASCII without space, `"` or `\\`). Each error is spanned at the
+/// offending token.
+fn scopes_value(cx: &mut Ctxt, meta: &Meta) -> Option<Vec<String>> {
+    const EXAMPLE: &str = "`scopes = [\"files:read\", \"files:write\"]`";
+    let array = match meta {
+        Meta::NameValue(nv) => match &nv.value {
+            Expr::Array(array) => array,
+            other => {
+                cx.error_spanned_by(
+                    other,
+                    format!("expected an array of string literals: {EXAMPLE}"),
+                );
+                return None;
+            }
+        },
+        _ => {
+            cx.error_spanned_by(meta, format!("expected {EXAMPLE}"));
+            return None;
+        }
+    };
+    let mut scopes = Vec::new();
+    for element in &array.elems {
+        let Expr::Lit(ExprLit {
+            lit: Lit::Str(lit), ..
+        }) = element
+        else {
+            cx.error_spanned_by(
+                element,
+                format!("expected a string literal: each scope is a string, {EXAMPLE}"),
+            );
+            continue;
+        };
+        let scope = lit.value();
+        let valid = !scope.is_empty()
+            && scope
+                .bytes()
+                .all(|b| b == 0x21 || (0x23..=0x5b).contains(&b) || (0x5d..=0x7e).contains(&b));
+        if valid {
+            scopes.push(scope);
+        } else {
+            cx.error_spanned_by(
+                lit,
+                format!(
+                    "invalid scope {scope:?}: a scope is one or more printable ASCII characters \
+                     without spaces, `\"` or `\\`"
+                ),
+            );
+        }
+    }
+    Some(scopes)
+}
+
 /// Stores `value` into `slot`, or reports a duplicate key at `meta`.
 pub(crate) fn set_once<T>(
     cx: &mut Ctxt,
@@ -269,6 +324,11 @@ impl ToolAttrs {
                             "input_schema",
                             keys,
                         );
+                    }
+                }
+                "scopes" if kind == Kind::Tool => {
+                    if let Some(scopes) = scopes_value(cx, &meta) {
+                        set_once(cx, &mut attrs.scopes, scopes, &meta, "scopes", keys);
                     }
                 }
                 key if attrs.extras.parse_key(cx, &meta, key, keys) => {}

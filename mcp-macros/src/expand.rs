@@ -28,6 +28,7 @@ pub fn expand(tool: &Tool, item: &ItemFn) -> TokenStream {
         None => quote!(#p::None),
     };
     let uses_ctx = tool.uses_ctx();
+    let scopes = &tool.scopes;
 
     let output_ty = match &tool.output {
         Some(ty) => quote!(#ty),
@@ -86,6 +87,7 @@ pub fn expand(tool: &Tool, item: &ItemFn) -> TokenStream {
                     uses_ctx: #uses_ctx,
                     input_schema: #input_schema,
                     extras: #extras,
+                    scopes: &[#(#scopes),*],
                 };
 
                 // `|| EXPR` for `#[mcp(default = EXPR)]` is redundant when EXPR is a call.

@@ -44,6 +44,7 @@ pub fn fallback(item: &ItemFn, krate: &syn::Path, errors: TokenStream) -> TokenS
                     uses_ctx: false,
                     input_schema: #p::None,
                     extras: #p::Extras::NONE,
+                    scopes: &[],
                 };
 
                 fn call(_: #p::Ctx, _: #p::Arguments) -> #p::ToolFuture {

@@ -28,6 +28,8 @@ pub struct Tool {
     pub extras: ExtrasAttrs,
     /// `input_schema = path`: the schema sent instead of the derived one.
     pub input_schema: Option<syn::Path>,
+    /// `scopes = [...]`: the OAuth scopes a caller needs (tools only).
+    pub scopes: Vec<String>,
     /// The path of the runtime crate (`::mcp_runtime` unless `crate = "..."`).
     pub krate: syn::Path,
     /// The parameters in declaration order.
@@ -229,6 +231,7 @@ impl Tool {
             annotations: attrs.annotations,
             extras: attrs.extras,
             input_schema: attrs.input_schema,
+            scopes: attrs.scopes.unwrap_or_default(),
             krate: attrs.krate.unwrap_or_else(default_crate_path),
             params,
             output,

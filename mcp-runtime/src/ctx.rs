@@ -14,6 +14,7 @@ use crate::ask::{
     self, ClientRequestError, CreateMessageRequest, CreateMessageResult, ElicitError, Elicitation,
     Root, DEFAULT_CLIENT_TIMEOUT,
 };
+use crate::auth::Identity;
 use crate::protocol::jsonrpc::encode;
 use crate::protocol::{Implementation, LoggingLevel, ProtocolVersion, RequestId};
 use crate::session::Session;
@@ -27,6 +28,10 @@ pub(crate) enum Outgoing {
     Notification(Vec<u8>),
     /// The final response, already encoded; nothing follows it.
     Response(Vec<u8>),
+    /// The tool asks the transport to end the request's stream now, the call going on: the
+    /// client comes back for the rest (SSE polling, SEP-1699). Transports that cannot resume
+    /// a stream ignore it.
+    CloseStream,
 }
 
 /// Which log messages reach the client.
@@ -60,6 +65,8 @@ pub(crate) struct CallScope {
     pub(crate) session: Option<Arc<Session>>,
     pub(crate) protocol_version: ProtocolVersion,
     pub(crate) state: Arc<StateMap>,
+    /// The authenticated caller, when the transport authenticates.
+    pub(crate) identity: Option<Arc<Identity>>,
 }
 
 /// The handle a tool uses to log, report progress, notice cancellation and reach shared state.
@@ -121,7 +128,28 @@ impl Ctx {
             session: None,
             protocol_version: ProtocolVersion::LATEST,
             state: Arc::new(StateMap::default()),
+            identity: None,
         }))
+    }
+
+    /// Who made the request: the identity of its bearer token when the endpoint authenticates
+    /// (see [`StreamableHttp::auth`](crate::http::StreamableHttp::auth)), else `None` (also on
+    /// stdio).
+    ///
+    /// ```
+    /// use mcp_runtime::{mcp_tool, Ctx};
+    ///
+    /// /// Say who is asking.
+    /// #[mcp_tool]
+    /// async fn whoami(ctx: Ctx) -> String {
+    ///     match ctx.identity() {
+    ///         Some(id) => format!("{} with scopes {:?}", id.subject(), id.scopes()),
+    ///         None => "anonymous".into(),
+    ///     }
+    /// }
+    /// ```
+    pub fn identity(&self) -> Option<&Identity> {
+        self.scope.identity.as_deref()
     }
 
     /// Sends a log message at `level` if the client's level lets it through.
@@ -278,6 +306,34 @@ impl Ctx {
     /// work that does not yield: blocking threads, child processes, spawned tasks.
     pub async fn cancelled(&self) {
         self.scope.cancel.cancelled().await
+    }
+
+    /// Ends the stream this request's messages travel on, while the tool goes on running: the
+    /// client reconnects (after the `retry` delay the server announced) with `Last-Event-ID`
+    /// and receives what was sent meanwhile, then the rest. Long calls use it so that no
+    /// connection stays open for minutes through proxies that dislike that (SSE polling,
+    /// SEP-1699).
+    ///
+    /// Only Streamable HTTP sessions that can resume (protocol 2025-11-25 and later) close the
+    /// stream; on any other transport this does nothing, and the call carries on as usual.
+    ///
+    /// ```
+    /// use std::time::Duration;
+    /// use mcp_runtime::{mcp_tool, Ctx};
+    ///
+    /// /// A long job that does not hold a connection open while it works.
+    /// #[mcp_tool]
+    /// async fn rebuild(ctx: Ctx) -> String {
+    ///     ctx.info("rebuilding").await;
+    ///     ctx.close_sse_stream().await;
+    ///     tokio::time::sleep(Duration::from_millis(10)).await;
+    ///     "rebuilt".into()
+    /// }
+    /// ```
+    pub async fn close_sse_stream(&self) {
+        if !self.scope.finished.load(Ordering::Acquire) {
+            let _ = self.scope.sink.send(Outgoing::CloseStream).await;
+        }
     }
 
     /// A token that fires when the request is cancelled, to hand to spawned work.

@@ -19,6 +19,7 @@ use serde_json::{json, Map, Value};
 use tokio::sync::mpsc;
 use tokio_util::sync::CancellationToken;
 
+use crate::auth::Identity;
 use crate::ctx::{CallScope, Ctx, LogFilter, Outgoing};
 use crate::prompt::{CompletionRequest, PromptArguments};
 use crate::protocol::jsonrpc::{encode, parse_params};
@@ -192,24 +193,40 @@ impl ServerCore {
 
     /// Handles a request within a session.
     pub(crate) fn request(&self, session: &Arc<Session>, request: Request) -> Reply {
+        self.request_as(session, request, None)
+    }
+
+    /// Handles a request within a session, made by `caller` when the transport authenticates:
+    /// tools whose scopes the caller lacks are neither listed nor called, and handlers read
+    /// the caller with [`Ctx::identity`].
+    pub(crate) fn request_as(
+        &self,
+        session: &Arc<Session>,
+        request: Request,
+        caller: Option<Arc<Identity>>,
+    ) -> Reply {
         let id = request.id.clone();
         let now = |result: Value| Reply::Now(encode::result(&id, result));
         let reply = match request.method.as_str() {
-            "tools/call" => self.call_tool(session, request),
+            "tools/call" => self.call_tool(session, request, caller),
             "ping" => Ok(now(json!({}))),
-            "tools/list" => self.list_tools(request.params).map(now),
+            "tools/list" => self.list_tools(request.params, caller.as_deref()).map(now),
             "prompts/list" if !self.prompts.is_empty() => {
                 self.list_prompts(request.params).map(now)
             }
-            "prompts/get" if !self.prompts.is_empty() => self.get_prompt(session, request),
-            "completion/complete" if !self.prompts.is_empty() => self.complete(session, request),
+            "prompts/get" if !self.prompts.is_empty() => self.get_prompt(session, request, caller),
+            "completion/complete" if !self.prompts.is_empty() => {
+                self.complete(session, request, caller)
+            }
             "resources/list" if !self.resources.is_empty() => {
                 self.list_resources(false, request.params).map(now)
             }
             "resources/templates/list" if !self.resources.is_empty() => {
                 self.list_resources(true, request.params).map(now)
             }
-            "resources/read" if !self.resources.is_empty() => self.read_resource(session, request),
+            "resources/read" if !self.resources.is_empty() => {
+                self.read_resource(session, request, caller)
+            }
             "resources/subscribe" if !self.resources.is_empty() => {
                 self.subscribe(session, request.params, true).map(now)
             }
@@ -248,8 +265,17 @@ impl ServerCore {
         session.resolve_client_request(response);
     }
 
-    fn list_tools(&self, params: Option<Value>) -> Result<Value, RpcError> {
-        let definitions: Vec<&Value> = self.tools.iter().map(|t| &t.definition).collect();
+    fn list_tools(
+        &self,
+        params: Option<Value>,
+        caller: Option<&Identity>,
+    ) -> Result<Value, RpcError> {
+        let definitions: Vec<&Value> = self
+            .tools
+            .iter()
+            .filter(|t| caller.is_none_or(|c| c.missing_scopes(t.spec.scopes).is_empty()))
+            .map(|t| &t.definition)
+            .collect();
         self.page("tools", &definitions, params)
     }
 
@@ -276,7 +302,12 @@ impl ServerCore {
 
     /// `resources/read`: a fixed URI, else the first matching template; none is `-32002` with
     /// `data.uri`. The read runs in a local task, like a prompt.
-    fn read_resource(&self, session: &Arc<Session>, request: Request) -> Result<Reply, RpcError> {
+    fn read_resource(
+        &self,
+        session: &Arc<Session>,
+        request: Request,
+        caller: Option<Arc<Identity>>,
+    ) -> Result<Reply, RpcError> {
         let id = request.id;
         let params: UriParams = parse_params(request.params)?;
         let (resource, vars) = self
@@ -286,8 +317,11 @@ impl ServerCore {
         let uri = params.uri;
         self.spawn_request(
             session,
-            id,
-            params.meta,
+            Origin {
+                id,
+                meta: params.meta,
+                caller,
+            },
             uses_ctx,
             RequestKind::Resource,
             move |ctx| {
@@ -340,7 +374,12 @@ impl ServerCore {
 
     /// `prompts/get`: unknown prompts and bad arguments are `-32602`; the prompt renders in a
     /// local task, like a tool call (so it can be cancelled, and may notify through its `Ctx`).
-    fn get_prompt(&self, session: &Arc<Session>, request: Request) -> Result<Reply, RpcError> {
+    fn get_prompt(
+        &self,
+        session: &Arc<Session>,
+        request: Request,
+        caller: Option<Arc<Identity>>,
+    ) -> Result<Reply, RpcError> {
         let id = request.id;
         let params: GetPromptParams = parse_params(request.params)?;
         let prompt = self
@@ -351,8 +390,11 @@ impl ServerCore {
         let (get, description) = (prompt.get, prompt.spec.description);
         self.spawn_request(
             session,
-            id,
-            params.meta,
+            Origin {
+                id,
+                meta: params.meta,
+                caller,
+            },
             prompt.spec.uses_ctx,
             RequestKind::Prompt,
             move |ctx| {
@@ -367,7 +409,12 @@ impl ServerCore {
     }
 
     /// `completion/complete`: the completer of a prompt argument, or no values.
-    fn complete(&self, session: &Arc<Session>, request: Request) -> Result<Reply, RpcError> {
+    fn complete(
+        &self,
+        session: &Arc<Session>,
+        request: Request,
+        caller: Option<Arc<Identity>>,
+    ) -> Result<Reply, RpcError> {
         let id = request.id;
         let answer = |completion: crate::Completion| {
             Ok(Reply::Now(encode::result(
@@ -405,8 +452,11 @@ impl ServerCore {
         );
         self.spawn_request(
             session,
-            id,
-            params.meta,
+            Origin {
+                id,
+                meta: params.meta,
+                caller,
+            },
             false,
             RequestKind::Completer,
             move |ctx| {
@@ -431,12 +481,12 @@ impl ServerCore {
     fn spawn_request(
         &self,
         session: &Arc<Session>,
-        id: RequestId,
-        meta: Option<Map<String, Value>>,
+        origin: Origin,
         notifies: bool,
         kind: RequestKind,
         start: impl FnOnce(Ctx) -> RequestFuture,
     ) -> Result<Reply, RpcError> {
+        let Origin { id, meta, caller } = origin;
         let cancel = CancellationToken::new();
         if let Err(refused) = session.begin_call(&id, cancel.clone(), self.limits.per_session) {
             let code = match refused {
@@ -460,6 +510,7 @@ impl ServerCore {
             session: Some(session.clone()),
             protocol_version: session.protocol_version(),
             state: self.state.clone(),
+            identity: caller,
         });
         let future = start(Ctx::new(scope.clone()));
         let session = session.clone();
@@ -503,19 +554,39 @@ impl ServerCore {
         Ok(Reply::Call { notifies, messages })
     }
 
-    fn call_tool(&self, session: &Arc<Session>, request: Request) -> Result<Reply, RpcError> {
+    fn call_tool(
+        &self,
+        session: &Arc<Session>,
+        request: Request,
+        caller: Option<Arc<Identity>>,
+    ) -> Result<Reply, RpcError> {
         let id = request.id;
         let params: CallParams = parse_params(request.params)?;
         let tool = self
             .find_tool(&params.name)
             .ok_or_else(|| RpcError::invalid_params(format!("Unknown tool: {}", params.name)))?;
+        // Transports refuse such calls with their own status first (HTTP 403); this is the
+        // rule itself, for every transport.
+        if let Some(caller) = &caller {
+            let missing = caller.missing_scopes(tool.spec.scopes);
+            if !missing.is_empty() {
+                return Err(RpcError::invalid_params(format!(
+                    "tool `{}` needs the scopes: {}",
+                    params.name,
+                    missing.join(" ")
+                )));
+            }
+        }
         let args = Arguments::from_value(params.arguments)
             .map_err(|e| RpcError::invalid_params(e.to_string()))?;
         let (call, wraps_output) = (tool.call, tool.wraps_output);
         self.spawn_request(
             session,
-            id,
-            params.meta,
+            Origin {
+                id,
+                meta: params.meta,
+                caller,
+            },
             tool.spec.uses_ctx,
             RequestKind::Tool,
             move |ctx| {
@@ -530,6 +601,14 @@ impl ServerCore {
             },
         )
     }
+}
+
+/// Where a request served by [`ServerCore::spawn_request`] comes from: its id, its `_meta`
+/// and the authenticated caller, if any.
+struct Origin {
+    id: RequestId,
+    meta: Option<Map<String, Value>>,
+    caller: Option<Arc<Identity>>,
 }
 
 /// What kind of handler a request runs; decides how its failures reach the client.
@@ -668,6 +747,7 @@ mod tests {
         while let Some(message) = messages.recv().await {
             let bytes = match message {
                 Outgoing::Notification(b) | Outgoing::Response(b) => b,
+                Outgoing::CloseStream => continue,
             };
             out.push(serde_json::from_slice(&bytes).unwrap());
         }

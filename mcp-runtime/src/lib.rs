@@ -55,10 +55,12 @@
 extern crate self as mcp_runtime;
 
 mod ask;
+pub mod auth;
 #[cfg(feature = "client")]
 pub mod client;
 mod ctx;
 mod dispatch;
+mod event_store;
 mod extras;
 pub mod http;
 mod prompt;
@@ -76,6 +78,7 @@ pub use ask::{
     Elicitation, ModelHint, ModelPreferences, Root, SamplingMessage, DEFAULT_CLIENT_TIMEOUT,
 };
 pub use ctx::{Ctx, ProgressValue};
+pub use event_store::{EventStore, InMemoryEventStore, ReplayError};
 pub use extras::{Extras, Icon, IconTheme};
 pub use mcp_macros::{mcp_prompt, mcp_resource, mcp_tool};
 pub use prompt::{

@@ -2,14 +2,16 @@
 //! flight (so `notifications/cancelled` can reach them), and the store that bounds them.
 
 use std::collections::{HashMap, HashSet};
-use std::sync::atomic::{AtomicBool, AtomicU64, AtomicU8, Ordering};
+use std::sync::atomic::{AtomicU64, AtomicU8, Ordering};
 use std::sync::{Arc, Mutex, OnceLock, RwLock};
 use std::time::{Duration, Instant};
 
+use bytes::Bytes;
 use serde_json::Value;
-use tokio::sync::oneshot;
+use tokio::sync::{mpsc, oneshot};
 use tokio_util::sync::CancellationToken;
 
+use crate::event_store::EventStore;
 use crate::protocol::{
     Implementation, LoggingLevel, ProtocolVersion, RequestId, Response, RpcError,
 };
@@ -18,6 +20,9 @@ use crate::protocol::{
 pub(crate) type PendingReply = oneshot::Sender<Result<Value, RpcError>>;
 
 const LEVEL_UNSET: u8 = u8::MAX;
+
+/// How many session-level messages may wait for a slow server-initiated stream.
+const SESSION_STREAM_CAPACITY: usize = 64;
 
 /// One client's session, created by `initialize`.
 pub struct Session {
@@ -28,8 +33,12 @@ pub struct Session {
     log_level: AtomicU8,
     in_flight: Mutex<HashMap<RequestId, CancellationToken>>,
     last_active_ms: AtomicU64,
-    /// Whether the server-initiated (GET) stream is open; one per session.
-    stream_open: AtomicBool,
+    /// The session's server-initiated stream (the GET stream over HTTP), when one is open:
+    /// where messages that belong to no request go (list changes, resource updates).
+    stream: Mutex<Option<mpsc::Sender<Bytes>>>,
+    /// The transport's id of the last server-initiated stream, so a client resuming it is
+    /// recognised (0: none yet).
+    last_stream_id: AtomicU64,
     /// Fires when the session ends (DELETE, expiry): open streams close, calls are cancelled.
     closed: CancellationToken,
     /// The resource URIs the client subscribed to (`resources/subscribe`).
@@ -38,6 +47,8 @@ pub struct Session {
     pending: Mutex<HashMap<RequestId, PendingReply>>,
     /// The next server→client request id (`s-<n>`, so it never looks like a client's id).
     next_request: AtomicU64,
+    /// The subject that opened the session, when the transport authenticates.
+    owner: OnceLock<String>,
 }
 
 impl Session {
@@ -54,12 +65,27 @@ impl Session {
             log_level: AtomicU8::new(LEVEL_UNSET),
             in_flight: Mutex::new(HashMap::new()),
             last_active_ms: AtomicU64::new(now_ms()),
-            stream_open: AtomicBool::new(false),
+            stream: Mutex::new(None),
+            last_stream_id: AtomicU64::new(0),
             closed: CancellationToken::new(),
             subscriptions: Mutex::new(HashSet::new()),
             pending: Mutex::new(HashMap::new()),
             next_request: AtomicU64::new(1),
+            owner: OnceLock::new(),
         }
+    }
+
+    /// Records the subject that opened the session; only it may use the session from now on.
+    pub(crate) fn set_owner(&self, subject: &str) {
+        let _ = self.owner.set(subject.to_owned());
+    }
+
+    /// Whether a caller authenticated as `subject` (`None`: unauthenticated) may use the
+    /// session: anyone when it has no owner, else its owner only.
+    pub(crate) fn is_usable_by(&self, subject: Option<&str>) -> bool {
+        self.owner
+            .get()
+            .is_none_or(|owner| Some(owner.as_str()) == subject)
     }
 
     /// The session id (`Mcp-Session-Id`): 128 random bits, hex-encoded.
@@ -156,14 +182,42 @@ impl Session {
         }
     }
 
-    /// Claims the session's single server-initiated stream; `false` if it is taken.
-    pub(crate) fn claim_stream(&self) -> bool {
-        !self.stream_open.swap(true, Ordering::AcqRel)
+    /// Opens the session's single server-initiated stream, `id` being the transport's name for
+    /// it: what [`notify`](Self::notify) sends arrives on the receiver. `None` if one is open,
+    /// unless `take_over`: then the open one ends and this one replaces it (a client resuming
+    /// its stream before the server noticed the old connection died).
+    pub(crate) fn open_stream(&self, id: u64, take_over: bool) -> Option<mpsc::Receiver<Bytes>> {
+        let mut stream = self.stream.lock().unwrap_or_else(|e| e.into_inner());
+        if !take_over && stream.as_ref().is_some_and(|s| !s.is_closed()) {
+            return None;
+        }
+        let (sender, receiver) = mpsc::channel(SESSION_STREAM_CAPACITY);
+        *stream = Some(sender);
+        self.last_stream_id.store(id, Ordering::Relaxed);
+        Some(receiver)
     }
 
-    pub(crate) fn release_stream(&self) {
-        self.stream_open.store(false, Ordering::Release);
-        self.touch();
+    /// Whether `id` names the last server-initiated stream opened in this session.
+    pub(crate) fn was_stream(&self, id: u64) -> bool {
+        id != 0 && self.last_stream_id.load(Ordering::Relaxed) == id
+    }
+
+    fn stream_open(&self) -> bool {
+        self.stream
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .as_ref()
+            .is_some_and(|s| !s.is_closed())
+    }
+
+    /// Sends an encoded message that belongs to no request (a list change, a resource update)
+    /// on the session's server-initiated stream. `false` when none is open, or it is so far
+    /// behind that the message was dropped: such messages say "look again", so a client that
+    /// missed one catches up at its next list or read.
+    #[cfg_attr(not(test), allow(dead_code))]
+    pub(crate) fn notify(&self, message: Bytes) -> bool {
+        let stream = self.stream.lock().unwrap_or_else(|e| e.into_inner());
+        stream.as_ref().is_some_and(|s| s.try_send(message).is_ok())
     }
 
     fn calls_in_flight(&self) -> usize {
@@ -185,6 +239,7 @@ impl Session {
     /// request still waiting for an answer.
     pub(crate) fn close(&self) {
         self.closed.cancel();
+        self.stream.lock().unwrap_or_else(|e| e.into_inner()).take();
         let calls = std::mem::take(&mut *self.in_flight.lock().unwrap_or_else(|e| e.into_inner()));
         for token in calls.into_values() {
             token.cancel();
@@ -262,6 +317,8 @@ pub(crate) struct SessionStore {
     idle_timeout: Duration,
     max_sessions: usize,
     last_sweep_ms: AtomicU64,
+    /// Where the sessions' stream events are kept; told when a session ends.
+    events: Option<Arc<dyn EventStore>>,
 }
 
 /// `initialize` was refused because the server already holds its maximum of sessions.
@@ -276,6 +333,20 @@ impl SessionStore {
             idle_timeout,
             max_sessions,
             last_sweep_ms: AtomicU64::new(now_ms()),
+            events: None,
+        }
+    }
+
+    /// Forget a session's stored events when it ends.
+    pub(crate) fn with_events(mut self, events: Option<Arc<dyn EventStore>>) -> SessionStore {
+        self.events = events;
+        self
+    }
+
+    fn end(&self, session: &Session) {
+        session.close();
+        if let Some(events) = &self.events {
+            events.forget_session(session.id());
         }
     }
 
@@ -303,9 +374,9 @@ impl SessionStore {
             sessions.retain(|_, s| {
                 let keep = s.idle_for(now) < self.idle_timeout
                     || s.calls_in_flight() > 0
-                    || s.stream_open.load(Ordering::Acquire);
+                    || s.stream_open();
                 if !keep {
-                    s.close();
+                    self.end(s);
                 }
                 keep
             });
@@ -326,7 +397,7 @@ impl SessionStore {
             .remove(id);
         match removed {
             Some(session) => {
-                session.close();
+                self.end(&session);
                 true
             }
             None => false,
@@ -345,7 +416,7 @@ impl SessionStore {
         let sessions =
             std::mem::take(&mut *self.sessions.write().unwrap_or_else(|e| e.into_inner()));
         for session in sessions.into_values() {
-            session.close();
+            self.end(&session);
         }
     }
 
@@ -441,6 +512,31 @@ mod tests {
         s.cancel_call(&RequestId::Number(99));
         s.close();
         assert!(two.is_cancelled() && s.closed().is_cancelled());
+    }
+
+    #[tokio::test]
+    async fn one_server_initiated_stream_carries_the_session_messages() {
+        let s = session();
+        assert!(!s.notify(Bytes::from_static(b"lost")), "no stream open yet");
+        let mut first = s.open_stream(1, false).expect("the slot is free");
+        assert!(s.open_stream(2, false).is_none(), "one stream per session");
+        assert!(s.notify(Bytes::from_static(b"a")));
+        assert_eq!(first.recv().await.unwrap(), "a");
+        // Resuming takes the slot over; the old stream ends.
+        let mut second = s.open_stream(3, true).expect("taken over");
+        assert!(first.recv().await.is_none());
+        assert!(s.was_stream(3) && !s.was_stream(1));
+        assert!(s.notify(Bytes::from_static(b"b")));
+        assert_eq!(second.recv().await.unwrap(), "b");
+        // A stream that falls behind loses messages rather than holding memory.
+        let sent = (0..1000)
+            .filter(|_| s.notify(Bytes::from_static(b"n")))
+            .count();
+        assert_eq!(sent, SESSION_STREAM_CAPACITY);
+        drop(second);
+        assert!(s.open_stream(4, false).is_some(), "a dropped stream frees the slot");
+        s.close();
+        assert!(!s.notify(Bytes::from_static(b"x")));
     }
 
     #[test]

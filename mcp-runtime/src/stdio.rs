@@ -297,7 +297,11 @@ impl Connection {
                 let out = self.out.clone();
                 tokio::task::spawn_local(async move {
                     while let Some(message) = messages.recv().await {
-                        let (Outgoing::Notification(bytes) | Outgoing::Response(bytes)) = message;
+                        let bytes = match message {
+                            Outgoing::Notification(bytes) | Outgoing::Response(bytes) => bytes,
+                            // One pipe for the whole session: there is no stream to close.
+                            Outgoing::CloseStream => continue,
+                        };
                         if out.send(bytes).await.is_err() {
                             break;
                         }

@@ -59,6 +59,10 @@ pub struct ToolSpec {
     pub input_schema: Option<fn() -> Value>,
     /// Icons and `_meta`.
     pub extras: Extras,
+    /// `scopes = [...]`: the OAuth scopes a caller's token must carry to see the tool in
+    /// `tools/list` and to call it, when the endpoint authenticates (see [`crate::auth`]).
+    /// Empty: any authenticated caller. Without authentication they are not checked.
+    pub scopes: &'static [&'static str],
 }
 
 /// One parameter of a tool: a property of its input schema.
@@ -488,6 +492,7 @@ mod tests {
             uses_ctx: false,
             input_schema: None,
             extras: Extras::NONE,
+            scopes: &[],
         }
     }
 

@@ -22,8 +22,15 @@ pub struct TestServer {
 impl TestServer {
     /// Starts `endpoint` (whose path must be `/mcp`).
     pub fn start(endpoint: StreamableHttp) -> TestServer {
+        TestServer::start_with(|_| endpoint)
+    }
+
+    /// Starts the endpoint `build` makes from the server's `127.0.0.1:<port>` (for settings
+    /// that name the server's own URL, such as its Protected Resource Metadata).
+    pub fn start_with(build: impl FnOnce(&str) -> StreamableHttp) -> TestServer {
         let listener = TcpListener::bind("127.0.0.1:0").expect("bind a loopback port");
         let authority = listener.local_addr().unwrap().to_string();
+        let endpoint = build(&authority);
         let (tx, rx) = mpsc::channel();
         thread::spawn(move || {
             actix_web::rt::System::new().block_on(async move {

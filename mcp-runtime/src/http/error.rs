@@ -4,6 +4,8 @@
 use actix_web::http::{header, StatusCode};
 use actix_web::{HttpResponse, ResponseError};
 
+use super::auth::Refusal;
+use crate::event_store::ReplayError;
 use crate::protocol::jsonrpc::encode;
 use crate::protocol::{DecodeError, ErrorCode, RequestId, RpcError};
 use crate::session::TooManySessions;
@@ -38,6 +40,14 @@ pub(crate) enum HttpError {
     BadProtocolVersion(String, Option<RequestId>),
     #[error("Conflict: a GET stream is already open for this session")]
     StreamAlreadyOpen,
+    #[error("Bad Request: Last-Event-ID {0:?} is not an event id this server issues (`<stream>-<number>`)")]
+    BadLastEventId(String),
+    #[error("Bad Request: Last-Event-ID names stream {0}, which this session never had")]
+    UnknownStream(u64),
+    #[error(
+        "Gone: {0}; the missed messages cannot be replayed, so the request must be sent again"
+    )]
+    EventsGone(ReplayError),
     #[error("Method Not Allowed: use POST, GET or DELETE")]
     MethodNotAllowed,
     /// A legacy HTTP+SSE endpoint asked with another method than its one (`GET` or `POST`).
@@ -51,6 +61,9 @@ pub(crate) enum HttpError {
     TooManySessions(TooManySessions),
     #[error("Service Unavailable: the server is shutting down; retry against another instance")]
     ShuttingDown(Option<RequestId>),
+    /// No valid bearer token, or not the scopes the request needs.
+    #[error("{0}")]
+    Auth(Box<Refusal>),
 }
 
 impl HttpError {
@@ -87,7 +100,10 @@ impl ResponseError for HttpError {
             | HttpError::Decode(_)
             | HttpError::MissingSession(_)
             | HttpError::MissingConnection(_)
-            | HttpError::BadProtocolVersion(..) => StatusCode::BAD_REQUEST,
+            | HttpError::BadProtocolVersion(..)
+            | HttpError::BadLastEventId(_)
+            | HttpError::UnknownStream(_) => StatusCode::BAD_REQUEST,
+            HttpError::EventsGone(_) => StatusCode::GONE,
             HttpError::UnknownSession(_) | HttpError::UnknownConnection(_) => StatusCode::NOT_FOUND,
             HttpError::StreamAlreadyOpen => StatusCode::CONFLICT,
             HttpError::MethodNotAllowed | HttpError::MethodNotAllowedHere(_) => {
@@ -96,10 +112,14 @@ impl ResponseError for HttpError {
             HttpError::TooManySessions(_) | HttpError::ShuttingDown(_) => {
                 StatusCode::SERVICE_UNAVAILABLE
             }
+            HttpError::Auth(refusal) => refusal.status(),
         }
     }
 
     fn error_response(&self) -> HttpResponse {
+        if let HttpError::Auth(refusal) = self {
+            return refusal.response();
+        }
         let body = encode::error(
             self.request_id(),
             &RpcError::new(self.code(), self.to_string()),

@@ -43,15 +43,22 @@ struct Connection {
     /// Encoded JSON-RPC messages on their way to the stream.
     outbox: mpsc::Sender<Vec<u8>>,
     session: OnceLock<Arc<Session>>,
+    /// The subject that opened the stream, when the endpoint authenticates; only it may post.
+    owner: Option<String>,
 }
 
 impl Connections {
-    /// Registers a new connection; refused when `max` are already open.
-    fn open(&self, max: usize) -> Result<(Arc<str>, mpsc::Receiver<Vec<u8>>), TooManySessions> {
+    /// Registers a new connection of `owner`; refused when `max` are already open.
+    fn open(
+        &self,
+        max: usize,
+        owner: Option<String>,
+    ) -> Result<(Arc<str>, mpsc::Receiver<Vec<u8>>), TooManySessions> {
         let (outbox, inbox) = mpsc::channel(CONNECTION_CHANNEL_CAPACITY);
         let connection = Arc::new(Connection {
             outbox,
             session: OnceLock::new(),
+            owner,
         });
         let mut open = self.open.write().unwrap_or_else(|e| e.into_inner());
         if open.len() >= max {
@@ -106,13 +113,15 @@ pub(super) async fn open(
 ) -> Result<HttpResponse, HttpError> {
     let endpoint = endpoint.into_inner();
     endpoint.config.policy.check(&req)?;
+    let caller = endpoint.authenticate(&req).await?;
     if !Accepts::from_headers(req.headers()).sse {
         return Err(HttpError::NotAcceptable("text/event-stream"));
     }
     let config = &endpoint.config;
+    let owner = caller.map(|c| c.subject().to_owned());
     let (id, inbox) = endpoint
         .legacy
-        .open(config.max_sessions)
+        .open(config.max_sessions, owner)
         .map_err(HttpError::TooManySessions)?;
     // The same mount prefix as this request (e.g. `/api` under `web::scope("/api")`).
     let prefix = req
@@ -139,6 +148,7 @@ pub(super) async fn post(
 ) -> Result<HttpResponse, HttpError> {
     let endpoint = endpoint.into_inner();
     endpoint.config.policy.check(&req)?;
+    let caller = endpoint.authenticate(&req).await?;
     request::require_json_body(req.headers())?;
     let body = request::read_body(req.headers(), payload, endpoint.config.max_body_bytes).await?;
     let message = Message::from_slice(&body)?;
@@ -148,9 +158,11 @@ pub(super) async fn post(
     };
     let id = connection_id(req.query_string())
         .ok_or_else(|| HttpError::MissingConnection(request_id.clone()))?;
+    // Another subject's connection is "not found", so its existence does not leak.
     let connection = endpoint
         .legacy
         .get(id)
+        .filter(|c| c.owner.as_deref() == caller.as_deref().map(|c| c.subject()))
         .ok_or_else(|| HttpError::UnknownConnection(request_id.clone()))?;
     let core = &endpoint.core;
 
@@ -176,7 +188,9 @@ pub(super) async fn post(
                 connection.deliver(answer, request_id.as_ref()).await?;
                 return Ok(HttpResponse::Accepted().finish());
             };
-            match core.request(session, request) {
+            let needed = core.scopes_needed(&request);
+            endpoint.authorize(&req, caller.as_deref(), needed, request_id.as_ref())?;
+            match core.request_as(session, request, caller) {
                 Reply::Now(answer) => connection.deliver(answer, request_id.as_ref()).await?,
                 Reply::Call { messages, .. } => {
                     tokio::task::spawn_local(forward(messages, connection.outbox.clone()));
@@ -225,6 +239,8 @@ async fn forward(mut messages: mpsc::Receiver<Outgoing>, outbox: mpsc::Sender<Ve
         let (json, last) = match message {
             Outgoing::Notification(json) => (json, false),
             Outgoing::Response(json) => (json, true),
+            // The connection's one stream carries every call; 2024-11-05 has no resumption.
+            Outgoing::CloseStream => continue,
         };
         if outbox.send(json).await.is_err() || last {
             return;
@@ -295,9 +311,9 @@ mod tests {
     #[test]
     fn connections_are_bounded_and_closing_ends_the_session() {
         let connections = Connections::default();
-        let (a, _inbox_a) = connections.open(2).unwrap();
-        let (_b, _inbox_b) = connections.open(2).unwrap();
-        assert!(connections.open(2).is_err());
+        let (a, _inbox_a) = connections.open(2, None).unwrap();
+        let (_b, _inbox_b) = connections.open(2, None).unwrap();
+        assert!(connections.open(2, None).is_err());
         let session = Arc::new(Session::new(
             crate::protocol::ProtocolVersion::LATEST,
             crate::protocol::Implementation::new("t", "1"),

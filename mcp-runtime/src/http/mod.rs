@@ -30,10 +30,12 @@
 //! }
 //! ```
 
+mod auth;
 mod cors;
 mod error;
 mod legacy_sse;
 mod request;
+mod resume;
 mod security;
 mod shutdown;
 mod sse;
@@ -50,12 +52,15 @@ use actix_web::{web, HttpRequest, HttpResponse};
 
 use self::error::HttpError;
 use self::request::{Accepts, SESSION_HEADER};
+use self::resume::Found;
 use self::security::{AllowList, OriginPolicy};
 pub use self::shutdown::ShutdownHandle;
 #[cfg(feature = "tls")]
 pub use self::tls::{TlsConfig, TlsError};
+use crate::auth::{Identity, ProtectedResource, TokenVerifier};
 use crate::ctx::Outgoing;
 use crate::dispatch::Reply;
+use crate::event_store::{EventStore, InMemoryEventStore};
 use crate::protocol::{Message, RequestId};
 use crate::server::{Server, ServerCore};
 use crate::session::{Session, SessionStore};
@@ -83,6 +88,8 @@ struct Endpoint {
     /// The open connections of the legacy HTTP+SSE transport.
     legacy: legacy_sse::Connections,
     shutdown: shutdown::Shutdown,
+    /// Resumable call streams whose call still runs.
+    streams: Arc<resume::Streams>,
     config: Config,
 }
 
@@ -101,6 +108,11 @@ struct Config {
     legacy_messages_path: String,
     cors: bool,
     drain_timeout: Duration,
+    /// Where events of resumable streams are recorded; `None` turns resumption off.
+    events: Option<Arc<dyn EventStore>>,
+    /// Checks the bearer token of every request; `None`: no authentication.
+    auth: Option<Arc<dyn TokenVerifier>>,
+    protected_resource: Option<Arc<ProtectedResource>>,
 }
 
 impl Default for Config {
@@ -119,6 +131,9 @@ impl Default for Config {
             legacy_messages_path: "/messages".into(),
             cors: false,
             drain_timeout: Duration::from_secs(30),
+            events: Some(Arc::new(InMemoryEventStore::default())),
+            auth: None,
+            protected_resource: None,
         }
     }
 }
@@ -140,13 +155,15 @@ impl Server {
 
 impl StreamableHttp {
     fn with_config(core: Arc<ServerCore>, config: Config) -> StreamableHttp {
-        let sessions = SessionStore::new(config.idle_timeout, config.max_sessions);
+        let sessions = SessionStore::new(config.idle_timeout, config.max_sessions)
+            .with_events(config.events.clone());
         StreamableHttp {
             shared: Arc::new(Endpoint {
                 core,
                 sessions,
                 legacy: legacy_sse::Connections::default(),
                 shutdown: shutdown::Shutdown::default(),
+                streams: Arc::default(),
                 config,
             }),
         }
@@ -224,6 +241,30 @@ impl StreamableHttp {
         self.reconfigure(|c| c.sse_retry = retry)
     }
 
+    /// Where the events of resumable streams are kept (default: an [`InMemoryEventStore`] of
+    /// 16 MiB). A client that loses a stream reconnects with `GET` and `Last-Event-ID` and
+    /// receives the events it missed from here; plug in a shared store when clients may come
+    /// back to another instance.
+    ///
+    /// ```
+    /// use std::sync::Arc;
+    /// use mcp_runtime::{InMemoryEventStore, Server};
+    ///
+    /// let http = Server::new("demo", "1.0.0")
+    ///     .into_http()
+    ///     .event_store(Arc::new(InMemoryEventStore::new(64 * 1024 * 1024)));
+    /// # let _ = http;
+    /// ```
+    pub fn event_store(self, store: Arc<dyn EventStore>) -> StreamableHttp {
+        self.reconfigure(|c| c.events = Some(store))
+    }
+
+    /// Turns stream resumption off (default on): no event is recorded, a lost stream's
+    /// remaining messages are dropped, and `Last-Event-ID` is ignored.
+    pub fn without_resumption(self) -> StreamableHttp {
+        self.reconfigure(|c| c.events = None)
+    }
+
     /// The interval of keep-alive comments on GET streams and legacy SSE streams (default 15 s).
     /// A client that went away is noticed at the next write, so this also bounds how long its
     /// stream outlives it.
@@ -283,8 +324,9 @@ impl StreamableHttp {
         })
     }
 
-    /// Registers every route of this endpoint in an actix-web `App` or scope: `/mcp`, plus the
-    /// legacy HTTP+SSE endpoints when [`legacy_sse`](Self::legacy_sse) is on.
+    /// Registers every route of this endpoint in an actix-web `App` or scope: `/mcp`, the
+    /// Protected Resource Metadata when [`protected_resource`](Self::protected_resource) is
+    /// set, plus the legacy HTTP+SSE endpoints when [`legacy_sse`](Self::legacy_sse) is on.
     ///
     /// ```no_run
     /// use actix_web::{web, App, HttpServer};
@@ -304,6 +346,7 @@ impl StreamableHttp {
     /// ```
     pub fn configure(&self, cfg: &mut web::ServiceConfig) {
         cfg.service(self.service());
+        self.configure_auth(cfg);
         let config = &self.shared.config;
         if !config.legacy_sse {
             return;
@@ -412,16 +455,20 @@ impl StreamableHttp {
 }
 
 impl Endpoint {
+    /// The session a request names, if `caller` may use it: another subject's session is
+    /// "not found", so its existence does not leak.
     fn session(
         &self,
         req: &HttpRequest,
         id: Option<&RequestId>,
+        caller: Option<&Identity>,
     ) -> Result<Arc<Session>, HttpError> {
         let session_id = request::session_id(req.headers())
             .ok_or_else(|| HttpError::MissingSession(id.cloned()))?;
         let session = self
             .sessions
             .get(session_id)
+            .filter(|s| s.is_usable_by(caller.map(|c| c.subject())))
             .ok_or_else(|| HttpError::UnknownSession(id.cloned()))?;
         request::check_protocol_version(req.headers(), id)?;
         Ok(session)
@@ -433,6 +480,20 @@ impl Endpoint {
             .primes_streams()
             .then_some(self.config.sse_retry)
     }
+
+    /// How a session's streams are recorded, if they can be resumed: clients learn event ids
+    /// from the priming event, which revisions before 2025-11-25 do not send.
+    fn recorder(&self, session: &Session) -> Option<resume::Recorder> {
+        let store = self.config.events.as_ref()?;
+        session
+            .protocol_version()
+            .primes_streams()
+            .then(|| resume::Recorder {
+                store: store.clone(),
+                session: session.shared_id(),
+                streams: self.streams.clone(),
+            })
+    }
 }
 
 async fn post(
@@ -442,6 +503,7 @@ async fn post(
 ) -> Result<HttpResponse, HttpError> {
     let endpoint = endpoint.into_inner();
     endpoint.config.policy.check(&req)?;
+    let caller = endpoint.authenticate(&req).await?;
     let accepts = Accepts::from_headers(req.headers());
     if !(accepts.json && accepts.sse) {
         return Err(HttpError::NotAcceptable(
@@ -454,26 +516,29 @@ async fn post(
 
     let request = match message {
         Message::Request(request) if request.method == "initialize" => {
-            return initialize(&endpoint, &request);
+            return initialize(&endpoint, &request, caller.as_deref());
         }
         Message::Request(request) => request,
         Message::Notification(notification) => {
-            let session = endpoint.session(&req, None)?;
+            let session = endpoint.session(&req, None, caller.as_deref())?;
             endpoint.core.notification(&session, notification);
             return Ok(HttpResponse::Accepted().finish());
         }
         Message::Response(response) => {
             // An answer to a server→client request (elicitation, sampling, roots).
-            let session = endpoint.session(&req, None)?;
+            let session = endpoint.session(&req, None, caller.as_deref())?;
             endpoint.core.response(&session, response);
             return Ok(HttpResponse::Accepted().finish());
         }
     };
-    let session = endpoint.session(&req, Some(&request.id))?;
+    let session = endpoint.session(&req, Some(&request.id), caller.as_deref())?;
+    // Before the response mode is chosen: a refused call is a status, not a stream.
+    let needed = endpoint.core.scopes_needed(&request);
+    endpoint.authorize(&req, caller.as_deref(), needed, Some(&request.id))?;
     if endpoint.shutdown.is_draining() {
         return Err(HttpError::ShuttingDown(Some(request.id)));
     }
-    match endpoint.core.request(&session, request) {
+    match endpoint.core.request_as(&session, request, caller) {
         Reply::Now(json) => Ok(json_response(json)),
         Reply::Call {
             notifies: false,
@@ -483,7 +548,7 @@ async fn post(
             loop {
                 match messages.recv().await {
                     Some(Outgoing::Response(json)) => return Ok(json_response(json)),
-                    Some(Outgoing::Notification(_)) => continue,
+                    Some(Outgoing::Notification(_) | Outgoing::CloseStream) => continue,
                     None => return Ok(HttpResponse::Accepted().finish()),
                 }
             }
@@ -491,13 +556,18 @@ async fn post(
         Reply::Call {
             notifies: true,
             messages,
-        } => Ok(sse_response().streaming(sse::call_stream(messages, endpoint.priming(&session)))),
+        } => Ok(sse_response().streaming(sse::CallStream::new(
+            messages,
+            endpoint.priming(&session),
+            endpoint.recorder(&session),
+        ))),
     }
 }
 
 fn initialize(
     endpoint: &Endpoint,
     request: &crate::protocol::Request,
+    caller: Option<&Identity>,
 ) -> Result<HttpResponse, HttpError> {
     if endpoint.shutdown.is_draining() {
         return Err(HttpError::ShuttingDown(Some(request.id.clone())));
@@ -509,6 +579,9 @@ fn initialize(
             return Ok(json_response(body));
         }
     };
+    if let Some(caller) = caller {
+        opened.session.set_owner(caller.subject());
+    }
     let id = opened.session.id().to_owned();
     endpoint
         .sessions
@@ -522,20 +595,57 @@ fn initialize(
 
 async fn get(req: HttpRequest, endpoint: web::Data<Endpoint>) -> Result<HttpResponse, HttpError> {
     endpoint.config.policy.check(&req)?;
+    let caller = endpoint.authenticate(&req).await?;
     if !Accepts::from_headers(req.headers()).sse {
         return Err(HttpError::NotAcceptable("text/event-stream"));
     }
-    let session = endpoint.session(&req, None)?;
-    if !session.claim_stream() {
-        return Err(HttpError::StreamAlreadyOpen);
-    }
-    let priming = endpoint.priming(&session);
-    Ok(sse_response().streaming(sse::session_stream(
-        session,
-        priming,
+    let session = endpoint.session(&req, None, caller.as_deref())?;
+    let recorder = endpoint.recorder(&session);
+    let last_event = request::last_event_id(req.headers())?;
+    let resumed = match (last_event, &recorder) {
+        (Some((stream, after)), Some(recorder)) => {
+            match endpoint.streams.find(session.id(), stream).await {
+                Found::Parked(live) => match resume::missed(recorder, stream, after, true) {
+                    Ok(missed) => {
+                        let body = sse::CallStream::resumed(missed, Some(live), recorder.clone());
+                        return Ok(sse_response().streaming(body));
+                    }
+                    Err(error) => {
+                        recorder.clone().park(live);
+                        return Err(error);
+                    }
+                },
+                // The old connection still looks alive to us: send what it missed and end,
+                // and the client, reconnecting after `retry`, finds the call parked by then.
+                Found::Attached => {
+                    let missed = resume::missed(recorder, stream, after, true)?;
+                    let body = sse::CallStream::resumed(missed, None, recorder.clone());
+                    return Ok(sse_response().streaming(body));
+                }
+                Found::Idle if session.was_stream(stream) => {
+                    Some(resume::missed(recorder, stream, after, true)?)
+                }
+                // A finished call: its stream is all recorded, the response last.
+                Found::Idle => {
+                    let missed = resume::missed(recorder, stream, after, false)?;
+                    let body = sse::CallStream::resumed(missed, None, recorder.clone());
+                    return Ok(sse_response().streaming(body));
+                }
+            }
+        }
+        // Without resumption there is nothing to replay: a fresh stream.
+        _ => None,
+    };
+    let stream = sse::SessionStream::open(
+        &session,
+        resumed,
+        endpoint.priming(&session),
+        recorder,
         endpoint.config.keep_alive,
         endpoint.shutdown.draining(),
-    )))
+    )
+    .ok_or(HttpError::StreamAlreadyOpen)?;
+    Ok(sse_response().streaming(stream))
 }
 
 async fn delete(
@@ -543,8 +653,13 @@ async fn delete(
     endpoint: web::Data<Endpoint>,
 ) -> Result<HttpResponse, HttpError> {
     endpoint.config.policy.check(&req)?;
+    let caller = endpoint.authenticate(&req).await?;
     let id = request::session_id(req.headers()).ok_or(HttpError::MissingSession(None))?;
-    if endpoint.sessions.remove(id) {
+    let usable = endpoint
+        .sessions
+        .get(id)
+        .is_some_and(|s| s.is_usable_by(caller.as_deref().map(|c| c.subject())));
+    if usable && endpoint.sessions.remove(id) {
         Ok(HttpResponse::Ok().finish())
     } else {
         Err(HttpError::UnknownSession(None))

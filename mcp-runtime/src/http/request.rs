@@ -98,6 +98,21 @@ pub(crate) fn session_id(headers: &HeaderMap) -> Option<&str> {
         .map(str::trim)
 }
 
+/// `Last-Event-ID` of a reconnecting client, split into stream and event number; `None` when
+/// absent (a fresh stream is asked for).
+pub(crate) fn last_event_id(headers: &HeaderMap) -> Result<Option<(u64, u64)>, HttpError> {
+    let Some(value) = headers.get("last-event-id") else {
+        return Ok(None);
+    };
+    let text = value.to_str().unwrap_or_default().trim();
+    let bad = || HttpError::BadLastEventId(String::from_utf8_lossy(value.as_bytes()).into_owned());
+    let (stream, seq) = text.split_once('-').ok_or_else(bad)?;
+    match (stream.parse(), seq.parse()) {
+        (Ok(stream), Ok(seq)) => Ok(Some((stream, seq))),
+        _ => Err(bad()),
+    }
+}
+
 /// `MCP-Protocol-Version`, when sent, must name a served revision. Membership, not equality
 /// with the negotiated version: clients are seen sending older values on newer sessions.
 pub(crate) fn check_protocol_version(

@@ -2,9 +2,13 @@
 //! (a POST's call stream, a session's GET stream). The legacy HTTP+SSE connection stream
 //! (`legacy_sse.rs`) frames its events with [`named_event`] and [`KEEP_ALIVE`].
 
+use std::collections::VecDeque;
 use std::convert::Infallible;
+use std::future::Future;
+use std::pin::Pin;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
+use std::task::{ready, Context, Poll};
 use std::time::Duration;
 
 use bytes::Bytes;
@@ -12,6 +16,7 @@ use futures_util::Stream;
 use tokio::sync::mpsc;
 use tokio_util::sync::CancellationToken;
 
+use super::resume::{Live, Recorder};
 use crate::ctx::Outgoing;
 use crate::session::Session;
 
@@ -21,8 +26,9 @@ static NEXT_STREAM: AtomicU64 = AtomicU64::new(1);
 
 /// Writes events of one stream, numbering them.
 pub(crate) struct EventWriter {
-    stream: u64,
-    seq: u64,
+    pub(crate) stream: u64,
+    /// The number the next event gets.
+    pub(crate) seq: u64,
 }
 
 impl EventWriter {
@@ -31,6 +37,11 @@ impl EventWriter {
             stream: NEXT_STREAM.fetch_add(1, Ordering::Relaxed),
             seq: 0,
         }
+    }
+
+    /// A writer that writes nothing more (its stream moved elsewhere or is over).
+    pub(crate) fn spent() -> EventWriter {
+        EventWriter { stream: 0, seq: 0 }
     }
 
     /// The priming event (SEP-1699): an id and empty data, plus the reconnection delay.
@@ -87,91 +98,209 @@ pub(crate) fn keep_alive_ticker(every: Duration) -> tokio::time::Interval {
 /// The body of a POST answered with SSE: optional priming event, the call's notifications in
 /// order, then the response, then the end. Each event is handed to actix as soon as it exists,
 /// so it is written to the socket at once.
-pub(crate) fn call_stream(
-    messages: mpsc::Receiver<Outgoing>,
-    priming: Option<Duration>,
-) -> impl Stream<Item = Result<Bytes, Infallible>> {
-    let mut writer = EventWriter::new();
-    let first = priming.map(|retry| writer.priming(retry));
-    let state = CallStream {
-        writer,
-        messages,
-        first,
-        done: false,
-    };
-    futures_util::stream::unfold(state, |mut st| async move {
-        if let Some(first) = st.first.take() {
-            return Some((Ok(first), st));
-        }
-        if st.done {
-            return None;
-        }
-        // `None`: the call was cancelled or its session ended; the stream just ends.
-        let event = match st.messages.recv().await? {
-            Outgoing::Notification(json) => st.writer.message(&json),
-            Outgoing::Response(json) => {
-                st.done = true;
-                st.writer.message(&json)
-            }
-        };
-        Some((Ok(event), st))
-    })
-}
-
-struct CallStream {
+///
+/// On a resumable stream (one with a [`Recorder`]) every event is also recorded, and when the
+/// body ends before the response (the client went away, or the tool called
+/// `Ctx::close_sse_stream`) the rest of the call is parked: a task keeps recording it until
+/// the client resumes with `Last-Event-ID`.
+pub(crate) struct CallStream {
     writer: EventWriter,
-    messages: mpsc::Receiver<Outgoing>,
-    first: Option<Bytes>,
-    done: bool,
+    /// The call's messages; `None` once the response went out or the call ended without one.
+    messages: Option<mpsc::Receiver<Outgoing>>,
+    /// Events that go out before any message: the priming event, or a resumption's replay.
+    queued: VecDeque<Bytes>,
+    recorder: Option<Recorder>,
 }
 
-/// The body of a session's GET stream: priming, then keep-alive comments until the session
-/// ends or the client leaves. Dropping it frees the session's stream slot.
-pub(crate) fn session_stream(
-    session: Arc<Session>,
-    priming: Option<Duration>,
-    keep_alive: Duration,
-    draining: CancellationToken,
-) -> impl Stream<Item = Result<Bytes, Infallible>> {
-    let mut writer = EventWriter::new();
-    let first = priming.map(|retry| writer.priming(retry));
-    let closed = session.closed().clone();
-    let ticker = keep_alive_ticker(keep_alive);
-    let state = SessionStream {
-        _slot: StreamSlot(session),
-        first,
-        closed,
-        draining,
-        ticker,
-    };
-    futures_util::stream::unfold(state, |mut st| async move {
-        if let Some(first) = st.first.take() {
-            return Some((Ok(first), st));
+impl CallStream {
+    /// A new call's stream.
+    pub(crate) fn new(
+        messages: mpsc::Receiver<Outgoing>,
+        priming: Option<Duration>,
+        recorder: Option<Recorder>,
+    ) -> CallStream {
+        let mut writer = EventWriter::new();
+        let queued = priming
+            .map(|retry| writer.priming(retry))
+            .into_iter()
+            .collect();
+        if let Some(recorder) = &recorder {
+            recorder.streams.attach(writer.stream, &recorder.session);
         }
-        // The stream ends with its session, or at once when the server starts shutting down:
-        // it carries no call, so there is nothing to wait for.
-        tokio::select! {
-            _ = st.closed.cancelled() => None,
-            _ = st.draining.cancelled() => None,
-            _ = st.ticker.tick() => Some((Ok(Bytes::from_static(KEEP_ALIVE)), st)),
+        CallStream {
+            writer,
+            messages: Some(messages),
+            queued,
+            recorder,
         }
-    })
+    }
+
+    /// A resumed stream: the events the client missed, then (if the call still runs) the
+    /// rest, numbered on from where the stream left off.
+    pub(crate) fn resumed(
+        missed: Vec<Bytes>,
+        live: Option<Live>,
+        recorder: Recorder,
+    ) -> CallStream {
+        let (writer, messages) = match live {
+            Some(live) => {
+                recorder
+                    .streams
+                    .attach(live.writer.stream, &recorder.session);
+                (live.writer, Some(live.messages))
+            }
+            None => (EventWriter::spent(), None),
+        };
+        CallStream {
+            writer,
+            messages,
+            queued: missed.into(),
+            recorder: Some(recorder),
+        }
+    }
+
+    fn event(&mut self, json: &[u8]) -> Bytes {
+        match &self.recorder {
+            Some(recorder) => recorder.record(&mut self.writer, json),
+            None => self.writer.message(json),
+        }
+    }
+
+    /// The call is over for this stream: nothing more to send or to park.
+    fn finish(&mut self) {
+        self.messages = None;
+        if let Some(recorder) = &self.recorder {
+            recorder.streams.finish(self.writer.stream);
+        }
+    }
+
+    /// Hands the rest of a running call to a task that records it for a resumption.
+    fn park(&mut self) {
+        let (Some(recorder), Some(messages)) = (&self.recorder, self.messages.take()) else {
+            return;
+        };
+        let writer = std::mem::replace(&mut self.writer, EventWriter::spent());
+        recorder.clone().park(Live { writer, messages });
+    }
 }
 
-struct SessionStream {
-    _slot: StreamSlot,
-    first: Option<Bytes>,
-    closed: CancellationToken,
-    draining: CancellationToken,
+impl Stream for CallStream {
+    type Item = Result<Bytes, Infallible>;
+
+    fn poll_next(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<Self::Item>> {
+        let this = &mut *self;
+        if let Some(event) = this.queued.pop_front() {
+            return Poll::Ready(Some(Ok(event)));
+        }
+        loop {
+            let Some(messages) = this.messages.as_mut() else {
+                return Poll::Ready(None);
+            };
+            match ready!(messages.poll_recv(cx)) {
+                Some(Outgoing::Notification(json)) => {
+                    return Poll::Ready(Some(Ok(this.event(&json))));
+                }
+                Some(Outgoing::Response(json)) => {
+                    let event = this.event(&json);
+                    this.finish();
+                    return Poll::Ready(Some(Ok(event)));
+                }
+                Some(Outgoing::CloseStream) if this.recorder.is_some() => {
+                    this.park();
+                    return Poll::Ready(None);
+                }
+                // Not resumable: closing would lose the rest of the call, so the stream stays.
+                Some(Outgoing::CloseStream) => continue,
+                // The call was cancelled or its session ended; the stream just ends.
+                None => {
+                    this.finish();
+                    return Poll::Ready(None);
+                }
+            }
+        }
+    }
+}
+
+impl Drop for CallStream {
+    fn drop(&mut self) {
+        // Dropped before the response: the client went away. The call goes on (a disconnect
+        // is not a cancellation) and, if the stream can resume, is recorded for the client.
+        self.park();
+    }
+}
+
+/// The body of a session's GET stream: priming, then the session's own messages (list
+/// changes, resource updates) and keep-alive comments, until the session ends or the client
+/// leaves. Dropping it frees the session's stream slot.
+pub(crate) struct SessionStream {
+    writer: EventWriter,
+    messages: mpsc::Receiver<Bytes>,
+    queued: VecDeque<Bytes>,
+    recorder: Option<Recorder>,
+    ended: Pin<Box<dyn Future<Output = ()> + Send>>,
     ticker: tokio::time::Interval,
 }
 
-/// Holds a session's single GET-stream slot while the stream lives.
-struct StreamSlot(Arc<Session>);
+impl SessionStream {
+    /// Opens `session`'s server-initiated stream; `None` if the session already has one open.
+    /// `resumed`: the events missed on the session's last one, which this one replaces.
+    pub(crate) fn open(
+        session: &Arc<Session>,
+        resumed: Option<Vec<Bytes>>,
+        priming: Option<Duration>,
+        recorder: Option<Recorder>,
+        keep_alive: Duration,
+        draining: CancellationToken,
+    ) -> Option<SessionStream> {
+        let mut writer = EventWriter::new();
+        let messages = session.open_stream(writer.stream, resumed.is_some())?;
+        let mut queued: VecDeque<Bytes> = resumed.unwrap_or_default().into();
+        queued.extend(priming.map(|retry| writer.priming(retry)));
+        // The stream ends with its session, or at once when the server starts shutting down:
+        // it carries no call, so there is nothing to wait for.
+        let closed = session.closed().clone();
+        let ended = Box::pin(async move {
+            tokio::select! {
+                _ = closed.cancelled() => {}
+                _ = draining.cancelled() => {}
+            }
+        });
+        Some(SessionStream {
+            writer,
+            messages,
+            queued,
+            recorder,
+            ended,
+            ticker: keep_alive_ticker(keep_alive),
+        })
+    }
+}
 
-impl Drop for StreamSlot {
-    fn drop(&mut self) {
-        self.0.release_stream();
+impl Stream for SessionStream {
+    type Item = Result<Bytes, Infallible>;
+
+    fn poll_next(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<Self::Item>> {
+        let this = &mut *self;
+        if let Some(event) = this.queued.pop_front() {
+            return Poll::Ready(Some(Ok(event)));
+        }
+        if this.ended.as_mut().poll(cx).is_ready() {
+            return Poll::Ready(None);
+        }
+        match this.messages.poll_recv(cx) {
+            Poll::Ready(Some(json)) => {
+                let event = match &this.recorder {
+                    Some(recorder) => recorder.record(&mut this.writer, &json),
+                    None => this.writer.message(&json),
+                };
+                return Poll::Ready(Some(Ok(event)));
+            }
+            // The session closed its end: it is over.
+            Poll::Ready(None) => return Poll::Ready(None),
+            Poll::Pending => {}
+        }
+        ready!(this.ticker.poll_tick(cx));
+        Poll::Ready(Some(Ok(Bytes::from_static(KEEP_ALIVE))))
     }
 }
 

@@ -1,0 +1,289 @@
+//! Where the events of resumable SSE streams are kept, so a client that lost a stream can come
+//! back with `Last-Event-ID` and receive exactly what it missed (2025-11-25, "Resumability and
+//! Redelivery").
+//!
+//! The server records every event of a session's streams through an [`EventStore`]. The
+//! default, [`InMemoryEventStore`], keeps them in this process within a byte budget; implement
+//! the trait over a shared store (Redis, a database) when several server instances sit behind
+//! one load balancer and a client may resume on another instance.
+
+use std::collections::{HashMap, VecDeque};
+use std::sync::{Arc, Mutex};
+
+use bytes::Bytes;
+
+/// Storage for the events of resumable streams.
+///
+/// Events are identified by the session, the stream (a number unique within the process that
+/// wrote it) and the event's sequence number within the stream; sequence numbers of one stream
+/// are appended in increasing order. What is stored is the whole framed SSE event (`id:`,
+/// `event:`, `data:` lines), so a replay sends the same bytes the first delivery did.
+///
+/// Implementations must be cheap to call: [`append`](Self::append) runs once per event sent.
+///
+/// ```
+/// use bytes::Bytes;
+/// use mcp_runtime::{EventStore, InMemoryEventStore};
+///
+/// let store = InMemoryEventStore::new(1 << 20);
+/// store.append("session-a", 7, 1, Bytes::from_static(b"id: 7-1\ndata: {}\n\n"));
+/// store.append("session-a", 7, 2, Bytes::from_static(b"id: 7-2\ndata: {}\n\n"));
+/// let missed = store.replay("session-a", 7, 1).unwrap();
+/// assert_eq!(missed, vec![Bytes::from_static(b"id: 7-2\ndata: {}\n\n")]);
+/// ```
+pub trait EventStore: Send + Sync + 'static {
+    /// Records event `seq` of `stream` in `session`.
+    fn append(&self, session: &str, stream: u64, seq: u64, event: Bytes);
+
+    /// The events of `stream` in `session` that come after event `after`, in order. An error
+    /// when the store cannot give all of them: a partial replay would silently lose messages.
+    fn replay(&self, session: &str, stream: u64, after: u64) -> Result<Vec<Bytes>, ReplayError>;
+
+    /// Drops everything stored for `session`; called when the session ends.
+    fn forget_session(&self, session: &str);
+}
+
+/// Why the missed events of a stream cannot be replayed.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum ReplayError {
+    /// Nothing is stored for this stream: it never existed in this session, or all of its
+    /// events were dropped.
+    #[error("no events are stored for stream {0} of this session")]
+    UnknownStream(u64),
+    /// Some of the events after the given one were dropped to stay within the store's budget.
+    #[error("events of stream {stream} after event {after} are no longer stored")]
+    Evicted {
+        /// The stream asked for.
+        stream: u64,
+        /// The last event the client had.
+        after: u64,
+    },
+}
+
+/// The default [`EventStore`]: events in memory, within a byte budget shared by all sessions.
+/// When the budget is exceeded, the oldest events of the whole server are dropped first; a
+/// client asking for dropped events gets [`ReplayError::Evicted`] rather than a partial replay.
+pub struct InMemoryEventStore {
+    max_bytes: usize,
+    inner: Mutex<Logs>,
+}
+
+#[derive(Default)]
+struct Logs {
+    sessions: HashMap<Arc<str>, HashMap<u64, StreamLog>>,
+    /// Every stored event, oldest first: the eviction order. Entries of forgotten sessions
+    /// stay until they reach the front or a compaction removes them.
+    order: VecDeque<EventKey>,
+    /// Bytes of the events still stored.
+    bytes: usize,
+    /// Number of events still stored (`order` may hold more, stale entries).
+    events: usize,
+}
+
+struct EventKey {
+    session: Arc<str>,
+    stream: u64,
+    seq: u64,
+}
+
+#[derive(Default)]
+struct StreamLog {
+    events: VecDeque<(u64, Bytes)>,
+    /// The highest sequence number dropped for the budget, if any was.
+    evicted_through: Option<u64>,
+}
+
+impl InMemoryEventStore {
+    /// A store holding at most `max_bytes` of events (at least one event is always kept).
+    pub fn new(max_bytes: usize) -> InMemoryEventStore {
+        InMemoryEventStore {
+            max_bytes,
+            inner: Mutex::new(Logs::default()),
+        }
+    }
+
+    /// The bytes of events currently stored.
+    pub fn stored_bytes(&self) -> usize {
+        self.lock().bytes
+    }
+
+    fn lock(&self) -> std::sync::MutexGuard<'_, Logs> {
+        self.inner.lock().unwrap_or_else(|e| e.into_inner())
+    }
+}
+
+impl Default for InMemoryEventStore {
+    /// 16 MiB of events.
+    fn default() -> Self {
+        InMemoryEventStore::new(16 * 1024 * 1024)
+    }
+}
+
+impl EventStore for InMemoryEventStore {
+    fn append(&self, session: &str, stream: u64, seq: u64, event: Bytes) {
+        let mut logs = self.lock();
+        let logs = &mut *logs;
+        let session: Arc<str> = match logs.sessions.get_key_value(session) {
+            Some((key, _)) => key.clone(),
+            None => Arc::from(session),
+        };
+        logs.bytes += event.len();
+        logs.events += 1;
+        logs.sessions
+            .entry(session.clone())
+            .or_default()
+            .entry(stream)
+            .or_default()
+            .events
+            .push_back((seq, event));
+        logs.order.push_back(EventKey {
+            session,
+            stream,
+            seq,
+        });
+        while logs.bytes > self.max_bytes && logs.events > 1 {
+            logs.evict_oldest();
+        }
+        logs.compact();
+    }
+
+    fn replay(&self, session: &str, stream: u64, after: u64) -> Result<Vec<Bytes>, ReplayError> {
+        let logs = self.lock();
+        let log = logs
+            .sessions
+            .get(session)
+            .and_then(|streams| streams.get(&stream))
+            .ok_or(ReplayError::UnknownStream(stream))?;
+        if log.evicted_through.is_some_and(|gone| gone > after) {
+            return Err(ReplayError::Evicted { stream, after });
+        }
+        Ok(log
+            .events
+            .iter()
+            .filter(|(seq, _)| *seq > after)
+            .map(|(_, event)| event.clone())
+            .collect())
+    }
+
+    fn forget_session(&self, session: &str) {
+        let mut logs = self.lock();
+        if let Some(streams) = logs.sessions.remove(session) {
+            for log in streams.values() {
+                logs.events -= log.events.len();
+                logs.bytes -= log.events.iter().map(|(_, e)| e.len()).sum::<usize>();
+            }
+        }
+        logs.compact();
+    }
+}
+
+impl Logs {
+    fn evict_oldest(&mut self) {
+        while let Some(key) = self.order.pop_front() {
+            let Some(streams) = self.sessions.get_mut(&key.session) else {
+                continue; // the session was forgotten
+            };
+            let Some(log) = streams.get_mut(&key.stream) else {
+                continue;
+            };
+            match log.events.front() {
+                Some((seq, _)) if *seq == key.seq => {}
+                _ => continue,
+            }
+            let (seq, event) = log.events.pop_front().expect("front exists");
+            log.evicted_through = Some(seq);
+            self.bytes -= event.len();
+            self.events -= 1;
+            return;
+        }
+    }
+
+    /// Drops stale entries from the eviction order once they outnumber live ones, so the
+    /// order's memory stays proportional to what is stored.
+    fn compact(&mut self) {
+        if self.order.len() <= 2 * self.events + 1024 {
+            return;
+        }
+        let sessions = &self.sessions;
+        self.order.retain(|key| {
+            sessions
+                .get(&key.session)
+                .and_then(|streams| streams.get(&key.stream))
+                .and_then(|log| log.events.front())
+                .is_some_and(|(front, _)| key.seq >= *front)
+        });
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn event(stream: u64, seq: u64) -> Bytes {
+        Bytes::from(format!("id: {stream}-{seq}\ndata: x\n\n"))
+    }
+
+    #[test]
+    fn replays_only_the_missed_events_of_one_stream() {
+        let store = InMemoryEventStore::new(1 << 20);
+        for seq in 1..=3 {
+            store.append("a", 1, seq, event(1, seq));
+            store.append("a", 2, seq, event(2, seq));
+            store.append("b", 1, seq, event(1, seq));
+        }
+        assert_eq!(
+            store.replay("a", 1, 1).unwrap(),
+            vec![event(1, 2), event(1, 3)]
+        );
+        assert_eq!(store.replay("a", 2, 3).unwrap(), Vec::<Bytes>::new());
+        assert_eq!(store.replay("a", 3, 0), Err(ReplayError::UnknownStream(3)));
+        assert_eq!(store.replay("c", 1, 0), Err(ReplayError::UnknownStream(1)));
+    }
+
+    #[test]
+    fn the_budget_drops_the_oldest_events_and_replays_say_so() {
+        let one = event(1, 1).len();
+        let store = InMemoryEventStore::new(3 * one);
+        for seq in 1..=5 {
+            store.append("a", 1, seq, event(1, seq));
+        }
+        assert!(store.stored_bytes() <= 3 * one);
+        // Events 1 and 2 are gone: a client that saw only event 1 cannot be served whole.
+        assert_eq!(
+            store.replay("a", 1, 1),
+            Err(ReplayError::Evicted {
+                stream: 1,
+                after: 1
+            })
+        );
+        // One that saw event 2 misses nothing that was dropped.
+        assert_eq!(
+            store.replay("a", 1, 2).unwrap(),
+            vec![event(1, 3), event(1, 4), event(1, 5)]
+        );
+    }
+
+    #[test]
+    fn forgetting_a_session_frees_its_bytes_and_keeps_the_others() {
+        let store = InMemoryEventStore::new(1 << 20);
+        store.append("a", 1, 1, event(1, 1));
+        store.append("b", 2, 1, event(2, 1));
+        store.forget_session("a");
+        assert_eq!(store.stored_bytes(), event(2, 1).len());
+        assert_eq!(store.replay("a", 1, 0), Err(ReplayError::UnknownStream(1)));
+        assert_eq!(store.replay("b", 2, 0).unwrap(), vec![event(2, 1)]);
+    }
+
+    #[test]
+    fn stale_order_entries_do_not_accumulate() {
+        let store = InMemoryEventStore::new(1 << 30);
+        for n in 0..10_000u64 {
+            let session = format!("s{n}");
+            store.append(&session, n, 1, event(n, 1));
+            store.forget_session(&session);
+        }
+        let logs = store.lock();
+        assert_eq!(logs.events, 0);
+        assert!(logs.order.len() <= 1024 + 1, "{}", logs.order.len());
+    }
+}

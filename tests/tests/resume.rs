@@ -1,0 +1,350 @@
+//! Resumable streams over a real socket (2025-11-25 "Resumability and Redelivery", SEP-1699):
+//! a stream the tool closes, or the client drops, is resumed with `GET` + `Last-Event-ID`, and
+//! the client receives exactly the events of that stream it missed, then the rest.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use mcp_runtime::{mcp_tool, Ctx, InMemoryEventStore, Server};
+use serde_json::{json, Value};
+use tests::{EventReader, TestServer};
+
+/// Logs `before`, closes its stream, then logs `n` steps and answers.
+#[mcp_tool]
+async fn polled(ctx: Ctx, n: u32) -> String {
+    ctx.info("before").await;
+    ctx.close_sse_stream().await;
+    for i in 0..n {
+        tokio::time::sleep(Duration::from_millis(30)).await;
+        ctx.info(format!("step {i}")).await;
+    }
+    format!("{n} steps")
+}
+
+/// Logs `n` ticks, `delay_ms` apart, and answers.
+#[mcp_tool]
+async fn ticks(ctx: Ctx, n: u32, delay_ms: u64) -> String {
+    for i in 0..n {
+        ctx.info(format!("tick {i}")).await;
+        tokio::time::sleep(Duration::from_millis(delay_ms)).await;
+    }
+    format!("{n} ticks")
+}
+
+/// Add two integers.
+#[mcp_tool]
+async fn add(a: i64, b: i64) -> i64 {
+    a + b
+}
+
+fn server() -> Server {
+    Server::new("resume", "1")
+        .tool::<polled>()
+        .tool::<ticks>()
+        .tool::<add>()
+}
+
+fn start() -> TestServer {
+    TestServer::start(server().into_http())
+}
+
+fn call(id: i64, name: &str, arguments: Value) -> Value {
+    json!({"jsonrpc":"2.0","id":id,"method":"tools/call","params":{"name":name,"arguments":arguments}})
+}
+
+async fn open_call(server: &TestServer, session: &str, body: Value) -> EventReader {
+    let response = server.post(Some(session)).json(&body).send().await.unwrap();
+    assert_eq!(response.status(), 200);
+    assert!(tests::content_type(&response).starts_with("text/event-stream"));
+    EventReader::new(response)
+}
+
+fn resume(server: &TestServer, session: &str, last_event_id: &str) -> reqwest::RequestBuilder {
+    server
+        .request(reqwest::Method::GET)
+        .header("accept", "text/event-stream")
+        .header("mcp-session-id", session)
+        .header("mcp-protocol-version", "2025-11-25")
+        .header("last-event-id", last_event_id)
+}
+
+/// Every event until the stream ends, within 10 s.
+async fn rest(reader: &mut EventReader) -> Vec<tests::Event> {
+    let mut events = Vec::new();
+    let read = async {
+        while let Some(event) = reader.next().await {
+            events.push(event);
+        }
+    };
+    tokio::time::timeout(Duration::from_secs(10), read)
+        .await
+        .expect("the stream ends");
+    events
+}
+
+fn json_of(event: &tests::Event) -> Value {
+    serde_json::from_str(event.data.as_deref().expect("data")).unwrap()
+}
+
+fn log_text(message: &Value) -> Option<&str> {
+    (message["method"] == "notifications/message")
+        .then(|| message["params"]["data"].as_str())
+        .flatten()
+}
+
+fn seq_of(id: &str) -> (u64, u64) {
+    let (stream, seq) = id.split_once('-').unwrap();
+    (stream.parse().unwrap(), seq.parse().unwrap())
+}
+
+async fn still_serves(server: &TestServer, session: &str) {
+    let msgs = server
+        .call(session, call(999, "add", json!({"a": 20, "b": 22})))
+        .await;
+    assert_eq!(msgs[0]["result"]["content"][0]["text"], "42");
+}
+
+#[tokio::test]
+async fn a_stream_the_tool_closes_resumes_with_exactly_the_missed_events() {
+    let server = start();
+    let s = server.session().await;
+    let mut post = open_call(&server, &s, call(1, "polled", json!({"n": 3}))).await;
+    let before = rest(&mut post).await;
+    // Priming (id, retry, no data), then `before`, then the server ended the stream.
+    assert_eq!(before.len(), 2, "{before:?}");
+    assert!(before[0].retry.is_some() && before[0].data.is_none());
+    assert_eq!(log_text(&json_of(&before[1])), Some("before"));
+    let last = before[1].id.clone().expect("an event id");
+    let (stream, seq) = seq_of(&last);
+
+    let response = resume(&server, &s, &last).send().await.unwrap();
+    assert_eq!(response.status(), 200);
+    let after = rest(&mut EventReader::new(response)).await;
+    let texts: Vec<Value> = after.iter().map(json_of).collect();
+    let logs: Vec<&str> = texts.iter().filter_map(log_text).collect();
+    assert_eq!(logs, ["step 0", "step 1", "step 2"], "{texts:?}");
+    assert_eq!(
+        texts.last().unwrap()["result"]["content"][0]["text"],
+        "3 steps"
+    );
+    // Same stream, numbered on without a gap.
+    let ids: Vec<(u64, u64)> = after
+        .iter()
+        .map(|e| seq_of(e.id.as_deref().unwrap()))
+        .collect();
+    let expected: Vec<(u64, u64)> = (1..=4).map(|n| (stream, seq + n)).collect();
+    assert_eq!(ids, expected);
+    still_serves(&server, &s).await;
+}
+
+#[tokio::test]
+async fn a_client_that_drops_mid_call_resumes_and_gets_the_rest() {
+    let server = start();
+    let s = server.session().await;
+    let mut post = open_call(
+        &server,
+        &s,
+        call(1, "ticks", json!({"n": 8, "delay_ms": 25})),
+    )
+    .await;
+    let _priming = post.expect(Duration::from_secs(5)).await;
+    let first = post.expect(Duration::from_secs(5)).await;
+    assert_eq!(log_text(&json_of(&first)), Some("tick 0"));
+    drop(post);
+    // Some ticks are sent while nobody listens; they are recorded.
+    tokio::time::sleep(Duration::from_millis(80)).await;
+
+    let response = resume(&server, &s, first.id.as_deref().unwrap())
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 200);
+    let after: Vec<Value> = rest(&mut EventReader::new(response))
+        .await
+        .iter()
+        .map(json_of)
+        .collect();
+    let logs: Vec<&str> = after.iter().filter_map(log_text).collect();
+    let expected: Vec<String> = (1..8).map(|i| format!("tick {i}")).collect();
+    assert_eq!(logs, expected, "every tick after the first, once, in order");
+    assert_eq!(
+        after.last().unwrap()["result"]["content"][0]["text"],
+        "8 ticks"
+    );
+}
+
+#[tokio::test]
+async fn a_finished_call_is_replayed_whole_from_the_store() {
+    let server = start();
+    let s = server.session().await;
+    let mut post = open_call(
+        &server,
+        &s,
+        call(7, "ticks", json!({"n": 3, "delay_ms": 1})),
+    )
+    .await;
+    let priming = post.expect(Duration::from_secs(5)).await;
+    drop(post);
+    tokio::time::sleep(Duration::from_millis(200)).await;
+    let response = resume(&server, &s, priming.id.as_deref().unwrap())
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 200);
+    let after: Vec<Value> = rest(&mut EventReader::new(response))
+        .await
+        .iter()
+        .map(json_of)
+        .collect();
+    let logs: Vec<&str> = after.iter().filter_map(log_text).collect();
+    assert_eq!(logs, ["tick 0", "tick 1", "tick 2"]);
+    assert_eq!(after.last().unwrap()["id"], 7);
+}
+
+#[tokio::test]
+async fn a_resumption_carries_its_own_stream_and_no_other() {
+    let server = start();
+    let s = server.session().await;
+    let mut one = open_call(&server, &s, call(1, "polled", json!({"n": 2}))).await;
+    let mut two = open_call(&server, &s, call(2, "polled", json!({"n": 2}))).await;
+    let one_events = rest(&mut one).await;
+    let two_events = rest(&mut two).await;
+    assert_ne!(
+        seq_of(one_events[1].id.as_deref().unwrap()).0,
+        seq_of(two_events[1].id.as_deref().unwrap()).0
+    );
+    let response = resume(&server, &s, one_events[1].id.as_deref().unwrap())
+        .send()
+        .await
+        .unwrap();
+    let after: Vec<Value> = rest(&mut EventReader::new(response))
+        .await
+        .iter()
+        .map(json_of)
+        .collect();
+    let responses: Vec<&Value> = after.iter().filter(|m| m.get("result").is_some()).collect();
+    assert_eq!(responses.len(), 1);
+    assert_eq!(responses[0]["id"], 1);
+    assert_eq!(after.iter().filter_map(log_text).count(), 2);
+}
+
+#[tokio::test]
+async fn bad_unknown_and_foreign_event_ids_are_refused_and_hurt_no_one() {
+    let server = start();
+    let s = server.session().await;
+    let other = server.session().await;
+    let mut post = open_call(&server, &other, call(1, "polled", json!({"n": 1}))).await;
+    let others = rest(&mut post).await;
+    let foreign = others[1].id.clone().unwrap();
+
+    for (id, why) in [
+        ("garbage", "not <stream>-<n>"),
+        ("12-x", "not a number"),
+        ("999999999-0", "a stream that never was"),
+        (foreign.as_str(), "another session's stream"),
+    ] {
+        let response = resume(&server, &s, id).send().await.unwrap();
+        assert_eq!(response.status(), 400, "{why}");
+        let body: Value = response.json().await.unwrap();
+        assert!(
+            body["error"]["message"]
+                .as_str()
+                .unwrap()
+                .contains("Last-Event-ID"),
+            "{why}: {body}"
+        );
+    }
+    still_serves(&server, &s).await;
+    // The other session's call is untouched and resumes fine.
+    let response = resume(&server, &other, &foreign).send().await.unwrap();
+    assert_eq!(response.status(), 200);
+    let after = rest(&mut EventReader::new(response)).await;
+    assert_eq!(json_of(after.last().unwrap())["id"], 1);
+}
+
+#[tokio::test]
+async fn events_dropped_by_the_store_budget_are_reported_gone() {
+    let server = TestServer::start(
+        server()
+            .into_http()
+            .event_store(Arc::new(InMemoryEventStore::new(600))),
+    );
+    let s = server.session().await;
+    let mut post = open_call(&server, &s, call(1, "polled", json!({"n": 12}))).await;
+    let before = rest(&mut post).await;
+    tokio::time::sleep(Duration::from_millis(600)).await;
+    let response = resume(&server, &s, before[1].id.as_deref().unwrap())
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 410);
+    let body: Value = response.json().await.unwrap();
+    assert!(
+        body["error"]["message"]
+            .as_str()
+            .unwrap()
+            .contains("no longer stored"),
+        "{body}"
+    );
+    still_serves(&server, &s).await;
+}
+
+#[tokio::test]
+async fn the_standalone_stream_resumes_and_stays_single() {
+    let server = start();
+    let s = server.session().await;
+    let get = |last: Option<&str>| {
+        let mut request = server
+            .request(reqwest::Method::GET)
+            .header("accept", "text/event-stream")
+            .header("mcp-session-id", &s)
+            .header("mcp-protocol-version", "2025-11-25");
+        if let Some(last) = last {
+            request = request.header("last-event-id", last);
+        }
+        request.send()
+    };
+    let response = get(None).await.unwrap();
+    assert_eq!(response.status(), 200);
+    let mut first = EventReader::new(response);
+    let priming = first.expect(Duration::from_secs(5)).await;
+    let id = priming.id.clone().expect("the priming event has an id");
+    assert_eq!(
+        get(None).await.unwrap().status(),
+        409,
+        "one GET stream per session"
+    );
+    drop(first);
+    tokio::time::sleep(Duration::from_millis(100)).await;
+    let resumed = get(Some(&id)).await.unwrap();
+    assert_eq!(resumed.status(), 200, "the GET stream resumes");
+    let mut resumed = EventReader::new(resumed);
+    let priming = resumed.expect(Duration::from_secs(5)).await;
+    assert!(priming.id.is_some());
+    assert_eq!(get(None).await.unwrap().status(), 409);
+}
+
+#[tokio::test]
+async fn without_resumption_a_close_request_keeps_the_stream() {
+    let server = TestServer::start(server().into_http().without_resumption());
+    let s = server.session().await;
+    let mut post = open_call(&server, &s, call(1, "polled", json!({"n": 2}))).await;
+    let events = rest(&mut post).await;
+    let messages: Vec<Value> = events
+        .iter()
+        .filter(|e| e.data.is_some())
+        .map(json_of)
+        .collect();
+    let logs: Vec<&str> = messages.iter().filter_map(log_text).collect();
+    assert_eq!(logs, ["before", "step 0", "step 1"]);
+    assert_eq!(
+        messages.last().unwrap()["result"]["content"][0]["text"],
+        "2 steps"
+    );
+    // Last-Event-ID means nothing then: a plain GET stream.
+    let response = resume(&server, &s, events[0].id.as_deref().unwrap())
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 200);
+}
