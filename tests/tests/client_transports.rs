@@ -110,6 +110,22 @@ struct Total {
     total: i64,
 }
 
+/// Log, close the call's stream (SSE polling), log again, and finish: the client must
+/// reconnect with `Last-Event-ID` to see the rest.
+#[mcp_tool]
+async fn polled(ctx: Ctx) -> String {
+    ctx.info("before the break").await;
+    ctx.progress(1, 3).await;
+    ctx.close_sse_stream().await;
+    tokio::time::sleep(Duration::from_millis(100)).await;
+    ctx.info("after the break").await;
+    ctx.progress(2, 3).await;
+    ctx.close_sse_stream().await;
+    tokio::time::sleep(Duration::from_millis(100)).await;
+    ctx.progress(3, 3).await;
+    "polled to the end".into()
+}
+
 /// Always fails.
 #[mcp_tool]
 async fn fail() -> Result<String, ToolError> {
@@ -126,6 +142,7 @@ fn server() -> TestServer {
             .tool::<roots>()
             .tool::<sum>()
             .tool::<fail>()
+            .tool::<polled>()
             .into_http()
             .legacy_sse(true),
     )
@@ -584,7 +601,8 @@ async fn a_server_killed_mid_call_is_an_error_not_a_hang() {
     assert!(matches!(e, ClientError::Closed(_)), "{e}");
 }
 
-/// A raw HTTP server answering every request with `response`, for as many requests as come.
+/// A raw HTTP server answering every request with `response` (and closing the connection
+/// 300 ms later), for as many requests as come.
 async fn raw_server(response: &'static [u8]) -> String {
     let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
     let url = format!("http://{}", listener.local_addr().unwrap());
@@ -598,7 +616,7 @@ async fn raw_server(response: &'static [u8]) -> String {
                 let _ = socket.read(&mut buf).await;
                 let _ = socket.write_all(response).await;
                 let _ = socket.flush().await;
-                tokio::time::sleep(Duration::from_secs(3)).await;
+                tokio::time::sleep(Duration::from_millis(300)).await;
             });
         }
     });
@@ -628,7 +646,7 @@ async fn malformed_server_output_is_a_clear_error() {
         .unwrap_err();
     assert!(matches!(e, ClientError::Decode(_)), "{e}");
 
-    // An event stream that ends before the response.
+    // An event stream that ends before the response, however often it is resumed.
     let url = raw_server(
         b"HTTP/1.1 200 OK\r\ncontent-type: text/event-stream\r\nconnection: close\r\n\r\nid: 1\ndata: \n\n",
     )
@@ -659,5 +677,30 @@ async fn malformed_server_output_is_a_clear_error() {
     assert!(
         matches!(&e, ClientError::Protocol(m) if m.contains("text/html")),
         "{e}"
+    );
+}
+
+#[tokio::test]
+async fn a_stream_the_server_closes_is_resumed_with_last_event_id() {
+    let server = server();
+    let recorder = Recorder::default();
+    let client = within(
+        Client::builder(&server.url)
+            .handler(recorder.clone())
+            .connect(),
+    )
+    .await
+    .unwrap();
+    client.set_log_level(LoggingLevel::Info).await.unwrap();
+    let mut progress = Vec::new();
+    let options = CallOptions::new().on_progress(|p| progress.push(p.progress));
+    let result = within(client.call_tool_with("polled", json!({}), options))
+        .await
+        .unwrap();
+    assert_eq!(result.content, vec![Content::text("polled to the end")]);
+    assert_eq!(progress, [1.0, 2.0, 3.0]);
+    assert_eq!(
+        recorder.names(),
+        ["[info] before the break", "[info] after the break"]
     );
 }

@@ -90,6 +90,13 @@ pub const DEFAULT_MAX_MESSAGE_BYTES: usize = 16 * 1024 * 1024;
 /// How many rounds of `input_required` answers one stateless request may take.
 const MAX_INPUT_ROUNDS: usize = 16;
 
+/// How many times in a row a closed response stream is resumed without bringing any new
+/// event.
+const MAX_IDLE_RESUMES: usize = 3;
+
+/// The longest `retry:` delay honoured before resuming a stream.
+const MAX_RETRY_DELAY: Duration = Duration::from_secs(10);
+
 /// How long telling the server about a cancellation may take.
 const CANCEL_NOTICE_TIMEOUT: Duration = Duration::from_secs(5);
 
@@ -1624,6 +1631,9 @@ impl Client {
         })
         .map_err(|e| ClientError::protocol(format!("could not encode {method}: {e}")))?;
         let mut replies = self.inner.link.send(body, headers).await?;
+        // Where the POST's event stream (or its latest resumption) can be resumed from.
+        let mut resume_from: Option<String> = None;
+        let mut idle_resumes = 0;
         loop {
             tokio::select! {
                 biased;
@@ -1649,7 +1659,25 @@ impl Client {
                                 Event::Done(result) => return result,
                             }
                         }
-                        return Err(ClientError::StreamEnded(RequestId::Number(id)));
+                        // A server may close the stream before the response (SSE polling) and
+                        // expect a GET with Last-Event-ID to carry on (2025-11-25).
+                        let point = replies.as_ref().and_then(Replies::resume_point);
+                        let moved = point.as_ref().is_some_and(|(event, _)| resume_from.as_ref() != Some(event));
+                        idle_resumes = if moved { 0 } else { idle_resumes + 1 };
+                        let retry = point.as_ref().and_then(|(_, retry)| *retry);
+                        if let Some((event, _)) = point {
+                            resume_from = Some(event);
+                        }
+                        match (&self.inner.link, &resume_from) {
+                            (Link::Http(http), Some(event))
+                                if self.wire() == Wire::Handshake && idle_resumes < MAX_IDLE_RESUMES =>
+                            {
+                                let delay = Duration::from_millis(retry.unwrap_or(0)).min(MAX_RETRY_DELAY);
+                                tokio::time::sleep(delay).await;
+                                replies = Some(http.resume(event).await?);
+                            }
+                            _ => return Err(ClientError::StreamEnded(RequestId::Number(id))),
+                        }
                     }
                     Some(Err(e)) => return Err(e),
                     Some(Ok(Message::Response(response))) => match response.id {

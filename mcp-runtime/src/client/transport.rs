@@ -150,6 +150,38 @@ impl HttpTransport {
         }
     }
 
+    /// Resumes an event stream the server closed before the response: `GET` with
+    /// `Last-Event-ID`, answered with the events sent since, then the rest.
+    pub(crate) async fn resume(&self, last_event_id: &str) -> Result<Replies, ClientError> {
+        let id = HeaderValue::from_str(last_event_id).map_err(|_| {
+            ClientError::protocol(format!(
+                "the event id {last_event_id:?} cannot be sent back as Last-Event-ID"
+            ))
+        })?;
+        let request = self
+            .http
+            .get(self.url.clone())
+            .header(ACCEPT, HeaderValue::from_static("text/event-stream"))
+            .header("last-event-id", id);
+        let response = self
+            .with_session(request)
+            .send()
+            .await
+            .map_err(ClientError::transport)?;
+        if !response.status().is_success() {
+            return Err(error_response(response).await);
+        }
+        match media_type(&response).as_str() {
+            "text/event-stream" => Ok(Replies::sse(
+                response,
+                SseParser::new(self.max_message_bytes),
+            )),
+            other => Err(ClientError::protocol(format!(
+                "resuming answered with Content-Type {other:?}; expected text/event-stream"
+            ))),
+        }
+    }
+
     /// Ends the session with `DELETE`. A server that does not let clients end sessions (405)
     /// or no longer knows the session (404) is not an error.
     pub(crate) async fn delete(&self) -> Result<(), ClientError> {
@@ -217,6 +249,18 @@ impl Replies {
             response,
             parser,
             ended: false,
+        }
+    }
+
+    /// Where an event stream can be resumed from: the last event id seen, and the `retry:`
+    /// delay the server asked for. `None` for other answers and streams without ids.
+    pub(crate) fn resume_point(&self) -> Option<(String, Option<u64>)> {
+        match self {
+            Replies::Sse { parser, .. } => parser
+                .last_event_id()
+                .filter(|id| !id.is_empty())
+                .map(|id| (id.to_owned(), parser.retry_ms())),
+            _ => None,
         }
     }
 
