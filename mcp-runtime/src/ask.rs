@@ -207,7 +207,7 @@ pub struct ModelHint {
 /// assert_eq!(wire["maxTokens"], 100);
 /// assert_eq!(wire["systemPrompt"], "Be brief.");
 /// ```
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct CreateMessageRequest {
     /// The conversation so far.
@@ -215,16 +215,16 @@ pub struct CreateMessageRequest {
     /// The most tokens to generate.
     pub max_tokens: u32,
     /// A system prompt the client may use.
-    #[serde(skip_serializing_if = "Option::is_none")]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub system_prompt: Option<String>,
     /// Hints for the model choice.
-    #[serde(skip_serializing_if = "Option::is_none")]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub model_preferences: Option<ModelPreferences>,
     /// Sampling temperature.
-    #[serde(skip_serializing_if = "Option::is_none")]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub temperature: Option<f64>,
     /// Where to stop.
-    #[serde(skip_serializing_if = "Vec::is_empty")]
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub stop_sequences: Vec<String>,
 }
 
@@ -262,19 +262,20 @@ impl CreateMessageRequest {
 /// })).unwrap();
 /// assert_eq!(result.text(), "Hi");
 /// ```
-#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct CreateMessageResult {
     /// Who speaks (normally the assistant).
     pub role: Role,
-    /// The generated content: one block, or several (2025-11-25 allows an array).
-    #[serde(deserialize_with = "one_or_many")]
+    /// The generated content: one block, or several (2025-11-25 allows an array). One block is
+    /// written as an object, which every revision reads.
+    #[serde(deserialize_with = "one_or_many", serialize_with = "one_or_array")]
     pub content: Vec<Content>,
     /// The model that answered.
     #[serde(default)]
     pub model: String,
     /// Why generation stopped (`endTurn`, `stopSequence`, `maxTokens`, ...).
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub stop_reason: Option<String>,
 }
 
@@ -289,6 +290,13 @@ impl CreateMessageResult {
             })
             .collect::<Vec<_>>()
             .join("")
+    }
+}
+
+fn one_or_array<S: serde::Serializer>(content: &[Content], s: S) -> Result<S::Ok, S::Error> {
+    match content {
+        [one] => one.serialize(s),
+        many => many.serialize(s),
     }
 }
 

@@ -245,7 +245,7 @@ pub enum Role {
 /// assert_eq!(json["content"]["type"], "text");
 /// # let _ = image;
 /// ```
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, serde::Deserialize)]
 pub struct PromptMessage {
     /// Who the message is from.
     pub role: Role,
@@ -272,10 +272,10 @@ impl PromptMessage {
 }
 
 /// The result of `prompts/get`.
-#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, serde::Deserialize)]
 pub struct GetPromptResult {
     /// A description of the rendered prompt; the prompt's own description when `None`.
-    #[serde(skip_serializing_if = "Option::is_none")]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub description: Option<String>,
     /// The messages.
     pub messages: Vec<PromptMessage>,

@@ -140,7 +140,7 @@ async fn a_whole_session() {
     let client = Client::connect(&server.url).await.unwrap();
     assert_eq!(client.server_info().server_info.name, "client-tests");
     assert_eq!(client.server_info().server_info.version, "1.2.3");
-    assert_eq!(client.protocol_version().as_str(), "2025-11-25");
+    assert_eq!(client.protocol_version(), "2025-11-25");
     assert!(client.session_id().is_some());
     client.ping().await.unwrap();
 

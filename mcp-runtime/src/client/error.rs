@@ -45,7 +45,9 @@ pub enum ClientError {
         #[source]
         source: Option<BoxError>,
     },
-    /// A message from the server is not valid JSON-RPC.
+    /// A message from the server is not valid JSON-RPC. On stdio and the legacy HTTP+SSE
+    /// transport, where every message shares one stream, it also ends the connection: calls in
+    /// flight and later calls fail with it.
     #[error("invalid message from the server: {0}")]
     Decode(#[from] DecodeError),
     /// The server broke the protocol: wrong content type, missing session id, an answer to
@@ -64,6 +66,29 @@ pub enum ClientError {
     /// The response stream ended before the response to the request arrived.
     #[error("the server's stream ended before the response to request {0}")]
     StreamEnded(RequestId),
+    /// The connection to the server is gone (stdio pipes or the legacy SSE stream closed, or
+    /// [`close`](super::Client::close) was called): calls in flight and later calls fail with
+    /// this.
+    #[error("the connection to the server is closed: {0}")]
+    Closed(String),
+    /// The stdio server process exited; calls in flight and later calls fail with this.
+    #[error("the server process exited ({status})")]
+    ProcessExited {
+        /// The exit status as the OS reports it, e.g. `exit status: 3`, or `unknown`.
+        status: String,
+    },
+    /// No response within the time given by [`CallOptions::timeout`](super::CallOptions::timeout);
+    /// the request was cancelled.
+    #[error("no response within {0:?}; the request was cancelled")]
+    Timeout(std::time::Duration),
+    /// The tool ran and reported a failure (`isError: true`), with the text it gave; from
+    /// [`call_tool_as`](super::Client::call_tool_as), which has no result to return.
+    #[error("the tool failed: {0}")]
+    ToolFailed(String),
+    /// The call was cancelled through its [`CallOptions::cancel_on`](super::CallOptions::cancel_on)
+    /// token.
+    #[error("the request was cancelled")]
+    Cancelled,
 }
 
 impl ClientError {

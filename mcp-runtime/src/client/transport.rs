@@ -52,8 +52,11 @@ impl HttpTransport {
     }
 
     /// Sends `MCP-Protocol-Version: <version>` on every later request.
-    pub(crate) fn set_protocol_version(&self, version: &'static str) {
-        let _ = self.protocol_version.set(HeaderValue::from_static(version));
+    pub(crate) fn set_protocol_version(&self, version: &str) {
+        let Ok(version) = HeaderValue::from_str(version) else {
+            return;
+        };
+        let _ = self.protocol_version.set(version);
     }
 
     fn with_session(&self, mut request: reqwest::RequestBuilder) -> reqwest::RequestBuilder {
@@ -66,12 +69,18 @@ impl HttpTransport {
         request
     }
 
-    /// POSTs one encoded JSON-RPC message and returns the start of the answer; its messages
-    /// are read with [`Replies::next`] as they arrive.
-    pub(crate) async fn post(&self, body: Vec<u8>) -> Result<Replies, ClientError> {
-        let request = self
-            .http
-            .post(self.url.clone())
+    /// POSTs one encoded JSON-RPC message, with `headers` besides the usual ones, and returns
+    /// the start of the answer; its messages are read with [`Replies::next`] as they arrive.
+    pub(crate) async fn post(
+        &self,
+        body: Vec<u8>,
+        headers: Vec<(&'static str, HeaderValue)>,
+    ) -> Result<Replies, ClientError> {
+        let mut request = self.http.post(self.url.clone());
+        for (name, value) in headers {
+            request = request.header(name, value);
+        }
+        let request = request
             .header(
                 ACCEPT,
                 HeaderValue::from_static("application/json, text/event-stream"),
@@ -103,14 +112,72 @@ impl HttpTransport {
         let media = media_type(&response);
         match media.as_str() {
             "application/json" => Ok(Replies::Json(Some(response), self.max_message_bytes)),
-            "text/event-stream" => Ok(Replies::Sse {
-                response,
-                parser: SseParser::new(self.max_message_bytes),
-                ended: false,
-            }),
+            "text/event-stream" => Ok(Replies::sse(response, SseParser::new(self.max_message_bytes))),
             "" if response.content_length() == Some(0) => Ok(Replies::Accepted),
             other => Err(ClientError::protocol(format!(
                 "HTTP {status} with Content-Type {other:?}; expected application/json or text/event-stream"
+            ))),
+        }
+    }
+
+    /// Opens the session's `GET` stream, on which the server sends what belongs to no request
+    /// (list changes, resource updates, logs). `None` when the server offers none (`405`).
+    pub(crate) async fn listen(&self) -> Result<Option<Replies>, ClientError> {
+        let request = self
+            .http
+            .get(self.url.clone())
+            .header(ACCEPT, HeaderValue::from_static("text/event-stream"));
+        let response = self
+            .with_session(request)
+            .send()
+            .await
+            .map_err(ClientError::transport)?;
+        let status = response.status();
+        if status == StatusCode::METHOD_NOT_ALLOWED {
+            return Ok(None);
+        }
+        if !status.is_success() {
+            return Err(error_response(response).await);
+        }
+        match media_type(&response).as_str() {
+            "text/event-stream" => Ok(Some(Replies::sse(
+                response,
+                SseParser::new(self.max_message_bytes),
+            ))),
+            other => Err(ClientError::protocol(format!(
+                "GET answered with Content-Type {other:?}; expected text/event-stream"
+            ))),
+        }
+    }
+
+    /// Resumes an event stream the server closed before the response: `GET` with
+    /// `Last-Event-ID`, answered with the events sent since, then the rest.
+    pub(crate) async fn resume(&self, last_event_id: &str) -> Result<Replies, ClientError> {
+        let id = HeaderValue::from_str(last_event_id).map_err(|_| {
+            ClientError::protocol(format!(
+                "the event id {last_event_id:?} cannot be sent back as Last-Event-ID"
+            ))
+        })?;
+        let request = self
+            .http
+            .get(self.url.clone())
+            .header(ACCEPT, HeaderValue::from_static("text/event-stream"))
+            .header("last-event-id", id);
+        let response = self
+            .with_session(request)
+            .send()
+            .await
+            .map_err(ClientError::transport)?;
+        if !response.status().is_success() {
+            return Err(error_response(response).await);
+        }
+        match media_type(&response).as_str() {
+            "text/event-stream" => Ok(Replies::sse(
+                response,
+                SseParser::new(self.max_message_bytes),
+            )),
+            other => Err(ClientError::protocol(format!(
+                "resuming answered with Content-Type {other:?}; expected text/event-stream"
             ))),
         }
     }
@@ -135,7 +202,7 @@ impl HttpTransport {
 }
 
 /// The media type of a response, lowercase, without parameters.
-fn media_type(response: &Response) -> String {
+pub(super) fn media_type(response: &Response) -> String {
     response
         .headers()
         .get(CONTENT_TYPE)
@@ -147,7 +214,7 @@ fn media_type(response: &Response) -> String {
 }
 
 /// Reads (a bounded prefix of) an error response's body into a [`ClientError::Http`].
-async fn error_response(mut response: Response) -> ClientError {
+pub(super) async fn error_response(mut response: Response) -> ClientError {
     let status = response.status().as_u16();
     let mut body = BytesMut::new();
     while let Ok(Some(chunk)) = response.chunk().await {
@@ -176,6 +243,27 @@ pub(crate) enum Replies {
 }
 
 impl Replies {
+    /// The messages of an event stream, read with `parser` (which may hold events already).
+    pub(super) fn sse(response: Response, parser: SseParser) -> Replies {
+        Replies::Sse {
+            response,
+            parser,
+            ended: false,
+        }
+    }
+
+    /// Where an event stream can be resumed from: the last event id seen, and the `retry:`
+    /// delay the server asked for. `None` for other answers and streams without ids.
+    pub(crate) fn resume_point(&self) -> Option<(String, Option<u64>)> {
+        match self {
+            Replies::Sse { parser, .. } => parser
+                .last_event_id()
+                .filter(|id| !id.is_empty())
+                .map(|id| (id.to_owned(), parser.retry_ms())),
+            _ => None,
+        }
+    }
+
     /// The next message; `None` when the answer is complete. Each SSE event is decoded as soon
     /// as its last byte arrives; events of other types than `message`, and events without data
     /// (priming events), are skipped.

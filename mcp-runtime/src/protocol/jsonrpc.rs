@@ -81,7 +81,7 @@ pub enum Message {
 }
 
 /// Why bytes are not a JSON-RPC message. Maps to `-32700` (not JSON) or `-32600` (not JSON-RPC).
-#[derive(Debug, thiserror::Error, PartialEq, Eq)]
+#[derive(Debug, Clone, thiserror::Error, PartialEq, Eq)]
 pub enum DecodeError {
     /// The bytes are not JSON.
     #[error("parse error: {0}")]
