@@ -100,4 +100,17 @@ live "TypeScript SDK server, stdio" --stdio node "$CACHE/typescript_server.mjs" 
 live "our server, Streamable HTTP (auto: falls back to 2025)" "$URL"
 live "our server, legacy HTTP+SSE" --sse "${SSE_URL:-${URL%/mcp}/sse}"
 live "our server, stdio" --stdio "$STDIO_SERVER" --
-echo "14 passed, 0 failed"
+
+# The Python SDK client as a new user writes it, against our conformance fixtures: elicitation
+# and sampling answered by its callbacks mid-call, and a stream our tool closes mid-call
+# (SSE polling) resumed by the SDK with Last-Event-ID.
+(cd "$ROOT" && cargo build --quiet -p examples --example conformance_server)
+ASK_PORT=39221
+"$ROOT/target/debug/examples/conformance_server" --bind "127.0.0.1:$ASK_PORT" \
+  >"$CACHE/conformance_server.log" 2>&1 &
+ASK_PID=$!
+trap 'kill "${SERVER_PID:-}" "$PY_PID" "$TS_PID" "$ASK_PID" 2>/dev/null || true' EXIT
+for _ in $(seq 1 150); do curl -s -o /dev/null "http://127.0.0.1:$ASK_PORT/mcp" && break; sleep 0.1; done
+echo "== Python SDK client: elicitation and sampling callbacks, a resumed stream"
+"$CACHE/venv/bin/python" "$HERE/python_ask_client.py" "http://127.0.0.1:$ASK_PORT/mcp"
+echo "15 passed, 0 failed"
