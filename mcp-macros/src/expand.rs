@@ -248,20 +248,7 @@ pub fn expand_prompt(prompt: &Tool, item: &ItemFn) -> TokenStream {
     let arg_specs: Vec<_> = args_of(&prompt.params)
         .map(|arg| {
             let (name, description, required) = (&arg.name, &arg.description, arg.required);
-            let complete = match &arg.complete {
-                None => quote!(#p::None),
-                Some(path) => {
-                    // Spanned at the path, so a function of the wrong shape is reported there.
-                    let call =
-                        quote_spanned!(path.span()=> #p::Completer::complete(#path, request));
-                    quote!({
-                        fn complete(request: #p::CompletionRequest) -> #p::CompletionFuture {
-                            #call
-                        }
-                        #p::Some(complete)
-                    })
-                }
-            };
+            let complete = completer(&p, arg.complete.as_ref());
             quote! {
                 #p::PromptArgumentSpec {
                     name: #name,
@@ -316,6 +303,21 @@ pub fn expand_prompt(prompt: &Tool, item: &ItemFn) -> TokenStream {
             }
         };
     }
+}
+
+/// `Some(fn)` calling the completer named in `#[mcp(complete = path)]`, or `None`.
+pub(crate) fn completer(p: &TokenStream, path: Option<&syn::Path>) -> TokenStream {
+    let Some(path) = path else {
+        return quote!(#p::None);
+    };
+    // Spanned at the path, so a function of the wrong shape is reported there.
+    let call = quote_spanned!(path.span()=> #p::Completer::complete(#path, request));
+    quote!({
+        fn complete(request: #p::CompletionRequest) -> #p::CompletionFuture {
+            #call
+        }
+        #p::Some(complete)
+    })
 }
 
 /// `#p::Extras { .. }` from `icons = ..` and `meta = ..`. Each value is spanned by what the

@@ -12,7 +12,7 @@ use crate::attr::{
     doc_string, key_of, parse_list, path_to_string, set_once, string_value, ExtrasAttrs,
 };
 use crate::ctxt::Ctxt;
-use crate::expand::{extras, private_path};
+use crate::expand::{completer, extras, private_path};
 use crate::model::{check_signature, default_crate_path, find_impl_trait, is_ctx};
 
 const KEYS: &str = "`uri`, `uri_template`, `name`, `title`, `description`, `mime_type`, `icons`, \
@@ -36,8 +36,8 @@ pub struct Resource {
 
 enum Param {
     Ctx,
-    /// A template variable: its name and the parameter's type.
-    Var(String, Box<Type>),
+    /// A template variable: its name, the parameter's type and its completer.
+    Var(String, Box<Type>, Option<syn::Path>),
 }
 
 #[derive(Default)]
@@ -215,14 +215,14 @@ impl Resource {
                 FnArg::Receiver(_) => continue,
                 FnArg::Typed(pt) => pt,
             };
-            // `///` comments on parameters mean nothing here but are harmless; drop them (and
-            // reject `#[mcp(...)]`) so rustc does not see them.
+            // `///` comments on parameters mean nothing here but are harmless; drop them so
+            // rustc does not see them.
             pt.attrs.retain(|a| !a.path().is_ident("doc"));
-            if let Some(attr) = pt.attrs.iter().find(|a| a.path().is_ident("mcp")) {
-                cx.error_spanned_by(attr, "#[mcp(...)] does not apply to resource parameters");
-            }
-            pt.attrs.retain(|a| !a.path().is_ident("mcp"));
+            let complete = take_completer(cx, &mut pt.attrs);
             if is_ctx(&pt.ty) {
+                if let Some(path) = &complete {
+                    cx.error_spanned_by(path, "a `Ctx` parameter has nothing to complete");
+                }
                 if seen_ctx {
                     cx.error_spanned_by(&pt.ty, "a resource takes at most one `Ctx` parameter");
                 }
@@ -290,7 +290,7 @@ impl Resource {
                 );
                 continue;
             }
-            params.push(Param::Var(name, pt.ty.clone()));
+            params.push(Param::Var(name, pt.ty.clone(), complete));
         }
         if let Some((template, vars)) = &vars {
             for (var, _) in vars.iter().filter(|(_, used)| !used) {
@@ -355,6 +355,51 @@ impl Resource {
     }
 }
 
+/// Takes the `#[mcp(...)]` attributes of a parameter: `complete = path` names the template
+/// variable's completer; anything else is an error.
+fn take_completer(cx: &mut Ctxt, attrs: &mut Vec<syn::Attribute>) -> Option<syn::Path> {
+    const PARAM_KEYS: &str = "`complete = path::to::completer`";
+    let mut complete = None;
+    attrs.retain(|attr| {
+        if !attr.path().is_ident("mcp") {
+            return true;
+        }
+        let tokens = match &attr.meta {
+            syn::Meta::List(list) => list.tokens.clone(),
+            _ => {
+                cx.error_spanned_by(attr, format!("expected `#[mcp({PARAM_KEYS})]`"));
+                return false;
+            }
+        };
+        for meta in parse_list(cx, tokens) {
+            match key_of(&meta).as_deref() {
+                Some("complete") => match &meta {
+                    syn::Meta::NameValue(syn::MetaNameValue {
+                        value: syn::Expr::Path(path),
+                        ..
+                    }) if path.qself.is_none() => {
+                        let path = path.path.clone();
+                        set_once(cx, &mut complete, path, &meta, "complete", PARAM_KEYS);
+                    }
+                    _ => cx.error_spanned_by(
+                        &meta,
+                        "expected `complete = path::to::completer` (a function name)",
+                    ),
+                },
+                _ => cx.error_spanned_by(
+                    meta.path(),
+                    format!(
+                        "unknown key `{}` in #[mcp(...)] on a resource parameter; expected {PARAM_KEYS}",
+                        path_to_string(meta.path())
+                    ),
+                ),
+            }
+        }
+        false
+    });
+    complete
+}
+
 fn option(p: &TokenStream, value: &Option<String>) -> TokenStream {
     match value {
         Some(value) => quote!(#p::Some(#value)),
@@ -385,6 +430,13 @@ pub fn expand(resource: &Resource, item: &ItemFn) -> TokenStream {
     let mime_type = option(&p, &resource.mime_type);
     let uses_ctx = resource.params.iter().any(|p| matches!(p, Param::Ctx));
     let extras = extras(&p, &resource.extras);
+    let completions = resource.params.iter().filter_map(|param| match param {
+        Param::Var(var, _, Some(path)) => {
+            let complete = completer(&p, Some(path));
+            Some(quote!(#p::VariableCompleter { variable: #var, complete: #complete }))
+        }
+        _ => None,
+    });
 
     let output_ty = match &resource.output {
         Some(ty) => quote!(#ty),
@@ -405,7 +457,7 @@ pub fn expand(resource: &Resource, item: &ItemFn) -> TokenStream {
     for (i, param) in resource.params.iter().enumerate() {
         match param {
             Param::Ctx => call_args.push(quote!(#ctx)),
-            Param::Var(var, ty) => {
+            Param::Var(var, ty, _) => {
                 let binding = format_ident!("__mcp_var{}", i);
                 let take = quote_spanned!(ty.span()=> #vars.take::<#ty>(#var));
                 bindings.push(quote!(let #binding = #take?;));
@@ -437,6 +489,7 @@ pub fn expand(resource: &Resource, item: &ItemFn) -> TokenStream {
                     mime_type: #mime_type,
                     uses_ctx: #uses_ctx,
                     extras: #extras,
+                    completions: &[#(#completions),*],
                 };
 
                 fn read(
@@ -486,6 +539,7 @@ pub fn fallback(item: &ItemFn, krate: &syn::Path, errors: TokenStream) -> TokenS
                     mime_type: #p::None,
                     uses_ctx: false,
                     extras: #p::Extras::NONE,
+                    completions: &[],
                 };
 
                 fn read(_: #p::Ctx, _: #p::String, _: #p::TemplateVars) -> #p::ResourceFuture {

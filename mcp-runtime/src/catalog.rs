@@ -96,6 +96,12 @@ impl Catalog {
         self.tool_index.get(name).map(|&i| &self.tools[i])
     }
 
+    /// Whether `completion/complete` has anything to complete: prompt arguments, or the
+    /// variables of resource templates.
+    pub(crate) fn completes(&self) -> bool {
+        !self.prompts.is_empty() || self.resources.iter().any(|r| r.template.is_some())
+    }
+
     pub(crate) fn find_prompt(&self, name: &str) -> Option<&Arc<RegisteredPrompt>> {
         self.prompt_index.get(name).map(|&i| &self.prompts[i])
     }

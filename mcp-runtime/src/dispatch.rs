@@ -108,10 +108,7 @@ enum CompleteRef {
     #[serde(rename = "ref/prompt")]
     Prompt { name: String },
     #[serde(rename = "ref/resource")]
-    Resource {
-        #[allow(dead_code)]
-        uri: String,
-    },
+    Resource { uri: String },
 }
 
 #[derive(Deserialize)]
@@ -160,6 +157,8 @@ impl ServerCore {
         let catalog = self.catalog();
         if !catalog.prompts.is_empty() {
             capabilities["prompts"] = json!({ "listChanged": true });
+        }
+        if catalog.completes() {
             capabilities["completions"] = json!({});
         }
         if !catalog.resources.is_empty() {
@@ -213,6 +212,7 @@ impl ServerCore {
         let now = |result: Value| Reply::Now(encode::result(&id, result));
         let catalog = self.catalog();
         let (prompts, resources) = (!catalog.prompts.is_empty(), !catalog.resources.is_empty());
+        let completes = catalog.completes();
         drop(catalog);
         let reply = match request.method.as_str() {
             "tools/call" => self.call_tool(session, request, caller),
@@ -222,7 +222,7 @@ impl ServerCore {
                 self.list_prompts(request.params).map(now)
             }
             "prompts/get" if prompts => self.get_prompt(session, request, caller),
-            "completion/complete" if prompts => {
+            "completion/complete" if completes => {
                 self.complete(session, request, caller)
             }
             "resources/list" if resources => {
@@ -435,34 +435,53 @@ impl ServerCore {
             )))
         };
         let params: CompleteParams = parse_params(request.params)?;
-        let name = match params.reference {
-            CompleteRef::Prompt { name } => name,
-            // No resource templates yet: nothing to complete.
-            CompleteRef::Resource { .. } => return answer(crate::Completion::default()),
-        };
         let catalog = self.catalog();
-        let prompt = catalog
-            .find_prompt(&name)
-            .ok_or_else(|| RpcError::invalid_params(format!("Unknown prompt: {name}")))?;
-        let argument = prompt
-            .spec
-            .arguments
-            .iter()
-            .find(|a| a.name == params.argument.name)
-            .ok_or_else(|| {
-                RpcError::invalid_params(format!(
-                    "prompt `{name}` has no argument `{}`",
-                    params.argument.name
-                ))
-            })?;
-        let Some(complete) = argument.complete else {
+        let wanted = params.argument.name.as_str();
+        // The argument (or template variable) named as the completer sees it, and its completer.
+        let (argument, complete) = match &params.reference {
+            CompleteRef::Prompt { name } => {
+                let prompt = catalog
+                    .find_prompt(name)
+                    .ok_or_else(|| RpcError::invalid_params(format!("Unknown prompt: {name}")))?;
+                let argument = prompt
+                    .spec
+                    .arguments
+                    .iter()
+                    .find(|a| a.name == wanted)
+                    .ok_or_else(|| {
+                        RpcError::invalid_params(format!(
+                            "prompt `{name}` has no argument `{wanted}`"
+                        ))
+                    })?;
+                (argument.name, argument.complete)
+            }
+            CompleteRef::Resource { uri } => {
+                let (resource, template) = catalog
+                    .resources
+                    .iter()
+                    .find_map(|r| {
+                        Some((r, r.template.as_ref()?)).filter(|(r, _)| r.spec.uri == uri)
+                    })
+                    .ok_or_else(|| {
+                        RpcError::invalid_params(format!("Unknown resource template: {uri}"))
+                    })?;
+                let variable = template.variables().find(|v| *v == wanted).ok_or_else(|| {
+                    RpcError::invalid_params(format!(
+                        "resource template `{uri}` has no variable `{wanted}`"
+                    ))
+                })?;
+                let completer = resource
+                    .spec
+                    .completions
+                    .iter()
+                    .find(|c| c.variable == variable);
+                (variable, completer.and_then(|c| c.complete))
+            }
+        };
+        let Some(complete) = complete else {
             return answer(crate::Completion::default());
         };
-        let (argument, value, arguments) = (
-            argument.name,
-            params.argument.value,
-            params.context.arguments,
-        );
+        let (value, arguments) = (params.argument.value, params.context.arguments);
         self.spawn_request(
             session,
             Origin {

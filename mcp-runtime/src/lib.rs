@@ -92,7 +92,8 @@ pub use prompt::{
 pub use protocol::{CallToolResult, Content, Implementation, LoggingLevel, ToolAnnotations};
 pub use resource::{
     Blob, IntoResourceContents, Resource, ResourceContents, ResourceFuture, ResourceSpec,
-    TemplateVarError, TemplateVars, UriTemplate, UriVariable, RESOURCE_NOT_FOUND,
+    TemplateVarError, TemplateVars, UriTemplate, UriVariable, VariableCompleter,
+    RESOURCE_NOT_FOUND,
 };
 pub use result::{IntoToolResult, Json, ToolError};
 pub use schemars::JsonSchema;
@@ -113,7 +114,7 @@ pub mod __private {
     };
     pub use crate::resource::{
         IntoResourceContents, Resource, ResourceFuture, ResourceSpec, TemplateVarError,
-        TemplateVars,
+        TemplateVars, VariableCompleter,
     };
     pub use crate::tool::{
         schema_of, ArgumentError, Arguments, ParamSpec, Tool, ToolFuture, ToolSpec,

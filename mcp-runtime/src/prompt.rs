@@ -577,7 +577,7 @@ impl CompletionFuture {
 /// }
 /// ```
 #[diagnostic::on_unimplemented(
-    message = "`{Self}` cannot complete a prompt argument",
+    message = "`{Self}` cannot complete a prompt argument or URI template variable",
     label = "not a completer",
     note = "a completer is `fn(&str) -> R` or `async fn(CompletionRequest) -> R`, where `R` is `Vec<String>`, `Vec<&'static str>`, `Completion` or a `Result` of one"
 )]

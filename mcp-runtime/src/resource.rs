@@ -61,6 +61,25 @@ pub struct ResourceSpec {
     pub uses_ctx: bool,
     /// Icons and `_meta`.
     pub extras: crate::Extras,
+    /// Completers of template variables, from `#[mcp(complete = ...)]` on their parameters.
+    pub completions: &'static [VariableCompleter],
+}
+
+/// A template variable's completer, for `completion/complete` with a `ref/resource`.
+#[derive(Clone, Copy)]
+pub struct VariableCompleter {
+    /// The variable, as the template names it.
+    pub variable: &'static str,
+    /// The completion function; `None` completes to no values.
+    pub complete: Option<crate::prompt::CompleteFn>,
+}
+
+impl std::fmt::Debug for VariableCompleter {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("VariableCompleter")
+            .field("variable", &self.variable)
+            .finish_non_exhaustive()
+    }
 }
 
 /// The `resources/list` or `resources/templates/list` entry of a resource.

@@ -2,7 +2,7 @@
 //! `resources/read` (text, binary, templates, errors), `resources/subscribe` /
 //! `resources/unsubscribe`, and the capability that announces them.
 
-use mcp_runtime::{mcp_resource, mcp_tool, Blob, Ctx, ResourceContents, Server};
+use mcp_runtime::{mcp_resource, mcp_tool, Blob, CompletionRequest, Ctx, ResourceContents, Server};
 use serde_json::{json, Value};
 use tests::TestServer;
 
@@ -34,6 +34,29 @@ async fn template_data(id: String) -> String {
     format!("data of {id}")
 }
 
+/// Ids that start with what the user typed.
+fn complete_id(prefix: &str) -> Vec<String> {
+    ["alpha", "beta", "alpine"]
+        .into_iter()
+        .filter(|id| id.starts_with(prefix))
+        .map(String::from)
+        .collect()
+}
+
+/// Files of a user: both variables complete, the second from the first.
+#[mcp_resource(uri_template = "test://users/{user}/files/{file}")]
+async fn user_file(
+    #[mcp(complete = complete_id)] user: String,
+    #[mcp(complete = complete_file)] file: String,
+) -> String {
+    format!("{user}/{file}")
+}
+
+async fn complete_file(request: CompletionRequest) -> Vec<String> {
+    let user = request.arguments.get("user").cloned().unwrap_or_default();
+    vec![format!("{user}-{}notes.txt", request.value)]
+}
+
 /// Numbered items: the variable is a `u32`.
 #[mcp_resource(uri_template = "test://items/{n}")]
 async fn item(ctx: Ctx, n: u32) -> Vec<ResourceContents> {
@@ -58,6 +81,7 @@ fn server(page_size: usize) -> TestServer {
             .resource::<static_binary>()
             .resource::<template_data>()
             .resource::<item>()
+            .resource::<user_file>()
             .resource::<broken>()
             .page_size(page_size)
             .into_http(),
@@ -246,4 +270,81 @@ async fn subscribe_and_unsubscribe() {
         .await;
         assert_eq!(answer["result"], json!({}), "{answer}");
     }
+}
+
+#[actix_web::test]
+async fn template_variables_complete() {
+    let server = server(100);
+    let init = initialize(&server).await;
+    assert_eq!(init["result"]["capabilities"]["completions"], json!({}));
+    let s = server.session().await;
+    let complete = |uri: &str, name: &str, value: &str, context: Value| {
+        json!({
+            "ref": {"type": "ref/resource", "uri": uri},
+            "argument": {"name": name, "value": value},
+            "context": {"arguments": context}
+        })
+    };
+    let template = "test://users/{user}/files/{file}";
+    let answer = one(
+        &server,
+        &s,
+        1,
+        "completion/complete",
+        complete(template, "user", "al", json!({})),
+    )
+    .await;
+    assert_eq!(
+        answer["result"]["completion"]["values"],
+        json!(["alpha", "alpine"])
+    );
+    let answer = one(
+        &server,
+        &s,
+        2,
+        "completion/complete",
+        complete(template, "file", "my", json!({"user": "beta"})),
+    )
+    .await;
+    assert_eq!(
+        answer["result"]["completion"]["values"],
+        json!(["beta-mynotes.txt"])
+    );
+    // A variable without a completer completes to nothing.
+    let answer = one(
+        &server,
+        &s,
+        3,
+        "completion/complete",
+        complete("test://template/{id}/data", "id", "x", json!({})),
+    )
+    .await;
+    assert_eq!(answer["result"]["completion"]["values"], json!([]));
+    // Mistakes name what was wrong.
+    let answer = one(
+        &server,
+        &s,
+        4,
+        "completion/complete",
+        complete(template, "nope", "", json!({})),
+    )
+    .await;
+    assert_eq!(answer["error"]["code"], -32602);
+    assert!(answer["error"]["message"]
+        .as_str()
+        .unwrap()
+        .contains("has no variable `nope`"));
+    let answer = one(
+        &server,
+        &s,
+        5,
+        "completion/complete",
+        complete("test://static-text", "x", "", json!({})),
+    )
+    .await;
+    assert_eq!(answer["error"]["code"], -32602);
+    assert!(answer["error"]["message"]
+        .as_str()
+        .unwrap()
+        .contains("Unknown resource template"));
 }
