@@ -7,7 +7,8 @@
 //! Options: `--clients N` (64) concurrent sessions, `--seconds S` (10) per measured run,
 //! `--warmup S` (1), `--rounds N` (2: the three `add` runs alternate, each keeps its best round),
 //! `--stream-sessions K` (4) and `--stream-calls R` (3) for the streaming part, `--items M`
-//! (1000), `--no-pin` to let the OS place threads.
+//! (1000), `--no-pin` to let the OS place threads, `--without-resumption` to serve without
+//! recording stream events (to measure what resumability costs per notification).
 //!
 //! What runs:
 //! 1. `add` on our server (`tools/call`, one session per client), driven by a raw HTTP loop.
@@ -50,6 +51,8 @@ struct Options {
     items: usize,
     rounds: usize,
     pin: bool,
+    /// Record stream events for resumption (the default).
+    resumption: bool,
 }
 
 fn options() -> Options {
@@ -62,6 +65,7 @@ fn options() -> Options {
         items: 1000,
         rounds: 2,
         pin: true,
+        resumption: true,
     };
     let mut args = std::env::args().skip(1);
     while let Some(arg) = args.next() {
@@ -84,6 +88,7 @@ fn options() -> Options {
             "--items" => o.items = value("--items").parse().expect("--items M"),
             "--rounds" => o.rounds = value("--rounds").parse().expect("--rounds N"),
             "--no-pin" => o.pin = false,
+            "--without-resumption" => o.resumption = false,
             "--bench" => {} // passed by `cargo bench`-style runners
             other => panic!("unknown argument {other:?}; see the header of examples/bench.rs"),
         }
@@ -386,6 +391,11 @@ fn main() {
     let bare_url = format!("http://{}/mcp", bare_listener.local_addr().unwrap());
 
     let mcp = examples::tools::server().into_http();
+    let mcp = if o.resumption {
+        mcp
+    } else {
+        mcp.without_resumption()
+    };
     spawn_server("ours", server_cpu, move || {
         HttpServer::new(move || App::new().service(mcp.service()))
             .workers(1)
