@@ -381,10 +381,14 @@ async fn completion_of_prompt_arguments() {
     .await;
     assert_eq!(got["result"], json!({"completion": {"values": []}}));
 
-    // Resources have no templates yet: no values.
+    // A resource template this server does not have (template completion: resources.rs).
     let params = json!({"ref": {"type": "ref/resource", "uri": "file:///{x}"}, "argument": {"name": "x", "value": ""}});
     let got = one(&server, &session, 5, "completion/complete", params).await;
-    assert_eq!(got["result"], json!({"completion": {"values": []}}));
+    assert_eq!(got["error"]["code"], -32602);
+    assert!(got["error"]["message"]
+        .as_str()
+        .unwrap()
+        .contains("Unknown resource template: file:///{x}"));
 
     // Unknown prompt, unknown argument, unknown ref type.
     let got = one(
