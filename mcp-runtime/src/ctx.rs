@@ -15,6 +15,7 @@ use crate::ask::{
     Root, DEFAULT_CLIENT_TIMEOUT,
 };
 use crate::auth::Identity;
+use crate::modern::Exchange;
 use crate::protocol::jsonrpc::encode;
 use crate::protocol::{Implementation, LoggingLevel, ProtocolVersion, RequestId};
 use crate::session::Session;
@@ -67,6 +68,9 @@ pub(crate) struct CallScope {
     pub(crate) state: Arc<StateMap>,
     /// The authenticated caller, when the transport authenticates.
     pub(crate) identity: Option<Arc<Identity>>,
+    /// A stateless (2026) request's exchange: questions to the client become an
+    /// `InputRequiredResult` and answers come with the retried request.
+    pub(crate) exchange: Option<Arc<Exchange>>,
 }
 
 /// The handle a tool uses to log, report progress, notice cancellation and reach shared state.
@@ -94,6 +98,8 @@ pub(crate) struct CallScope {
 pub struct Ctx {
     scope: Arc<CallScope>,
     client_timeout: Duration,
+    /// The key the next question is asked under on the stateless wire.
+    input_key: Option<Arc<str>>,
 }
 
 impl Ctx {
@@ -101,6 +107,7 @@ impl Ctx {
         Ctx {
             scope,
             client_timeout: DEFAULT_CLIENT_TIMEOUT,
+            input_key: None,
         }
     }
 
@@ -129,6 +136,7 @@ impl Ctx {
             protocol_version: ProtocolVersion::LATEST,
             state: Arc::new(StateMap::default()),
             identity: None,
+            exchange: None,
         }))
     }
 
@@ -346,8 +354,11 @@ impl Ctx {
         &self.scope.request_id
     }
 
-    /// The session id, on session-based transports.
+    /// The session id, on session-based transports (`None` for stateless 2026 requests).
     pub fn session_id(&self) -> Option<&str> {
+        if self.scope.exchange.is_some() {
+            return None;
+        }
         self.scope.session.as_ref().map(|s| s.id())
     }
 
@@ -404,6 +415,36 @@ impl Ctx {
         Ctx {
             scope: self.scope.clone(),
             client_timeout: timeout,
+            input_key: self.input_key.clone(),
+        }
+    }
+
+    /// A handle to the same call whose questions to the client are asked under `key`.
+    ///
+    /// On the stateless 2026 wire a question travels in an `InputRequiredResult` as an entry
+    /// of `inputRequests`, and the client's answer comes back under the same key with the
+    /// retried request. Questions are keyed `elicitation-1`, `sampling-2` ... in the order
+    /// asked by default; name them when clients or tests expect given keys. On the session
+    /// wire the key is not used.
+    ///
+    /// ```
+    /// use mcp_runtime::{mcp_tool, Ctx, ToolError};
+    ///
+    /// /// Ask for a name, under the key `user_name`.
+    /// #[mcp_tool]
+    /// async fn hello(ctx: Ctx) -> Result<String, ToolError> {
+    ///     let schema = serde_json::json!({
+    ///         "type": "object", "properties": {"name": {"type": "string"}}, "required": ["name"]
+    ///     });
+    ///     let answer = ctx.with_input_key("user_name").elicit_schema("Your name?", schema).await?;
+    ///     Ok(format!("Hello, {}!", answer.accepted().map_or("stranger".into(), |a| a["name"].to_string())))
+    /// }
+    /// ```
+    pub fn with_input_key(&self, key: &str) -> Ctx {
+        Ctx {
+            scope: self.scope.clone(),
+            client_timeout: self.client_timeout,
+            input_key: Some(key.into()),
         }
     }
 
@@ -570,11 +611,16 @@ impl Ctx {
             .session
             .as_ref()
             .ok_or(ClientRequestError::NoClient)?;
-        session
+        let declared = session
             .client_capabilities()
             .get(capability)
-            .filter(|c| c.is_object())
-            .ok_or(ClientRequestError::NotSupported(capability))
+            .filter(|c| c.is_object());
+        if declared.is_none() {
+            if let Some(exchange) = &self.scope.exchange {
+                exchange.note_missing(capability);
+            }
+        }
+        declared.ok_or(ClientRequestError::NotSupported(capability))
     }
 
     /// Sends a server→client request on this call's stream and waits for the client's
@@ -588,6 +634,19 @@ impl Ctx {
             .ok_or(ClientRequestError::NoClient)?;
         if self.is_finished() || self.is_cancelled() {
             return Err(ClientRequestError::CallFinished);
+        }
+        if let Some(exchange) = &self.scope.exchange {
+            // Stateless: the answer came with this request, or the question goes into an
+            // `InputRequiredResult` and this call stops here, to be run again with the answer.
+            let key = match &self.input_key {
+                Some(key) => key.to_string(),
+                None => exchange.next_key(method),
+            };
+            if let Some(answer) = exchange.answer(&key) {
+                return Ok(answer);
+            }
+            exchange.ask(key, method, params);
+            return std::future::pending().await;
         }
         let (id, answer) = session
             .begin_client_request()

@@ -21,6 +21,7 @@ use tokio_util::sync::CancellationToken;
 
 use crate::auth::Identity;
 use crate::ctx::{CallScope, Ctx, LogFilter, Outgoing};
+use crate::modern::Exchange;
 use crate::prompt::{CompletionRequest, PromptArguments};
 use crate::protocol::jsonrpc::{encode, parse_params};
 use crate::protocol::{
@@ -134,7 +135,7 @@ struct CompleteContext {
 }
 
 /// What a request served by a local task yields: its `result`, or a JSON-RPC error.
-type RequestFuture = Pin<Box<dyn Future<Output = Result<Value, RpcError>>>>;
+pub(crate) type RequestFuture = Pin<Box<dyn Future<Output = Result<Value, RpcError>>>>;
 
 #[derive(Deserialize)]
 #[serde(rename_all = "camelCase")]
@@ -153,17 +154,9 @@ impl ServerCore {
             params.client_info,
             params.capabilities,
         ));
-        let mut capabilities = json!({ "tools": { "listChanged": false }, "logging": {} });
-        if !self.prompts.is_empty() {
-            capabilities["prompts"] = json!({ "listChanged": false });
-            capabilities["completions"] = json!({});
-        }
-        if !self.resources.is_empty() {
-            capabilities["resources"] = json!({ "subscribe": true, "listChanged": false });
-        }
         let mut result = json!({
             "protocolVersion": version.as_str(),
-            "capabilities": capabilities,
+            "capabilities": self.capabilities(true),
             "serverInfo": &self.info,
         });
         if let Some(instructions) = &self.instructions {
@@ -173,6 +166,20 @@ impl ServerCore {
             response: encode::result(&request.id, result),
             session,
         })
+    }
+
+    /// The server's capabilities; `subscribe`: whether resources may be subscribed to (a
+    /// session-era method).
+    pub(crate) fn capabilities(&self, subscribe: bool) -> Value {
+        let mut capabilities = json!({ "tools": { "listChanged": false }, "logging": {} });
+        if !self.prompts.is_empty() {
+            capabilities["prompts"] = json!({ "listChanged": false });
+            capabilities["completions"] = json!({});
+        }
+        if !self.resources.is_empty() {
+            capabilities["resources"] = json!({ "subscribe": subscribe, "listChanged": false });
+        }
+        capabilities
     }
 
     /// Answers a request that arrived before `initialize` on a connection that will carry one
@@ -208,15 +215,17 @@ impl ServerCore {
         let id = request.id.clone();
         let now = |result: Value| Reply::Now(encode::result(&id, result));
         let reply = match request.method.as_str() {
-            "tools/call" => self.call_tool(session, request, caller),
+            "tools/call" => self.call_tool(session, request, caller, None),
             "ping" => Ok(now(json!({}))),
             "tools/list" => self.list_tools(request.params, caller.as_deref()).map(now),
             "prompts/list" if !self.prompts.is_empty() => {
                 self.list_prompts(request.params).map(now)
             }
-            "prompts/get" if !self.prompts.is_empty() => self.get_prompt(session, request, caller),
+            "prompts/get" if !self.prompts.is_empty() => {
+                self.get_prompt(session, request, caller, None)
+            }
             "completion/complete" if !self.prompts.is_empty() => {
-                self.complete(session, request, caller)
+                self.complete(session, request, caller, None)
             }
             "resources/list" if !self.resources.is_empty() => {
                 self.list_resources(false, request.params).map(now)
@@ -225,7 +234,7 @@ impl ServerCore {
                 self.list_resources(true, request.params).map(now)
             }
             "resources/read" if !self.resources.is_empty() => {
-                self.read_resource(session, request, caller)
+                self.read_resource(session, request, caller, None)
             }
             "resources/subscribe" if !self.resources.is_empty() => {
                 self.subscribe(session, request.params, true).map(now)
@@ -265,7 +274,7 @@ impl ServerCore {
         session.resolve_client_request(response);
     }
 
-    fn list_tools(
+    pub(crate) fn list_tools(
         &self,
         params: Option<Value>,
         caller: Option<&Identity>,
@@ -279,13 +288,17 @@ impl ServerCore {
         self.page("tools", &definitions, params)
     }
 
-    fn list_prompts(&self, params: Option<Value>) -> Result<Value, RpcError> {
+    pub(crate) fn list_prompts(&self, params: Option<Value>) -> Result<Value, RpcError> {
         let definitions: Vec<&Value> = self.prompts.iter().map(|p| &p.definition).collect();
         self.page("prompts", &definitions, params)
     }
 
     /// `resources/list` (fixed URIs) or `resources/templates/list`.
-    fn list_resources(&self, templates: bool, params: Option<Value>) -> Result<Value, RpcError> {
+    pub(crate) fn list_resources(
+        &self,
+        templates: bool,
+        params: Option<Value>,
+    ) -> Result<Value, RpcError> {
         let definitions: Vec<&Value> = self
             .resources
             .iter()
@@ -302,11 +315,12 @@ impl ServerCore {
 
     /// `resources/read`: a fixed URI, else the first matching template; none is `-32002` with
     /// `data.uri`. The read runs in a local task, like a prompt.
-    fn read_resource(
+    pub(crate) fn read_resource(
         &self,
         session: &Arc<Session>,
         request: Request,
         caller: Option<Arc<Identity>>,
+        exchange: Option<Arc<Exchange>>,
     ) -> Result<Reply, RpcError> {
         let id = request.id;
         let params: UriParams = parse_params(request.params)?;
@@ -321,6 +335,7 @@ impl ServerCore {
                 id,
                 meta: params.meta,
                 caller,
+                exchange,
             },
             uses_ctx,
             RequestKind::Resource,
@@ -374,11 +389,12 @@ impl ServerCore {
 
     /// `prompts/get`: unknown prompts and bad arguments are `-32602`; the prompt renders in a
     /// local task, like a tool call (so it can be cancelled, and may notify through its `Ctx`).
-    fn get_prompt(
+    pub(crate) fn get_prompt(
         &self,
         session: &Arc<Session>,
         request: Request,
         caller: Option<Arc<Identity>>,
+        exchange: Option<Arc<Exchange>>,
     ) -> Result<Reply, RpcError> {
         let id = request.id;
         let params: GetPromptParams = parse_params(request.params)?;
@@ -394,6 +410,7 @@ impl ServerCore {
                 id,
                 meta: params.meta,
                 caller,
+                exchange,
             },
             prompt.spec.uses_ctx,
             RequestKind::Prompt,
@@ -409,18 +426,23 @@ impl ServerCore {
     }
 
     /// `completion/complete`: the completer of a prompt argument, or no values.
-    fn complete(
+    pub(crate) fn complete(
         &self,
         session: &Arc<Session>,
         request: Request,
         caller: Option<Arc<Identity>>,
+        exchange: Option<Arc<Exchange>>,
     ) -> Result<Reply, RpcError> {
         let id = request.id;
         let answer = |completion: crate::Completion| {
-            Ok(Reply::Now(encode::result(
-                &id,
-                json!({ "completion": completion }),
-            )))
+            let result = json!({ "completion": completion });
+            Ok(Reply::Now(
+                match exchange.as_ref().map(|x| x.finish(Ok(result.clone()))) {
+                    None => encode::result(&id, result),
+                    Some(Ok(result)) => encode::result(&id, result),
+                    Some(Err(error)) => encode::error(Some(&id), &error),
+                },
+            ))
         };
         let params: CompleteParams = parse_params(request.params)?;
         let name = match params.reference {
@@ -456,6 +478,7 @@ impl ServerCore {
                 id,
                 meta: params.meta,
                 caller,
+                exchange,
             },
             false,
             RequestKind::Completer,
@@ -486,7 +509,12 @@ impl ServerCore {
         kind: RequestKind,
         start: impl FnOnce(Ctx) -> RequestFuture,
     ) -> Result<Reply, RpcError> {
-        let Origin { id, meta, caller } = origin;
+        let Origin {
+            id,
+            meta,
+            caller,
+            exchange,
+        } = origin;
         let cancel = CancellationToken::new();
         if let Err(refused) = session.begin_call(&id, cancel.clone(), self.limits.per_session) {
             let code = match refused {
@@ -504,15 +532,23 @@ impl ServerCore {
             progress_token,
             last_progress: Mutex::new(None),
             sink: sink.clone(),
-            log: LogFilter::Session(session.clone()),
+            log: match &exchange {
+                Some(exchange) => LogFilter::Fixed(exchange.log_level),
+                None => LogFilter::Session(session.clone()),
+            },
             cancel: cancel.clone(),
             finished: AtomicBool::new(false),
             session: Some(session.clone()),
             protocol_version: session.protocol_version(),
             state: self.state.clone(),
             identity: caller,
+            exchange: exchange.clone(),
         });
         let future = start(Ctx::new(scope.clone()));
+        let future = match &exchange {
+            Some(exchange) => exchange.clone().drive(future),
+            None => future,
+        };
         let session = session.clone();
         let timeout = self.limits.timeout;
         tokio::task::spawn_local(async move {
@@ -537,28 +573,29 @@ impl ServerCore {
                 }
             };
             finish(&scope, &session, &id);
+            let outcome = outcome.unwrap_or_else(|panic| {
+                let message = format!("the {} panicked: {}", kind.noun(), panic_message(&*panic));
+                kind.failure(message)
+            });
+            let outcome = match &exchange {
+                Some(exchange) => exchange.finish(outcome),
+                None => outcome,
+            };
             let response = match outcome {
-                Ok(Ok(result)) => encode::result(&id, result),
-                Ok(Err(error)) => encode::error(Some(&id), &error),
-                Err(panic) => {
-                    let message =
-                        format!("the {} panicked: {}", kind.noun(), panic_message(&*panic));
-                    match kind.failure(message) {
-                        Ok(result) => encode::result(&id, result),
-                        Err(error) => encode::error(Some(&id), &error),
-                    }
-                }
+                Ok(result) => encode::result(&id, result),
+                Err(error) => encode::error(Some(&id), &error),
             };
             let _ = sink.send(Outgoing::Response(response)).await;
         });
         Ok(Reply::Call { notifies, messages })
     }
 
-    fn call_tool(
+    pub(crate) fn call_tool(
         &self,
         session: &Arc<Session>,
         request: Request,
         caller: Option<Arc<Identity>>,
+        exchange: Option<Arc<Exchange>>,
     ) -> Result<Reply, RpcError> {
         let id = request.id;
         let params: CallParams = parse_params(request.params)?;
@@ -586,6 +623,7 @@ impl ServerCore {
                 id,
                 meta: params.meta,
                 caller,
+                exchange,
             },
             tool.spec.uses_ctx,
             RequestKind::Tool,
@@ -603,12 +641,13 @@ impl ServerCore {
     }
 }
 
-/// Where a request served by [`ServerCore::spawn_request`] comes from: its id, its `_meta`
-/// and the authenticated caller, if any.
+/// Where a request served by [`ServerCore::spawn_request`] comes from: its id, its `_meta`,
+/// the authenticated caller, if any, and for a stateless (2026) request its exchange.
 struct Origin {
     id: RequestId,
     meta: Option<Map<String, Value>>,
     caller: Option<Arc<Identity>>,
+    exchange: Option<Arc<Exchange>>,
 }
 
 /// What kind of handler a request runs; decides how its failures reach the client.

@@ -63,6 +63,7 @@ mod dispatch;
 mod event_store;
 mod extras;
 pub mod http;
+mod modern;
 mod prompt;
 pub mod protocol;
 mod resource;
@@ -81,6 +82,7 @@ pub use ctx::{Ctx, ProgressValue};
 pub use event_store::{EventStore, InMemoryEventStore, ReplayError};
 pub use extras::{Extras, Icon, IconTheme};
 pub use mcp_macros::{mcp_prompt, mcp_resource, mcp_tool};
+pub use modern::CacheScope;
 pub use prompt::{
     CompleteFn, Completer, Completion, CompletionFuture, CompletionRequest, GetPromptResult,
     IntoCompletion, IntoPromptResult, Prompt, PromptArgument, PromptArgumentError,

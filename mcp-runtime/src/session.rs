@@ -534,7 +534,10 @@ mod tests {
             .count();
         assert_eq!(sent, SESSION_STREAM_CAPACITY);
         drop(second);
-        assert!(s.open_stream(4, false).is_some(), "a dropped stream frees the slot");
+        assert!(
+            s.open_stream(4, false).is_some(),
+            "a dropped stream frees the slot"
+        );
         s.close();
         assert!(!s.notify(Bytes::from_static(b"x")));
     }

@@ -1,8 +1,11 @@
-//! Streamable HTTP (MCP 2025-03-26 .. 2025-11-25) on actix-web, and optionally the legacy
-//! HTTP+SSE transport (2024-11-05) beside it.
+//! Streamable HTTP (MCP 2025-03-26 .. 2025-11-25, and the stateless 2026-07-28) on actix-web,
+//! and optionally the legacy HTTP+SSE transport (2024-11-05) beside it.
 //!
 //! One endpoint (default `/mcp`): `POST` carries client messages and is answered with JSON or
 //! an SSE stream, `GET` opens the session's server-initiated stream, `DELETE` ends the session.
+//! Both eras share it: `initialize` opens a 2025 session, while a request whose `params._meta`
+//! names a protocol revision (with the matching `MCP-Protocol-Version` header) is served
+//! statelessly, by the same tools, prompts and resources.
 //! With [`StreamableHttp::legacy_sse`], `GET /sse` and `POST /messages` serve older clients
 //! from the same tools.
 //!
@@ -34,6 +37,7 @@ mod auth;
 mod cors;
 mod error;
 mod legacy_sse;
+mod modern;
 mod request;
 mod resume;
 mod security;
@@ -513,6 +517,13 @@ async fn post(
     request::require_json_body(req.headers())?;
     let body = request::read_body(req.headers(), payload, endpoint.config.max_body_bytes).await?;
     let message = Message::from_slice(&body)?;
+    if modern::is_stateless(req.headers(), &message) {
+        return match message {
+            Message::Request(request) => modern::post(&endpoint, &req, request, caller).await,
+            // No client notification means anything on the stateless wire: accepted, ignored.
+            _ => Ok(HttpResponse::Accepted().finish()),
+        };
+    }
 
     let request = match message {
         Message::Request(request) if request.method == "initialize" => {

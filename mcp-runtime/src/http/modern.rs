@@ -1,0 +1,224 @@
+//! The stateless 2026-07-28 wire on the same endpoint as the session era.
+//!
+//! A POST whose request names a protocol revision in `params._meta` (or whose
+//! `MCP-Protocol-Version` header names one that is not a session-era revision, without a
+//! session id) is served here, without a session: its `_meta` and headers are checked, the
+//! core serves it with a per-request context, and the answer is JSON, or an SSE stream when the
+//! handler notifies before its result. Closing that stream cancels the handler; nothing is
+//! recorded for resumption. `initialize` stays the way into a session.
+
+use std::pin::Pin;
+use std::sync::Arc;
+use std::task::{Context, Poll};
+
+use actix_web::http::header::HeaderMap;
+use actix_web::http::StatusCode;
+use actix_web::{HttpRequest, HttpResponse};
+use bytes::Bytes;
+use futures_util::Stream;
+use serde::Deserialize;
+use serde_json::Value;
+use tokio::sync::mpsc;
+
+use super::error::HttpError;
+use super::request::{SESSION_HEADER, VERSION_HEADER};
+use super::{sse, sse_response, Endpoint};
+use crate::auth::Identity;
+use crate::ctx::Outgoing;
+use crate::dispatch::Reply;
+use crate::modern::CancelOnDrop;
+use crate::protocol::jsonrpc::encode;
+use crate::protocol::meta::{self, RequestMeta, StatelessError};
+use crate::protocol::{ErrorCode, Message, ProtocolVersion, Request, RequestId};
+
+const METHOD_HEADER: &str = "mcp-method";
+const NAME_HEADER: &str = "mcp-name";
+
+/// Whether `message` is for the stateless wire rather than a session.
+pub(super) fn is_stateless(headers: &HeaderMap, message: &Message) -> bool {
+    let version_header = headers
+        .get(VERSION_HEADER)
+        .and_then(|v| v.to_str().ok())
+        .map(str::trim);
+    let sessionless_new_version = headers.get(SESSION_HEADER).is_none()
+        && version_header.is_some_and(|v| ProtocolVersion::parse(v).is_none());
+    match message {
+        Message::Request(request) => {
+            meta::names_version(request.params.as_ref()) || sessionless_new_version
+        }
+        Message::Notification(_) => sessionless_new_version,
+        Message::Response(_) => false,
+    }
+}
+
+/// Serves one stateless request.
+pub(super) async fn post(
+    endpoint: &Endpoint,
+    req: &HttpRequest,
+    request: Request,
+    caller: Option<Arc<Identity>>,
+) -> Result<HttpResponse, HttpError> {
+    let id = request.id.clone();
+    let meta = match check(req.headers(), &request) {
+        Ok(meta) => meta,
+        Err(refusal) => return Ok(refuse(&refusal, &id)),
+    };
+    let needed = endpoint.core.scopes_needed(&request);
+    endpoint.authorize(req, caller.as_deref(), needed, Some(&id))?;
+    if endpoint.shutdown.is_draining() {
+        return Err(HttpError::ShuttingDown(Some(id)));
+    }
+    let (reply, guard) = match endpoint.core.stateless_request(meta, request, caller) {
+        Ok(served) => served,
+        Err(refusal) => return Ok(refuse(&refusal, &id)),
+    };
+    match reply {
+        Reply::Now(json) => Ok(json_response(json)),
+        Reply::Call { mut messages, .. } => {
+            // The first message decides the shape: the result alone is plain JSON (with the
+            // status its error calls for); a notification first opens an SSE stream.
+            loop {
+                match messages.recv().await {
+                    Some(Outgoing::Response(json)) => return Ok(json_response(json)),
+                    Some(Outgoing::Notification(first)) => {
+                        let body = StatelessStream {
+                            first: Some(first),
+                            messages: Some(messages),
+                            _guard: guard,
+                        };
+                        return Ok(sse_response().streaming(body));
+                    }
+                    // Nothing to resume on this wire: the stream stays open.
+                    Some(Outgoing::CloseStream) => continue,
+                    None => return Ok(HttpResponse::Accepted().finish()),
+                }
+            }
+        }
+    }
+}
+
+/// Checks `_meta` and the headers that must repeat the body, in the order the refusals are
+/// specified: missing fields (`-32602`), the version header (`-32020`), the version itself
+/// (`-32022`), then `Mcp-Method` / `Mcp-Name` (`-32020`).
+fn check(headers: &HeaderMap, request: &Request) -> Result<RequestMeta, StatelessError> {
+    let meta = RequestMeta::from_params(request.params.as_ref())?;
+    expect_header(headers, VERSION_HEADER, &meta.requested)?;
+    let meta = meta.check_version()?;
+    expect_header(headers, METHOD_HEADER, &request.method)?;
+    let named = match request.method.as_str() {
+        "tools/call" | "prompts/get" => "name",
+        "resources/read" => "uri",
+        _ => return Ok(meta),
+    };
+    if let Some(name) = request
+        .params
+        .as_ref()
+        .and_then(|p| p.get(named))
+        .and_then(Value::as_str)
+    {
+        expect_header(headers, NAME_HEADER, name)?;
+    }
+    Ok(meta)
+}
+
+/// The header `name` must be present and, trimmed and decoded, equal `body` exactly.
+fn expect_header(headers: &HeaderMap, name: &str, body: &str) -> Result<(), StatelessError> {
+    let Some(raw) = headers.get(name) else {
+        return Err(StatelessError::HeaderMismatch(format!(
+            "the {name} header is required and must be {body:?}"
+        )));
+    };
+    match meta::decode_header_value(raw.as_bytes()) {
+        Some(value) if value == body => Ok(()),
+        Some(value) => Err(StatelessError::HeaderMismatch(format!(
+            "the {name} header is {value:?} but the body says {body:?}"
+        ))),
+        None => Err(StatelessError::HeaderMismatch(format!(
+            "the {name} header is not a valid value (base64 values are sent as =?base64?...?=)"
+        ))),
+    }
+}
+
+/// The HTTP status of a JSON-RPC error on this wire: the 2026 refusals are `400`, an unknown
+/// method `404`; everything else is an ordinary response (`200`).
+fn status_of(code: ErrorCode) -> StatusCode {
+    match code {
+        ErrorCode::METHOD_NOT_FOUND => StatusCode::NOT_FOUND,
+        meta::HEADER_MISMATCH
+        | meta::MISSING_REQUIRED_CLIENT_CAPABILITY
+        | meta::UNSUPPORTED_PROTOCOL_VERSION => StatusCode::BAD_REQUEST,
+        _ => StatusCode::OK,
+    }
+}
+
+/// A refusal on the wire: `400` (`404` for a method this revision does not have), with a
+/// JSON-RPC error carrying the request's id.
+fn refuse(refusal: &StatelessError, id: &RequestId) -> HttpResponse {
+    let error = refusal.to_rpc_error();
+    let status = match refusal {
+        StatelessError::MethodNotFound(_) => StatusCode::NOT_FOUND,
+        _ => StatusCode::BAD_REQUEST,
+    };
+    HttpResponse::build(status)
+        .content_type("application/json")
+        .body(encode::error(Some(id), &error))
+}
+
+/// A response body sent as JSON, with the status its error code calls for.
+fn json_response(body: Vec<u8>) -> HttpResponse {
+    #[derive(Deserialize)]
+    struct Probe {
+        error: Option<ErrorProbe>,
+    }
+    #[derive(Deserialize)]
+    struct ErrorProbe {
+        code: i64,
+    }
+    let status = serde_json::from_slice::<Probe>(&body)
+        .ok()
+        .and_then(|p| p.error)
+        .and_then(|e| i32::try_from(e.code).ok())
+        .map_or(StatusCode::OK, |code| status_of(ErrorCode(code)));
+    HttpResponse::build(status)
+        .content_type("application/json")
+        .body(body)
+}
+
+/// The SSE body of a stateless call: its notifications, then its response. Dropping it (the
+/// client closed the stream) cancels the call.
+struct StatelessStream {
+    first: Option<Vec<u8>>,
+    /// `None` once the response went out.
+    messages: Option<mpsc::Receiver<Outgoing>>,
+    _guard: CancelOnDrop,
+}
+
+impl Stream for StatelessStream {
+    type Item = Result<Bytes, std::convert::Infallible>;
+
+    fn poll_next(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<Self::Item>> {
+        if let Some(first) = self.first.take() {
+            return Poll::Ready(Some(Ok(sse::named_event("message", &first))));
+        }
+        loop {
+            let Some(messages) = self.messages.as_mut() else {
+                return Poll::Ready(None);
+            };
+            match messages.poll_recv(cx) {
+                Poll::Pending => return Poll::Pending,
+                Poll::Ready(None) => {
+                    self.messages = None;
+                    return Poll::Ready(None);
+                }
+                Poll::Ready(Some(Outgoing::CloseStream)) => continue,
+                Poll::Ready(Some(Outgoing::Notification(json))) => {
+                    return Poll::Ready(Some(Ok(sse::named_event("message", &json))))
+                }
+                Poll::Ready(Some(Outgoing::Response(json))) => {
+                    self.messages = None;
+                    return Poll::Ready(Some(Ok(sse::named_event("message", &json))));
+                }
+            }
+        }
+    }
+}
