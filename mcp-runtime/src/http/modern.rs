@@ -84,6 +84,7 @@ pub(super) async fn post(
                         let body = StatelessStream {
                             first: Some(first),
                             messages: Some(messages),
+                            keep_alive: sse::keep_alive_ticker(endpoint.config.keep_alive),
                             _guard: guard,
                         };
                         return Ok(sse_response().streaming(body));
@@ -184,12 +185,14 @@ fn json_response(body: Vec<u8>) -> HttpResponse {
         .body(body)
 }
 
-/// The SSE body of a stateless call: its notifications, then its response. Dropping it (the
-/// client closed the stream) cancels the call.
+/// The SSE body of a stateless call: its notifications, then its response, with keep-alive
+/// comments while the call is quiet (a client that hung up is noticed at the next write).
+/// Dropping it (the client closed the stream) cancels the call.
 struct StatelessStream {
     first: Option<Vec<u8>>,
     /// `None` once the response went out.
     messages: Option<mpsc::Receiver<Outgoing>>,
+    keep_alive: tokio::time::Interval,
     _guard: CancelOnDrop,
 }
 
@@ -205,7 +208,14 @@ impl Stream for StatelessStream {
                 return Poll::Ready(None);
             };
             match messages.poll_recv(cx) {
-                Poll::Pending => return Poll::Pending,
+                Poll::Pending => {
+                    return match self.keep_alive.poll_tick(cx) {
+                        Poll::Ready(_) => {
+                            Poll::Ready(Some(Ok(Bytes::from_static(sse::KEEP_ALIVE))))
+                        }
+                        Poll::Pending => Poll::Pending,
+                    }
+                }
                 Poll::Ready(None) => {
                     self.messages = None;
                     return Poll::Ready(None);
