@@ -530,6 +530,16 @@ async fn test_input_required_result_capabilities(ctx: Ctx) -> Result<String, Too
     Ok(format!("Answers: {}", parts.join(", ")))
 }
 
+/// Echoes a value that 2026 clients also send in the `Mcp-Param-Value` header.
+#[mcp_tool]
+async fn test_custom_header(
+    /// The value to echo.
+    #[mcp(header = "Value")]
+    value: String,
+) -> String {
+    format!("Echo: {value}")
+}
+
 /// A prompt that asks the user for context first (input `user_context`).
 #[mcp_prompt]
 async fn test_input_required_result_prompt(ctx: Ctx) -> Result<String, ToolError> {
@@ -574,6 +584,7 @@ async fn main() -> std::io::Result<()> {
         .tool::<test_input_required_result_multiple_inputs>()
         .tool::<test_input_required_result_multi_round>()
         .tool::<test_input_required_result_capabilities>()
+        .tool::<test_custom_header>()
         .prompt::<test_input_required_result_prompt>()
         .prompt::<test_simple_prompt>()
         .prompt::<test_prompt_with_arguments>()

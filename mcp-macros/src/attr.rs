@@ -14,7 +14,7 @@ const TOOL_KEYS: &str = "`name`, `title`, `description`, `annotations(...)`, `ic
 const PROMPT_KEYS: &str = "`name`, `title`, `description`, `icons`, `meta`, `crate`";
 const ANNOTATION_KEYS: &str =
     "`read_only_hint`, `destructive_hint`, `idempotent_hint`, `open_world_hint`";
-const TOOL_PARAM_KEYS: &str = "`default`, `default = EXPR`";
+const TOOL_PARAM_KEYS: &str = "`default`, `default = EXPR`, `header = \"...\"`";
 const PROMPT_PARAM_KEYS: &str =
     "`default`, `default = EXPR`, `rename = \"...\"`, `complete = path::to::completer`";
 
@@ -428,6 +428,9 @@ pub struct ParamAttrs {
     pub rename: Option<WithSpan<String>>,
     /// `#[mcp(complete = path)]` (prompts only): the argument's completer.
     pub complete: Option<syn::Path>,
+    /// `#[mcp(header = "...")]` (tools only): the parameter is mirrored in the
+    /// `Mcp-Param-<name>` HTTP header (`x-mcp-header`).
+    pub header: Option<WithSpan<String>>,
     /// The first `#[mcp(...)]`, for errors about its placement.
     pub mcp_attr: Option<Attribute>,
 }
@@ -470,6 +473,28 @@ impl ParamAttrs {
                                 span: lit.span(),
                             };
                             set_once(cx, &mut out.rename, value, &meta, "rename", param_keys);
+                        }
+                        continue;
+                    }
+                    "header" if kind == Kind::Tool => {
+                        if let Some(lit) = string_value(cx, &meta, "header") {
+                            let value = lit.value();
+                            let valid = !value.is_empty()
+                                && value
+                                    .bytes()
+                                    .all(|b| b.is_ascii_alphanumeric() || b == b'-');
+                            if !valid {
+                                cx.error_at(
+                                    lit.span(),
+                                    "a header name is letters, digits and `-` (clients send it \
+                                     as `Mcp-Param-<name>`)",
+                                );
+                            }
+                            let value = WithSpan {
+                                value,
+                                span: lit.span(),
+                            };
+                            set_once(cx, &mut out.header, value, &meta, "header", param_keys);
                         }
                         continue;
                     }

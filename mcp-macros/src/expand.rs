@@ -50,12 +50,17 @@ pub fn expand(tool: &Tool, item: &ItemFn) -> TokenStream {
             let (ty, name, description, required) =
                 (&arg.ty, &arg.name, &arg.description, arg.required);
             let schema = quote_spanned!(ty.span()=> #p::schema_of::<#ty>);
+            let header = match &arg.header {
+                Some(header) => quote!(#p::Some(#header)),
+                None => quote!(#p::None),
+            };
             quote! {
                 #p::ParamSpec {
                     name: #name,
                     description: #description,
                     required: #required,
                     schema: #schema,
+                    header: #header,
                 }
             }
         })

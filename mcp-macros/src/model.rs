@@ -55,6 +55,8 @@ pub struct Arg {
     pub option_inner: Option<Type>,
     /// For prompts: the completer from `#[mcp(complete = ...)]`.
     pub complete: Option<syn::Path>,
+    /// For tools: the `x-mcp-header` name from `#[mcp(header = "...")]`.
+    pub header: Option<String>,
     pub description: String,
     pub default: Option<DefaultValue>,
     /// Whether the argument must be present: neither `Option<T>` nor defaulted.
@@ -176,6 +178,7 @@ impl Tool {
                 ty: (*pt.ty).clone(),
                 option_inner: option_inner.filter(|_| kind == Kind::Prompt),
                 complete: param_attrs.complete,
+                header: param_attrs.header.map(|h| h.value),
                 description: param_attrs.description,
                 default: param_attrs.default,
                 required,

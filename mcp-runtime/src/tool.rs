@@ -76,6 +76,10 @@ pub struct ParamSpec {
     pub required: bool,
     /// The schema of the parameter's type.
     pub schema: fn(&mut SchemaGenerator) -> Schema,
+    /// `#[mcp(header = "Name")]`: the schema's `x-mcp-header`, so 2026 clients mirror the value
+    /// in an `Mcp-Param-Name` header (for a string, number or boolean parameter), which the
+    /// transport checks against the body.
+    pub header: Option<&'static str>,
 }
 
 /// The future a tool call runs as. Not `Send`: actix-web workers are single-threaded.
@@ -200,6 +204,9 @@ pub(crate) fn input_schema(params: &[ParamSpec]) -> Value {
                     Value::String(param.description.into()),
                 );
             }
+        }
+        if let (Some(header), Value::Object(obj)) = (param.header, &mut schema) {
+            obj.insert("x-mcp-header".into(), Value::String(header.into()));
         }
         properties.insert(param.name.into(), schema);
         if param.required {

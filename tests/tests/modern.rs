@@ -88,6 +88,19 @@ async fn needs_sampling(ctx: Ctx) -> Result<String, ToolError> {
     Ok(answer.text())
 }
 
+/// Route by region.
+#[mcp_tool]
+async fn routed(
+    /// Where.
+    #[mcp(header = "Region")]
+    region: String,
+    /// How many.
+    #[mcp(header = "Count")]
+    count: Option<u32>,
+) -> String {
+    format!("{region} x{}", count.unwrap_or(1))
+}
+
 /// A fixed note.
 #[mcp_resource(uri = "test://note", mime_type = "text/plain")]
 async fn note() -> &'static str {
@@ -102,6 +115,7 @@ fn server() -> TestServer {
         .tool::<stops>()
         .tool::<two_questions>()
         .tool::<needs_sampling>()
+        .tool::<routed>()
         .resource::<note>()
         .state(Stops::default())
         .cache_hints(Duration::from_secs(5), CacheScope::Public);
@@ -597,4 +611,65 @@ async fn both_eras_on_one_endpoint() {
         .await
         .unwrap();
     assert!(response.headers().get("mcp-session-id").is_none());
+}
+
+#[actix_web::test]
+async fn x_mcp_header_parameters_are_repeated_in_headers() {
+    let server = server();
+    let (_, answer) = modern(&server, "tools/list", json!({}), json!({})).await;
+    let tools = answer[0]["result"]["tools"].as_array().unwrap();
+    let routed = tools.iter().find(|t| t["name"] == "routed").unwrap();
+    assert_eq!(
+        routed["inputSchema"]["properties"]["region"]["x-mcp-header"],
+        "Region"
+    );
+    assert_eq!(
+        routed["inputSchema"]["properties"]["count"]["x-mcp-header"],
+        "Count"
+    );
+
+    let call = |arguments: Value| json!({"name": "routed", "arguments": arguments, "_meta": meta(json!({}))});
+    let with = |params: &Value, extra: &[(&'static str, &str)]| {
+        let mut headers = headers("tools/call", params);
+        headers.extend(extra.iter().map(|(k, v)| (*k, (*v).to_owned())));
+        headers
+    };
+    let params = call(json!({"region": "eu-west", "count": 3}));
+    let ok = with(
+        &params,
+        &[("mcp-param-region", "eu-west"), ("Mcp-Param-Count", "3.0")],
+    );
+    let (status, answer) = send(&server, 20, "tools/call", params.clone(), ok).await;
+    assert_eq!(status, 200, "{answer:?}");
+    assert_eq!(answer[0]["result"]["content"][0]["text"], "eu-west x3");
+
+    // Base64-wrapped values are decoded; bad base64 is refused.
+    let params = call(json!({"region": "\u{e9}t\u{e9}"}));
+    let encoded = with(&params, &[("mcp-param-region", "=?base64?w6l0w6k=?=")]);
+    let (status, _) = send(&server, 21, "tools/call", params.clone(), encoded).await;
+    assert_eq!(status, 200);
+    let broken = with(&params, &[("mcp-param-region", "=?base64?w6l0w6k?=")]);
+    let answer = send(&server, 22, "tools/call", params, broken).await;
+    assert_error(&answer, 400, -32020, 22);
+
+    // Missing, different, or sent without the argument: refused.
+    let params = call(json!({"region": "eu-west"}));
+    let answer = send(
+        &server,
+        23,
+        "tools/call",
+        params.clone(),
+        with(&params, &[]),
+    )
+    .await;
+    assert_error(&answer, 400, -32020, 23);
+    let other = with(&params, &[("mcp-param-region", "us-east")]);
+    let answer = send(&server, 24, "tools/call", params.clone(), other).await;
+    assert_error(&answer, 400, -32020, 24);
+    let extra = with(
+        &params,
+        &[("mcp-param-region", "eu-west"), ("mcp-param-count", "2")],
+    );
+    let answer = send(&server, 25, "tools/call", params, extra).await;
+    assert_error(&answer, 400, -32020, 25);
 }

@@ -30,6 +30,7 @@ use crate::modern::CancelOnDrop;
 use crate::protocol::jsonrpc::encode;
 use crate::protocol::meta::{self, RequestMeta, StatelessError};
 use crate::protocol::{ErrorCode, Message, ProtocolVersion, Request, RequestId};
+use crate::server::ServerCore;
 
 const METHOD_HEADER: &str = "mcp-method";
 const NAME_HEADER: &str = "mcp-name";
@@ -59,7 +60,7 @@ pub(super) async fn post(
     caller: Option<Arc<Identity>>,
 ) -> Result<HttpResponse, HttpError> {
     let id = request.id.clone();
-    let meta = match check(req.headers(), &request) {
+    let meta = match check(req.headers(), &request, &endpoint.core) {
         Ok(meta) => meta,
         Err(refusal) => return Ok(refuse(&refusal, &id)),
     };
@@ -100,8 +101,12 @@ pub(super) async fn post(
 
 /// Checks `_meta` and the headers that must repeat the body, in the order the refusals are
 /// specified: missing fields (`-32602`), the version header (`-32020`), the version itself
-/// (`-32022`), then `Mcp-Method` / `Mcp-Name` (`-32020`).
-fn check(headers: &HeaderMap, request: &Request) -> Result<RequestMeta, StatelessError> {
+/// (`-32022`), then `Mcp-Method` / `Mcp-Name` and a tool's `Mcp-Param-*` (`-32020`).
+fn check(
+    headers: &HeaderMap,
+    request: &Request,
+    core: &ServerCore,
+) -> Result<RequestMeta, StatelessError> {
     let meta = RequestMeta::from_params(request.params.as_ref())?;
     expect_header(headers, VERSION_HEADER, &meta.requested)?;
     let meta = meta.check_version()?;
@@ -118,8 +123,77 @@ fn check(headers: &HeaderMap, request: &Request) -> Result<RequestMeta, Stateles
         .and_then(Value::as_str)
     {
         expect_header(headers, NAME_HEADER, name)?;
+        if request.method == "tools/call" {
+            check_param_headers(headers, request, core, name)?;
+        }
     }
     Ok(meta)
+}
+
+/// The `Mcp-Param-<name>` header of each `x-mcp-header` parameter of the tool must repeat its
+/// argument: both present and equal (numbers compared as numbers), or both absent.
+fn check_param_headers(
+    headers: &HeaderMap,
+    request: &Request,
+    core: &ServerCore,
+    tool: &str,
+) -> Result<(), StatelessError> {
+    let Some(properties) = core
+        .find_tool(tool)
+        .and_then(|t| t.definition.get("inputSchema"))
+        .and_then(|s| s.get("properties"))
+        .and_then(Value::as_object)
+    else {
+        return Ok(());
+    };
+    let arguments = request.params.as_ref().and_then(|p| p.get("arguments"));
+    for (param, schema) in properties {
+        let Some(header) = schema.get("x-mcp-header").and_then(Value::as_str) else {
+            continue;
+        };
+        let name = format!("mcp-param-{}", header.to_ascii_lowercase());
+        let argument = arguments
+            .and_then(|a| a.get(param))
+            .filter(|v| !v.is_null());
+        match (argument, headers.get(name.as_str())) {
+            (None, None) => {}
+            (Some(_), None) => {
+                return Err(StatelessError::HeaderMismatch(format!(
+                    "the Mcp-Param-{header} header is required: it repeats the argument `{param}`"
+                )))
+            }
+            (None, Some(_)) => {
+                return Err(StatelessError::HeaderMismatch(format!(
+                    "the Mcp-Param-{header} header is sent but the argument `{param}` is not"
+                )))
+            }
+            (Some(argument), Some(raw)) => {
+                let value = meta::decode_header_value(raw.as_bytes()).ok_or_else(|| {
+                    StatelessError::HeaderMismatch(format!(
+                        "the Mcp-Param-{header} header is not a valid value (base64 values are \
+                         sent as =?base64?...?=)"
+                    ))
+                })?;
+                if !repeats(argument, &value) {
+                    return Err(StatelessError::HeaderMismatch(format!(
+                        "the Mcp-Param-{header} header is {value:?} but the argument `{param}` is {argument}"
+                    )));
+                }
+            }
+        }
+    }
+    Ok(())
+}
+
+/// Whether a header value repeats an argument: strings exactly, numbers numerically, booleans
+/// as `true`/`false`.
+fn repeats(argument: &Value, header: &str) -> bool {
+    match argument {
+        Value::String(text) => text == header,
+        Value::Number(number) => header.parse::<f64>().ok() == number.as_f64(),
+        Value::Bool(flag) => header == if *flag { "true" } else { "false" },
+        _ => false,
+    }
 }
 
 /// The header `name` must be present and, trimmed and decoded, equal `body` exactly.
