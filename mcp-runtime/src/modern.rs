@@ -391,6 +391,60 @@ impl ServerCore {
         Ok((reply, CancelOnDrop(Some(session))))
     }
 
+    /// `subscriptions/listen`: the acknowledgement that opens the stream. It names the
+    /// notification types honoured: those the client asked for that this server's capabilities
+    /// announce (a server whose lists never change honours none, and its stream stays quiet).
+    pub(crate) fn listen(&self, request: &Request) -> Result<Vec<u8>, StatelessError> {
+        #[derive(Deserialize, Default)]
+        #[serde(rename_all = "camelCase", default)]
+        struct Filter {
+            tools_list_changed: bool,
+            prompts_list_changed: bool,
+            resources_list_changed: bool,
+            resource_subscriptions: Vec<String>,
+        }
+        let filter = request
+            .params
+            .as_ref()
+            .and_then(|p| p.get("notifications"))
+            .ok_or_else(|| {
+                StatelessError::InvalidInput("subscriptions/listen needs `notifications`".into())
+            })
+            .and_then(|n| {
+                Filter::deserialize(n)
+                    .map_err(|e| StatelessError::InvalidInput(format!("notifications: {e}")))
+            })?;
+        let capabilities = self.capabilities(false);
+        let announces = |kind: &str, flag: &str| capabilities[kind][flag] == true;
+        let mut honoured = Map::new();
+        for (asked, kind, key) in [
+            (filter.tools_list_changed, "tools", "toolsListChanged"),
+            (filter.prompts_list_changed, "prompts", "promptsListChanged"),
+            (
+                filter.resources_list_changed,
+                "resources",
+                "resourcesListChanged",
+            ),
+        ] {
+            if asked && announces(kind, "listChanged") {
+                honoured.insert(key.into(), true.into());
+            }
+        }
+        if !filter.resource_subscriptions.is_empty() && announces("resources", "subscribe") {
+            honoured.insert(
+                "resourceSubscriptions".into(),
+                json!(filter.resource_subscriptions),
+            );
+        }
+        Ok(encode::notification(
+            "notifications/subscriptions/acknowledged",
+            json!({
+                "notifications": honoured,
+                "_meta": { meta::SUBSCRIPTION_ID_KEY: request.id },
+            }),
+        ))
+    }
+
     /// The exchange of a request served by a handler: the answers it carries (checked), and
     /// where its questions and result go.
     fn exchange(

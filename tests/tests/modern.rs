@@ -673,3 +673,37 @@ async fn x_mcp_header_parameters_are_repeated_in_headers() {
     let answer = send(&server, 25, "tools/call", params, extra).await;
     assert_error(&answer, 400, -32020, 25);
 }
+
+#[actix_web::test]
+async fn listen_is_acknowledged_first_and_honours_only_announced_types() {
+    let server = server();
+    let params = json!({
+        "notifications": {"toolsListChanged": true, "resourceSubscriptions": ["test://note"]},
+        "_meta": meta(json!({})),
+    });
+    let mut request = server.post(None);
+    for (name, value) in headers("subscriptions/listen", &params) {
+        request = request.header(name, value);
+    }
+    let body = json!({"jsonrpc": "2.0", "id": "listen-1", "method": "subscriptions/listen",
+        "params": params});
+    let response = request.json(&body).send().await.unwrap();
+    assert_eq!(response.status(), 200);
+    assert!(content_type(&response).starts_with("text/event-stream"));
+    let mut events = tests::EventReader::new(response);
+    let ack = events.message().await;
+    assert_eq!(ack["method"], "notifications/subscriptions/acknowledged");
+    assert_eq!(
+        ack["params"]["_meta"]["io.modelcontextprotocol/subscriptionId"],
+        "listen-1"
+    );
+    // This server's lists never change and it takes no resource subscriptions: nothing is
+    // honoured, and the stream stays open (keep-alive comments, no event).
+    assert_eq!(ack["params"]["notifications"], json!({}));
+    let more = tokio::time::timeout(Duration::from_millis(200), events.next()).await;
+    assert!(more.is_err(), "nothing but keep-alives follows: {more:?}");
+    assert!(events.comments > 0, "keep-alive comments keep the stream open");
+
+    let answer = modern(&server, "subscriptions/listen", json!({}), json!({})).await;
+    assert_error(&answer, 400, -32602, 9);
+}

@@ -15,7 +15,7 @@ use actix_web::http::header::HeaderMap;
 use actix_web::http::StatusCode;
 use actix_web::{HttpRequest, HttpResponse};
 use bytes::Bytes;
-use futures_util::Stream;
+use futures_util::{Stream, StreamExt};
 use serde::Deserialize;
 use serde_json::Value;
 use tokio::sync::mpsc;
@@ -68,6 +68,12 @@ pub(super) async fn post(
     endpoint.authorize(req, caller.as_deref(), needed, Some(&id))?;
     if endpoint.shutdown.is_draining() {
         return Err(HttpError::ShuttingDown(Some(id)));
+    }
+    if request.method == "subscriptions/listen" {
+        return Ok(match endpoint.core.listen(&request) {
+            Ok(ack) => sse_response().streaming(listen_stream(endpoint, ack)),
+            Err(refusal) => refuse(&refusal, &id),
+        });
     }
     let (reply, guard) = match endpoint.core.stateless_request(meta, request, caller) {
         Ok(served) => served,
@@ -257,6 +263,28 @@ fn json_response(body: Vec<u8>) -> HttpResponse {
     HttpResponse::build(status)
         .content_type("application/json")
         .body(body)
+}
+
+/// A `subscriptions/listen` stream: the acknowledgement, then keep-alive comments until the
+/// client closes it or the server shuts down.
+fn listen_stream(
+    endpoint: &Endpoint,
+    ack: Vec<u8>,
+) -> impl Stream<Item = Result<Bytes, std::convert::Infallible>> + 'static {
+    let ack = futures_util::stream::once(std::future::ready(Ok(sse::named_event("message", &ack))));
+    let state = (
+        sse::keep_alive_ticker(endpoint.config.keep_alive),
+        endpoint.shutdown.draining(),
+    );
+    let quiet = futures_util::stream::unfold(state, |(mut ticker, draining)| async move {
+        tokio::select! {
+            _ = draining.cancelled() => None,
+            _ = ticker.tick() => {
+                Some((Ok(Bytes::from_static(sse::KEEP_ALIVE)), (ticker, draining)))
+            }
+        }
+    });
+    ack.chain(quiet)
 }
 
 /// The SSE body of a stateless call: its notifications, then its response, with keep-alive

@@ -24,6 +24,8 @@ pub const CLIENT_INFO_KEY: &str = "io.modelcontextprotocol/clientInfo";
 /// `_meta` key of the lowest log level the client wants for this request (optional; without
 /// it the request gets no log messages).
 pub const LOG_LEVEL_KEY: &str = "io.modelcontextprotocol/logLevel";
+/// Notification `_meta` key naming the `subscriptions/listen` stream it was delivered on.
+pub const SUBSCRIPTION_ID_KEY: &str = "io.modelcontextprotocol/subscriptionId";
 /// Result `_meta` key naming the server.
 pub const SERVER_INFO_KEY: &str = "io.modelcontextprotocol/serverInfo";
 
