@@ -367,8 +367,12 @@ impl Ctx {
         self.scope.protocol_version
     }
 
-    /// The client's name and version, as it introduced itself.
+    /// The client's name and version, as it introduced itself (on the 2026 wire, as the
+    /// request's `_meta` names it, if it does).
     pub fn client_info(&self) -> Option<&Implementation> {
+        if let Some(exchange) = &self.scope.exchange {
+            return exchange.client_info.as_ref();
+        }
         self.scope.session.as_ref().map(|s| s.client_info())
     }
 
@@ -401,7 +405,10 @@ impl Ctx {
 /// Each method checks the capability the client declared first and fails with
 /// [`ClientRequestError::NotSupported`] without sending anything when it is missing. How the
 /// question travels is the runtime's choice, not the tool's: on 2025-era sessions it is a
-/// server→client request on the call's own stream.
+/// server→client request on the call's own stream; on the stateless 2026 wire it is an entry of
+/// an `InputRequiredResult` (see [`with_input_key`](Self::with_input_key)), and the tool runs
+/// again from the start when the client retries with the answers, so code before a question
+/// should not have effects that must happen once.
 impl Ctx {
     /// A handle to the same call whose questions to the client wait at most `timeout` for an
     /// answer (default [`DEFAULT_CLIENT_TIMEOUT`](crate::DEFAULT_CLIENT_TIMEOUT)).

@@ -135,6 +135,8 @@ impl Server {
 /// answers to earlier questions, and the questions it asks now.
 pub(crate) struct Exchange {
     pub(crate) log_level: Option<LoggingLevel>,
+    /// The client as the request's `_meta` names it.
+    pub(crate) client_info: Option<Implementation>,
     /// The request the answers belong to (`tools/call:<name>` ...), bound into `requestState`.
     binding: String,
     /// The answers the client gave, this round and (through `requestState`) earlier ones.
@@ -234,16 +236,16 @@ impl Exchange {
     /// hints, the server's identity; a failure after asking for an undeclared capability is
     /// `-32021`, a missing resource `-32602`.
     pub(crate) fn finish(&self, outcome: Result<Value, RpcError>) -> Result<Value, RpcError> {
-        let missing = *lock(&self.missing);
+        let failed = match &outcome {
+            Ok(value) => value.get("isError") == Some(&Value::Bool(true)),
+            Err(_) => true,
+        };
+        if let (true, Some(capability)) = (failed, *lock(&self.missing)) {
+            return Err(StatelessError::MissingCapability(capability).to_rpc_error());
+        }
         match outcome {
             Ok(value) if value.get("resultType").is_some() => Ok(value),
-            Ok(value) if value.get("isError") == Some(&Value::Bool(true)) && missing.is_some() => {
-                Err(StatelessError::MissingCapability(missing.unwrap_or_default()).to_rpc_error())
-            }
             Ok(value) => Ok(complete(value, self.cache, &self.server_info)),
-            Err(_) if missing.is_some() => {
-                Err(StatelessError::MissingCapability(missing.unwrap_or_default()).to_rpc_error())
-            }
             Err(error) => Err(stateless_error(error)),
         }
     }
@@ -499,6 +501,7 @@ impl ServerCore {
         }
         Ok(Exchange {
             log_level: meta.log_level,
+            client_info: meta.client_info.clone(),
             binding,
             responses,
             used: Mutex::default(),

@@ -611,6 +611,19 @@ async fn both_eras_on_one_endpoint() {
         .await
         .unwrap();
     assert!(response.headers().get("mcp-session-id").is_none());
+
+    // A 2026 client has no stream to GET and no session to DELETE.
+    for method in [reqwest::Method::GET, reqwest::Method::DELETE] {
+        let response = server
+            .request(method.clone())
+            .header("accept", "text/event-stream")
+            .header("mcp-protocol-version", "2026-07-28")
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(response.status(), 405, "{method}");
+        assert_eq!(response.headers()["allow"], "POST");
+    }
 }
 
 #[actix_web::test]
@@ -702,7 +715,10 @@ async fn listen_is_acknowledged_first_and_honours_only_announced_types() {
     assert_eq!(ack["params"]["notifications"], json!({}));
     let more = tokio::time::timeout(Duration::from_millis(200), events.next()).await;
     assert!(more.is_err(), "nothing but keep-alives follows: {more:?}");
-    assert!(events.comments > 0, "keep-alive comments keep the stream open");
+    assert!(
+        events.comments > 0,
+        "keep-alive comments keep the stream open"
+    );
 
     let answer = modern(&server, "subscriptions/listen", json!({}), json!({})).await;
     assert_error(&answer, 400, -32602, 9);

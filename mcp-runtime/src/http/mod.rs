@@ -607,6 +607,10 @@ fn initialize(
 async fn get(req: HttpRequest, endpoint: web::Data<Endpoint>) -> Result<HttpResponse, HttpError> {
     endpoint.config.policy.check(&req)?;
     let caller = endpoint.authenticate(&req).await?;
+    if modern::sessionless_new_version(req.headers()) {
+        // The stateless revision has no server-initiated stream: POST is all it uses.
+        return Err(HttpError::MethodNotAllowedHere("POST"));
+    }
     if !Accepts::from_headers(req.headers()).sse {
         return Err(HttpError::NotAcceptable("text/event-stream"));
     }
@@ -665,6 +669,10 @@ async fn delete(
 ) -> Result<HttpResponse, HttpError> {
     endpoint.config.policy.check(&req)?;
     let caller = endpoint.authenticate(&req).await?;
+    if modern::sessionless_new_version(req.headers()) {
+        // No session to end on the stateless revision.
+        return Err(HttpError::MethodNotAllowedHere("POST"));
+    }
     let id = request::session_id(req.headers()).ok_or(HttpError::MissingSession(None))?;
     let usable = endpoint
         .sessions

@@ -35,14 +35,19 @@ use crate::server::ServerCore;
 const METHOD_HEADER: &str = "mcp-method";
 const NAME_HEADER: &str = "mcp-name";
 
-/// Whether `message` is for the stateless wire rather than a session.
-pub(super) fn is_stateless(headers: &HeaderMap, message: &Message) -> bool {
+/// Whether a request without a session names a revision that has none: a 2026 client's.
+pub(super) fn sessionless_new_version(headers: &HeaderMap) -> bool {
     let version_header = headers
         .get(VERSION_HEADER)
         .and_then(|v| v.to_str().ok())
         .map(str::trim);
-    let sessionless_new_version = headers.get(SESSION_HEADER).is_none()
-        && version_header.is_some_and(|v| ProtocolVersion::parse(v).is_none());
+    headers.get(SESSION_HEADER).is_none()
+        && version_header.is_some_and(|v| ProtocolVersion::parse(v).is_none())
+}
+
+/// Whether `message` is for the stateless wire rather than a session.
+pub(super) fn is_stateless(headers: &HeaderMap, message: &Message) -> bool {
+    let sessionless_new_version = sessionless_new_version(headers);
     match message {
         Message::Request(request) => {
             meta::names_version(request.params.as_ref()) || sessionless_new_version
