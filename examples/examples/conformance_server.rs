@@ -556,6 +556,102 @@ async fn test_input_required_result_prompt(ctx: Ctx) -> Result<String, ToolError
     ))
 }
 
+// ---- Fixtures of the tasks extension (io.modelcontextprotocol/tasks) on the 2026 wire.
+
+/// Greets someone at once (never a task).
+#[mcp_tool]
+async fn greet(
+    /// Who to greet.
+    name: String,
+) -> String {
+    format!("Hello, {name}!")
+}
+
+/// Sleeps for `seconds`, then reports; runs as a task for clients that take tasks.
+#[mcp_tool(task = "optional")]
+async fn slow_compute(
+    /// How long to work, in seconds.
+    seconds: u64,
+    /// A label echoed in the result.
+    label: Option<String>,
+) -> String {
+    tokio::time::sleep(Duration::from_secs(seconds)).await;
+    format!(
+        "Computed {} after {seconds}s",
+        label.as_deref().unwrap_or("result")
+    )
+}
+
+/// Fails with a tool error after about a second; only runs as a task.
+#[mcp_tool(task = "required")]
+async fn failing_job() -> Result<String, String> {
+    tokio::time::sleep(Duration::from_secs(1)).await;
+    Err("The job failed, as it always does".into())
+}
+
+/// Crashes after a moment: the task fails with a protocol error.
+#[mcp_tool(task = "optional")]
+async fn protocol_error_job() -> String {
+    tokio::time::sleep(Duration::from_millis(100)).await;
+    panic!("protocol_error_job crashes on purpose")
+}
+
+/// Deletes a file once the user confirms; runs as a task that waits for the answer.
+#[mcp_tool(task = "optional")]
+async fn confirm_delete(
+    ctx: Ctx,
+    /// The file to delete.
+    filename: String,
+) -> Result<String, ToolError> {
+    ctx.run_as_task().await;
+    let form = json!({
+        "type": "object",
+        "properties": { "confirm": { "type": "boolean" } },
+        "required": ["confirm"]
+    });
+    let answer = ctx
+        .elicit_schema(format!("Delete {filename}?"), form)
+        .await?;
+    let confirmed = answer.accepted().is_some_and(|c| c["confirm"] == true);
+    Ok(if confirmed {
+        format!("Deleted {filename}")
+    } else {
+        format!("Kept {filename}")
+    })
+}
+
+/// Asks two questions at once, as a task.
+#[mcp_tool(task = "optional")]
+async fn multi_input(ctx: Ctx) -> Result<String, ToolError> {
+    ctx.run_as_task().await;
+    let form = json!({
+        "type": "object",
+        "properties": { "name": { "type": "string" }, "confirm": { "type": "boolean" } }
+    });
+    let (first, second) = tokio::join!(
+        ctx.elicit_schema("First input?", form.clone()),
+        ctx.elicit_schema("Second input?", form.clone()),
+    );
+    Ok(format!(
+        "{} and {}",
+        form_text(first?, "name"),
+        form_text(second?, "name")
+    ))
+}
+
+/// Asks for the user's name (an input request), then finishes as a task.
+#[mcp_tool(task = "required")]
+async fn test_tool_with_task(ctx: Ctx) -> Result<String, ToolError> {
+    let answer = ctx
+        .with_input_key("user_name")
+        .elicit_schema("What is your name?", one_string_form("name"))
+        .await?;
+    let name = form_text(answer, "name");
+    ctx.run_as_task().await;
+    tokio::time::sleep(Duration::from_millis(200)).await;
+    Ok(format!("Hello, {name}! (finished as a task)"))
+}
+
 #[actix_web::main]
 async fn main() -> std::io::Result<()> {
     let server = Server::new("mcp-runtime-conformance", env!("CARGO_PKG_VERSION"))
@@ -585,6 +681,13 @@ async fn main() -> std::io::Result<()> {
         .tool::<test_input_required_result_multi_round>()
         .tool::<test_input_required_result_capabilities>()
         .tool::<test_custom_header>()
+        .tool::<greet>()
+        .tool::<slow_compute>()
+        .tool::<failing_job>()
+        .tool::<protocol_error_job>()
+        .tool::<confirm_delete>()
+        .tool::<multi_input>()
+        .tool::<test_tool_with_task>()
         .prompt::<test_input_required_result_prompt>()
         .prompt::<test_simple_prompt>()
         .prompt::<test_prompt_with_arguments>()

@@ -10,7 +10,7 @@ use syn::{Attribute, Expr, ExprLit, Lit, LitStr, Meta, Token};
 use crate::ctxt::Ctxt;
 
 const TOOL_KEYS: &str = "`name`, `title`, `description`, `annotations(...)`, `icons`, `meta`, \
-                         `input_schema`, `scopes`, `crate`";
+                         `input_schema`, `scopes`, `task`, `crate`";
 const PROMPT_KEYS: &str = "`name`, `title`, `description`, `icons`, `meta`, `crate`";
 const ANNOTATION_KEYS: &str =
     "`read_only_hint`, `destructive_hint`, `idempotent_hint`, `open_world_hint`";
@@ -75,6 +75,8 @@ pub struct ToolAttrs {
     pub input_schema: Option<syn::Path>,
     /// `scopes = ["a", "b"]` (tools only).
     pub scopes: Option<Vec<String>>,
+    /// `task = "optional" | "required"` (tools only): whether the tool may run as a task.
+    pub task: Option<String>,
     pub krate: Option<syn::Path>,
 }
 
@@ -329,6 +331,20 @@ impl ToolAttrs {
                 "scopes" if kind == Kind::Tool => {
                     if let Some(scopes) = scopes_value(cx, &meta) {
                         set_once(cx, &mut attrs.scopes, scopes, &meta, "scopes", keys);
+                    }
+                }
+                "task" if kind == Kind::Tool => {
+                    if let Some(lit) = string_value(cx, &meta, "task") {
+                        let value = lit.value();
+                        if value == "optional" || value == "required" {
+                            set_once(cx, &mut attrs.task, value, &meta, "task", keys);
+                        } else {
+                            cx.error_spanned_by(
+                                &lit,
+                                "expected `task = \"optional\"` (the client may get a task) or \
+                                 `task = \"required\"` (only clients that take tasks may call it)",
+                            );
+                        }
                     }
                 }
                 key if attrs.extras.parse_key(cx, &meta, key, keys) => {}

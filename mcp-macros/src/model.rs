@@ -30,6 +30,8 @@ pub struct Tool {
     pub input_schema: Option<syn::Path>,
     /// `scopes = [...]`: the OAuth scopes a caller needs (tools only).
     pub scopes: Vec<String>,
+    /// `task = "..."`: `optional` or `required`; `None`: the tool never runs as a task.
+    pub task: Option<String>,
     /// The path of the runtime crate (`::mcp_runtime` unless `crate = "..."`).
     pub krate: syn::Path,
     /// The parameters in declaration order.
@@ -235,6 +237,7 @@ impl Tool {
             extras: attrs.extras,
             input_schema: attrs.input_schema,
             scopes: attrs.scopes.unwrap_or_default(),
+            task: attrs.task,
             krate: attrs.krate.unwrap_or_else(default_crate_path),
             params,
             output,

@@ -344,6 +344,42 @@ impl Ctx {
         }
     }
 
+    /// Marks the point from which the call may run as a task: on the 2026 wire, for a tool
+    /// declared with `#[mcp_tool(task = "optional")]` (or `"required"`) and a client that takes
+    /// tasks, the request is answered here with a task id and the tool runs on; its questions
+    /// to the client then wait in the task (`tasks/get` shows them, `tasks/update` answers).
+    /// Questions asked before this point travel as an `InputRequiredResult` instead. Such a
+    /// call also becomes a task, without this, as soon as the tool waits on anything but the
+    /// client. Elsewhere this only yields once.
+    ///
+    /// ```
+    /// use mcp_runtime::{mcp_tool, Ctx};
+    ///
+    /// /// Delete a file after the user confirms, as a task.
+    /// #[mcp_tool(task = "optional")]
+    /// async fn delete(ctx: Ctx, file: String) -> String {
+    ///     ctx.run_as_task().await;
+    ///     let form = serde_json::json!({"type": "object", "properties": {"confirm": {"type": "boolean"}}});
+    ///     match ctx.elicit_schema(format!("Delete {file}?"), form).await {
+    ///         Ok(answer) if answer.accepted().is_some() => format!("deleted {file}"),
+    ///         _ => "kept".into(),
+    ///     }
+    /// }
+    /// ```
+    pub async fn run_as_task(&self) {
+        // The runtime turns a call into a task when the tool waits: yield once.
+        let mut yielded = false;
+        std::future::poll_fn(|cx| {
+            if yielded {
+                return std::task::Poll::Ready(());
+            }
+            yielded = true;
+            cx.waker().wake_by_ref();
+            std::task::Poll::Pending
+        })
+        .await
+    }
+
     /// A token that fires when the request is cancelled, to hand to spawned work.
     pub fn cancellation_token(&self) -> CancellationToken {
         self.scope.cancel.clone()
@@ -651,6 +687,15 @@ impl Ctx {
             };
             if let Some(answer) = exchange.answer(&key) {
                 return Ok(answer);
+            }
+            if let Some(task) = exchange.task() {
+                // A task parks the question until `tasks/update` answers it.
+                let answer = task.ask(key, method, params);
+                return match tokio::time::timeout(self.client_timeout, answer).await {
+                    Err(_) => Err(ClientRequestError::Timeout(self.client_timeout)),
+                    Ok(Err(_)) => Err(ClientRequestError::CallFinished),
+                    Ok(Ok(answer)) => Ok(answer),
+                };
             }
             exchange.ask(key, method, params);
             return std::future::pending().await;

@@ -544,6 +544,9 @@ impl ServerCore {
             identity: caller,
             exchange: exchange.clone(),
         });
+        if let Some(exchange) = &exchange {
+            let _ = exchange.sink.set(sink.clone());
+        }
         let future = start(Ctx::new(scope.clone()));
         let future = match &exchange {
             Some(exchange) => exchange.clone().drive(future),
@@ -575,7 +578,11 @@ impl ServerCore {
             finish(&scope, &session, &id);
             let outcome = outcome.unwrap_or_else(|panic| {
                 let message = format!("the {} panicked: {}", kind.noun(), panic_message(&*panic));
-                kind.failure(message)
+                match exchange.as_ref().and_then(|x| x.task()) {
+                    // A task reports a crash as a failure of the task, not as a tool error.
+                    Some(_) => Err(RpcError::internal(message)),
+                    None => kind.failure(message),
+                }
             });
             let outcome = match &exchange {
                 Some(exchange) => exchange.finish(outcome),

@@ -72,6 +72,7 @@ mod server;
 mod session;
 mod state;
 pub mod stdio;
+mod tasks;
 mod tool;
 
 pub use ask::{
@@ -99,7 +100,8 @@ pub use schemars::JsonSchema;
 pub use server::Server;
 pub use state::MissingState;
 pub use tool::{
-    is_valid_tool_name, schema_of, ArgumentError, Arguments, ParamSpec, Tool, ToolFuture, ToolSpec,
+    is_valid_tool_name, schema_of, ArgumentError, Arguments, ParamSpec, TaskSupport, Tool,
+    ToolFuture, ToolSpec,
 };
 pub use {schemars, serde_json};
 
@@ -116,7 +118,7 @@ pub mod __private {
         TemplateVars,
     };
     pub use crate::tool::{
-        schema_of, ArgumentError, Arguments, ParamSpec, Tool, ToolFuture, ToolSpec,
+        schema_of, ArgumentError, Arguments, ParamSpec, TaskSupport, Tool, ToolFuture, ToolSpec,
     };
     pub use crate::{Ctx, Extras, Icon, IntoToolResult, ToolAnnotations};
     pub use schemars::{JsonSchema, Schema, SchemaGenerator};

@@ -17,7 +17,7 @@
 //! cannot forge answers it never gave for a round, nor move state from one tool to another.
 
 use std::sync::atomic::{AtomicUsize, Ordering};
-use std::sync::{Arc, Mutex};
+use std::sync::{Arc, Mutex, OnceLock};
 use std::task::Poll;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
@@ -26,14 +26,18 @@ use base64::Engine;
 use ring::hmac;
 use serde::{Deserialize, Serialize};
 use serde_json::{json, Map, Value};
+use tokio::sync::mpsc;
 
 use crate::auth::Identity;
+use crate::ctx::Outgoing;
 use crate::dispatch::{Reply, RequestFuture};
 use crate::protocol::jsonrpc::encode;
 use crate::protocol::meta::{self, RequestMeta, StatelessError};
-use crate::protocol::{Implementation, LoggingLevel, Request, RpcError};
+use crate::protocol::{Implementation, LoggingLevel, Request, RequestId, RpcError};
 use crate::server::{Server, ServerCore};
 use crate::session::Session;
+use crate::tasks::{self, Task, TaskStore};
+use crate::tool::TaskSupport;
 
 /// Who may reuse a cached list or read result (`cacheScope` of 2026-era results).
 ///
@@ -69,6 +73,8 @@ pub(crate) struct StatelessConfig {
     cache_scope: CacheScope,
     state_key: hmac::Key,
     state_max_age: Duration,
+    /// The tasks of the tasks extension, shared by every worker.
+    pub(crate) tasks: Arc<TaskStore>,
 }
 
 impl Default for StatelessConfig {
@@ -80,6 +86,7 @@ impl Default for StatelessConfig {
             cache_scope: CacheScope::Private,
             state_key: hmac::Key::new(hmac::HMAC_SHA256, &secret),
             state_max_age: Duration::from_secs(3600),
+            tasks: Arc::default(),
         }
     }
 }
@@ -152,6 +159,17 @@ pub(crate) struct Exchange {
     cache: Option<(u64, CacheScope)>,
     server_info: Value,
     state_key: hmac::Key,
+    /// The request's own context (closing it cancels the handler).
+    context: Arc<Session>,
+    request_id: RequestId,
+    /// Whether the handler may become a task: a task-supporting tool, and a client that
+    /// takes tasks.
+    may_become_task: bool,
+    tasks: Arc<TaskStore>,
+    /// Set once the call became a task: it runs on, answered through `tasks/*`.
+    task: OnceLock<Arc<Task>>,
+    /// Where the call's response goes (set when the handler starts).
+    pub(crate) sink: OnceLock<mpsc::Sender<Outgoing>>,
 }
 
 /// The signed content of a `requestState`.
@@ -202,14 +220,45 @@ impl Exchange {
         !lock(&self.asked).is_empty()
     }
 
+    /// The task the call became, if it did.
+    pub(crate) fn task(&self) -> Option<&Arc<Task>> {
+        self.task.get()
+    }
+
+    /// Turns the call into a task, if it may and has not: the task is stored, and its
+    /// `CreateTaskResult` answers the request while the handler runs on. `false` when the
+    /// response cannot go out now (the stream is full), to try again later.
+    fn become_task(&self) -> bool {
+        let Some(sink) = self.sink.get() else {
+            return false;
+        };
+        let Ok(permit) = sink.try_reserve() else {
+            return false;
+        };
+        let task = self.tasks.create(self.context.clone());
+        permit.send(Outgoing::Response(encode::result(
+            &self.request_id,
+            task.created(),
+        )));
+        self.task.set(task).is_ok()
+    }
+
     /// Runs a handler until it finishes or stops to wait for an answer the client has not
     /// given yet; the latter becomes an `InputRequiredResult`.
     pub(crate) fn drive(self: Arc<Self>, mut future: RequestFuture) -> RequestFuture {
         Box::pin(async move {
             let outcome = std::future::poll_fn(|cx| match future.as_mut().poll(cx) {
                 Poll::Ready(result) => Poll::Ready(Some(result)),
+                Poll::Pending if self.task().is_some() => Poll::Pending,
                 Poll::Pending if self.has_asked() => Poll::Ready(None),
-                Poll::Pending => Poll::Pending,
+                // The handler waits on something else than the client: with a client that
+                // takes tasks, this is where the call becomes one.
+                Poll::Pending => {
+                    if self.may_become_task {
+                        self.become_task();
+                    }
+                    Poll::Pending
+                }
             })
             .await;
             match outcome {
@@ -236,12 +285,20 @@ impl Exchange {
     /// hints, the server's identity; a failure after asking for an undeclared capability is
     /// `-32021`, a missing resource `-32602`.
     pub(crate) fn finish(&self, outcome: Result<Value, RpcError>) -> Result<Value, RpcError> {
+        let outcome = self.finish_result(outcome);
+        if let Some(task) = self.task() {
+            task.finish(&outcome);
+        }
+        outcome
+    }
+
+    fn finish_result(&self, outcome: Result<Value, RpcError>) -> Result<Value, RpcError> {
         let failed = match &outcome {
             Ok(value) => value.get("isError") == Some(&Value::Bool(true)),
             Err(_) => true,
         };
         if let (true, Some(capability)) = (failed, *lock(&self.missing)) {
-            return Err(StatelessError::MissingCapability(capability).to_rpc_error());
+            return Err(StatelessError::missing(capability).to_rpc_error());
         }
         match outcome {
             Ok(value) if value.get("resultType").is_some() => Ok(value),
@@ -322,9 +379,17 @@ fn stateless_error(mut error: RpcError) -> RpcError {
 impl ServerCore {
     /// The `server/discover` result (before decoration).
     fn discover(&self) -> Value {
+        let mut capabilities = self.capabilities(false);
+        if self
+            .tools
+            .iter()
+            .any(|t| t.spec.task != TaskSupport::Forbidden)
+        {
+            capabilities["extensions"] = json!({ tasks::TASKS_EXTENSION: {} });
+        }
         let mut result = json!({
             "supportedVersions": meta::supported_versions(),
-            "capabilities": self.capabilities(false),
+            "capabilities": capabilities,
         });
         if let Some(instructions) = &self.instructions {
             result["instructions"] = Value::String(instructions.clone());
@@ -369,6 +434,13 @@ impl ServerCore {
         if let Some(listed) = listed {
             return Ok((now(listed, true), CancelOnDrop(None)));
         }
+        let takes_tasks = self
+            .tools
+            .iter()
+            .any(|t| t.spec.task != TaskSupport::Forbidden);
+        if takes_tasks && matches!(method, "tasks/get" | "tasks/update" | "tasks/cancel") {
+            return Ok((self.tasks_request(&meta, request)?, CancelOnDrop(None)));
+        }
         let handler = match method {
             "tools/call" => Handler::Tool,
             "prompts/get" if prompts => Handler::Prompt,
@@ -376,13 +448,16 @@ impl ServerCore {
             "completion/complete" if prompts => Handler::Completion,
             _ => return Err(StatelessError::MethodNotFound(request.method)),
         };
-        let exchange = Arc::new(self.exchange(&request, &meta, handler, server_info.clone())?);
         let session = Arc::new(Session::new(
             meta.version,
             meta.client_info
+                .clone()
                 .unwrap_or_else(|| Implementation::new("unknown", "")),
-            meta.capabilities,
+            meta.capabilities.clone(),
         ));
+        let exchange =
+            Arc::new(self.exchange(&request, &meta, handler, server_info.clone(), &session)?);
+        let guard = CancelOnDrop(Some(exchange.clone()));
         let reply = match handler {
             Handler::Tool => self.call_tool(&session, request, caller, Some(exchange)),
             Handler::Prompt => self.get_prompt(&session, request, caller, Some(exchange)),
@@ -390,7 +465,7 @@ impl ServerCore {
             Handler::Completion => self.complete(&session, request, caller, Some(exchange)),
         };
         let reply = reply.unwrap_or_else(|error| now(Err(error), false));
-        Ok((reply, CancelOnDrop(Some(session))))
+        Ok((reply, guard))
     }
 
     /// `subscriptions/listen`: the acknowledgement that opens the stream. It names the
@@ -455,12 +530,23 @@ impl ServerCore {
         meta: &RequestMeta,
         handler: Handler,
         server_info: Value,
+        context: &Arc<Session>,
     ) -> Result<Exchange, StatelessError> {
         let params = request.params.as_ref();
         let target = params
             .and_then(|p| p.get("name").or_else(|| p.get("uri")))
             .and_then(Value::as_str)
             .unwrap_or_default();
+        let task_support = match handler {
+            Handler::Tool => self
+                .find_tool(target)
+                .map_or(TaskSupport::Forbidden, |t| t.spec.task),
+            _ => TaskSupport::Forbidden,
+        };
+        let takes_tasks = tasks::negotiated(meta);
+        if task_support == TaskSupport::Required && !takes_tasks {
+            return Err(tasks::missing_extension());
+        }
         let binding = format!("{}:{target}", request.method);
         let mut responses = match params.and_then(|p| p.get("inputResponses")) {
             None => Map::new(),
@@ -511,19 +597,28 @@ impl ServerCore {
             cache: (handler == Handler::Resource).then(|| self.cache_hints()),
             server_info,
             state_key: self.stateless.state_key.clone(),
+            context: context.clone(),
+            request_id: request.id.clone(),
+            may_become_task: takes_tasks && task_support != TaskSupport::Forbidden,
+            tasks: self.stateless.tasks.clone(),
+            task: OnceLock::new(),
+            sink: OnceLock::new(),
         })
     }
 }
 
 /// Cancels a stateless request's handler when dropped: the transport holds it for as long as
 /// the client listens, since closing the response stream is how a 2026 client cancels.
-pub(crate) struct CancelOnDrop(Option<Arc<Session>>);
+/// A call that became a task runs on: only `tasks/cancel` stops it.
+pub(crate) struct CancelOnDrop(Option<Arc<Exchange>>);
 
 impl Drop for CancelOnDrop {
     fn drop(&mut self) {
         // The request's own context: closing it cancels the call, if it still runs.
-        if let Some(context) = &self.0 {
-            context.close();
+        if let Some(exchange) = &self.0 {
+            if exchange.task().is_none() {
+                exchange.context.close();
+            }
         }
     }
 }

@@ -63,6 +63,37 @@ pub struct ToolSpec {
     /// `tools/list` and to call it, when the endpoint authenticates (see [`crate::auth`]).
     /// Empty: any authenticated caller. Without authentication they are not checked.
     pub scopes: &'static [&'static str],
+    /// `task = "optional" | "required"`: whether a call may run as a task of the 2026 tasks
+    /// extension (see [`TaskSupport`]).
+    pub task: TaskSupport,
+}
+
+/// Whether a tool's calls may run as tasks (the `io.modelcontextprotocol/tasks` extension of
+/// the 2026 wire): answered at once with a task id, polled with `tasks/get`, cancelled with
+/// `tasks/cancel`. Set with `#[mcp_tool(task = "optional")]` or `task = "required"`.
+///
+/// ```
+/// use mcp_runtime::{mcp_tool, Ctx, Tool, TaskSupport};
+///
+/// /// Rebuild the index; takes minutes.
+/// #[mcp_tool(task = "optional")]
+/// async fn reindex(ctx: Ctx) -> &'static str {
+///     ctx.run_as_task().await;
+///     "reindexed"
+/// }
+/// assert_eq!(<reindex as Tool>::SPEC.task, TaskSupport::Optional);
+/// ```
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum TaskSupport {
+    /// Calls always answer with their result (the default).
+    #[default]
+    Forbidden,
+    /// A call from a client that takes tasks becomes a task once the tool waits on anything
+    /// but a question to the client (or calls [`Ctx::run_as_task`]); other clients wait for
+    /// the result.
+    Optional,
+    /// Only clients that take tasks may call the tool (others get `-32021`).
+    Required,
 }
 
 /// One parameter of a tool: a property of its input schema.
@@ -500,6 +531,7 @@ mod tests {
             input_schema: None,
             extras: Extras::NONE,
             scopes: &[],
+            task: TaskSupport::Forbidden,
         }
     }
 

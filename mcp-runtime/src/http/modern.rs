@@ -125,6 +125,7 @@ fn check(
     let named = match request.method.as_str() {
         "tools/call" | "prompts/get" => "name",
         "resources/read" => "uri",
+        "tasks/get" | "tasks/update" | "tasks/cancel" => "taskId",
         _ => return Ok(meta),
     };
     if let Some(name) = request

@@ -48,9 +48,10 @@ pub(crate) enum StatelessError {
     /// The requested revision is not served (`-32022`).
     #[error("Unsupported protocol version {requested:?}")]
     UnsupportedVersion { requested: String },
-    /// The request needs a capability the client did not declare (`-32021`).
-    #[error("the request needs the client capability `{0}`, which this request did not declare")]
-    MissingCapability(&'static str),
+    /// The request needs capabilities the client did not declare (`-32021`); the value is the
+    /// `requiredCapabilities` object, e.g. `{"sampling": {}}`.
+    #[error("the request needs the client capabilities {0}, which this request did not declare")]
+    MissingCapability(Value),
     /// The method does not exist in this revision (`-32601`).
     #[error("Method not found: {0}")]
     MethodNotFound(String),
@@ -60,6 +61,11 @@ pub(crate) enum StatelessError {
 }
 
 impl StatelessError {
+    /// The refusal of a request that needs the top-level client capability `capability`.
+    pub(crate) fn missing(capability: &str) -> StatelessError {
+        StatelessError::MissingCapability(json!({ capability: {} }))
+    }
+
     /// The JSON-RPC error this refusal is sent as; the one place its code and data are chosen.
     pub(crate) fn to_rpc_error(&self) -> RpcError {
         let message = self.to_string();
@@ -76,9 +82,9 @@ impl StatelessError {
                 }));
                 error
             }
-            StatelessError::MissingCapability(capability) => {
+            StatelessError::MissingCapability(required) => {
                 let mut error = RpcError::new(MISSING_REQUIRED_CLIENT_CAPABILITY, message);
-                error.data = Some(json!({ "requiredCapabilities": { *capability: {} } }));
+                error.data = Some(json!({ "requiredCapabilities": required }));
                 error
             }
             StatelessError::MethodNotFound(method) => RpcError::method_not_found(method),
@@ -258,9 +264,7 @@ mod tests {
             "bad padding"
         );
         assert_eq!(
-            StatelessError::MissingCapability("sampling")
-                .to_rpc_error()
-                .data,
+            StatelessError::missing("sampling").to_rpc_error().data,
             Some(json!({"requiredCapabilities": {"sampling": {}}}))
         );
     }
