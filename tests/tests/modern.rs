@@ -101,6 +101,35 @@ async fn routed(
     format!("{region} x{}", count.unwrap_or(1))
 }
 
+/// Work for `ms` milliseconds as a task, then report; records how it stopped.
+#[mcp_tool(task = "optional")]
+async fn job(ctx: Ctx, ms: u64) -> Result<String, ToolError> {
+    struct Record(Ctx);
+    impl Drop for Record {
+        fn drop(&mut self) {
+            if let Ok(stops) = self.0.state::<Stops>() {
+                let entry = ("job".to_owned(), self.0.is_cancelled());
+                stops.0.lock().unwrap().push(entry);
+            }
+        }
+    }
+    let _record = Record(ctx.clone());
+    tokio::time::sleep(Duration::from_millis(ms)).await;
+    Ok(format!("worked {ms} ms"))
+}
+
+/// Ask for confirmation inside a task.
+#[mcp_tool(task = "required")]
+async fn confirm(ctx: Ctx) -> Result<String, ToolError> {
+    ctx.run_as_task().await;
+    let form = json!({"type": "object", "properties": {"ok": {"type": "boolean"}}});
+    let answer = ctx
+        .with_input_key("ok")
+        .elicit_schema("Sure?", form)
+        .await?;
+    Ok(format!("answered {}", answer.action()))
+}
+
 /// A fixed note.
 #[mcp_resource(uri = "test://note", mime_type = "text/plain")]
 async fn note() -> &'static str {
@@ -116,6 +145,8 @@ fn server() -> TestServer {
         .tool::<two_questions>()
         .tool::<needs_sampling>()
         .tool::<routed>()
+        .tool::<job>()
+        .tool::<confirm>()
         .resource::<note>()
         .state(Stops::default())
         .cache_hints(Duration::from_secs(5), CacheScope::Public);
@@ -138,6 +169,7 @@ fn headers(method: &str, params: &Value) -> Vec<(&'static str, String)> {
     if let Some(name) = params
         .get("name")
         .or_else(|| params.get("uri"))
+        .or_else(|| params.get("taskId"))
         .and_then(Value::as_str)
     {
         headers.push(("mcp-name", name.to_owned()));
@@ -722,4 +754,149 @@ async fn listen_is_acknowledged_first_and_honours_only_announced_types() {
 
     let answer = modern(&server, "subscriptions/listen", json!({}), json!({})).await;
     assert_error(&answer, 400, -32602, 9);
+}
+
+fn tasks_caps() -> Value {
+    json!({"elicitation": {}, "extensions": {"io.modelcontextprotocol/tasks": {}}})
+}
+
+/// `tasks/get` until the task leaves `working`/`input_required` (or `until` matches).
+async fn poll_task(server: &TestServer, task: &str, until: &str) -> Value {
+    for _ in 0..100 {
+        let (_, answer) = modern(server, "tasks/get", json!({"taskId": task}), tasks_caps()).await;
+        let result = answer[0]["result"].clone();
+        if result["status"] == until {
+            return result;
+        }
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    panic!("task {task} never reached {until}")
+}
+
+#[actix_web::test]
+async fn tasks_run_on_after_the_answer_and_are_polled_cancelled_and_gated() {
+    let server = server();
+    let (_, answer) = modern(&server, "server/discover", json!({}), json!({})).await;
+    assert_eq!(
+        answer[0]["result"]["capabilities"]["extensions"],
+        json!({"io.modelcontextprotocol/tasks": {}})
+    );
+
+    // Without the extension: the same tool answers with its result.
+    let (_, answer) = modern(
+        &server,
+        "tools/call",
+        json!({"name": "job", "arguments": {"ms": 10}}),
+        json!({}),
+    )
+    .await;
+    assert_eq!(answer[0]["result"]["resultType"], "complete");
+    assert_eq!(answer[0]["result"]["content"][0]["text"], "worked 10 ms");
+    for method in ["tasks/get", "tasks/cancel"] {
+        let answer = modern(&server, method, json!({"taskId": "x"}), json!({})).await;
+        let error = assert_error(&answer, 400, -32021, 9);
+        assert_eq!(
+            error["data"]["requiredCapabilities"],
+            json!({"extensions": {"io.modelcontextprotocol/tasks": {}}})
+        );
+    }
+    let answer = modern(&server, "tools/call", json!({"name": "confirm"}), json!({})).await;
+    assert_error(&answer, 400, -32021, 9);
+
+    // With it: a task at once, then its result inlined by tasks/get.
+    let (status, answer) = modern(
+        &server,
+        "tools/call",
+        json!({"name": "job", "arguments": {"ms": 100}}),
+        tasks_caps(),
+    )
+    .await;
+    assert_eq!(status, 200);
+    let created = &answer[0]["result"];
+    assert_eq!(created["resultType"], "task", "{created}");
+    assert_eq!(created["status"], "working");
+    assert!(created["createdAt"].as_str().unwrap().ends_with('Z'));
+    let task = created["taskId"].as_str().unwrap().to_owned();
+    let done = poll_task(&server, &task, "completed").await;
+    assert_eq!(done["resultType"], "complete");
+    assert_eq!(done["result"]["content"][0]["text"], "worked 100 ms");
+    assert!(done["result"].get("resultType").is_none(), "{done}");
+
+    // tasks/cancel stops the tool; the ack carries nothing else; cancelling again is the same.
+    let (_, answer) = modern(
+        &server,
+        "tools/call",
+        json!({"name": "job", "arguments": {"ms": 30000}}),
+        tasks_caps(),
+    )
+    .await;
+    let task = answer[0]["result"]["taskId"].as_str().unwrap().to_owned();
+    for _ in 0..2 {
+        let (_, answer) = modern(
+            &server,
+            "tasks/cancel",
+            json!({"taskId": task}),
+            tasks_caps(),
+        )
+        .await;
+        assert_eq!(answer[0]["result"], json!({"resultType": "complete"}));
+    }
+    let cancelled = poll_task(&server, &task, "cancelled").await;
+    assert!(cancelled.get("result").is_none());
+    let mut stops = Vec::new();
+    for _ in 0..50 {
+        stops = observed(&server).await;
+        if stops.iter().any(|s| s == &("job".to_owned(), true)) {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    assert!(stops.contains(&("job".to_owned(), true)), "{stops:?}");
+
+    let answer = modern(
+        &server,
+        "tasks/get",
+        json!({"taskId": "nope"}),
+        tasks_caps(),
+    )
+    .await;
+    assert_error(&answer, 200, -32602, 9);
+    let answer = modern(&server, "tasks/list", json!({}), tasks_caps()).await;
+    assert_error(&answer, 404, -32601, 9);
+}
+
+#[actix_web::test]
+async fn a_task_waits_for_its_questions_to_be_answered_by_tasks_update() {
+    let server = server();
+    let (_, answer) = modern(
+        &server,
+        "tools/call",
+        json!({"name": "confirm"}),
+        tasks_caps(),
+    )
+    .await;
+    let task = answer[0]["result"]["taskId"]
+        .as_str()
+        .expect("a task")
+        .to_owned();
+    let waiting = poll_task(&server, &task, "input_required").await;
+    assert_eq!(
+        waiting["inputRequests"]["ok"]["method"],
+        "elicitation/create"
+    );
+
+    // Mcp-Name must name the task.
+    let params = json!({"taskId": task, "inputResponses": {"ok": {"action": "decline"}}, "_meta": meta(tasks_caps())});
+    let mut wrong = headers("tasks/update", &params);
+    assert_eq!(wrong[2], ("mcp-name", task.clone()));
+    wrong[2].1 = "other".into();
+    let answer = send(&server, 30, "tasks/update", params.clone(), wrong).await;
+    assert_error(&answer, 400, -32020, 30);
+    let right = headers("tasks/update", &params);
+    let (status, answer) = send(&server, 31, "tasks/update", params, right).await;
+    assert_eq!(status, 200, "{answer:?}");
+    assert_eq!(answer[0]["result"], json!({"resultType": "complete"}));
+
+    let done = poll_task(&server, &task, "completed").await;
+    assert_eq!(done["result"]["content"][0]["text"], "answered decline");
 }
