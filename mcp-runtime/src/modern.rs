@@ -225,22 +225,22 @@ impl Exchange {
         self.task.get()
     }
 
-    /// Turns the call into a task, if it may and has not: the task is stored, and its
-    /// `CreateTaskResult` answers the request while the handler runs on. `false` when the
-    /// response cannot go out now (the stream is full), to try again later.
-    fn become_task(&self) -> bool {
+    /// Turns the call into a task: the task is stored, and its `CreateTaskResult` answers the
+    /// request while the handler runs on. When the response cannot go out now (the stream is
+    /// full of notifications), the call stays as it is and the next wait tries again.
+    fn become_task(&self) {
         let Some(sink) = self.sink.get() else {
-            return false;
+            return;
         };
         let Ok(permit) = sink.try_reserve() else {
-            return false;
+            return;
         };
         let task = self.tasks.create(self.context.clone());
         permit.send(Outgoing::Response(encode::result(
             &self.request_id,
             task.created(),
         )));
-        self.task.set(task).is_ok()
+        let _ = self.task.set(task);
     }
 
     /// Runs a handler until it finishes or stops to wait for an answer the client has not

@@ -92,7 +92,8 @@ pub enum TaskSupport {
     /// but a question to the client (or calls [`Ctx::run_as_task`]); other clients wait for
     /// the result.
     Optional,
-    /// Only clients that take tasks may call the tool (others get `-32021`).
+    /// On the 2026 wire, only clients that take tasks may call the tool (others get `-32021`);
+    /// 2025 sessions call it like any tool.
     Required,
 }
 
