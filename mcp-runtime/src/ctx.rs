@@ -353,7 +353,7 @@ impl Ctx {
     /// client. Elsewhere this only yields once.
     ///
     /// ```
-    /// use mcp_runtime::{mcp_tool, Ctx};
+    /// use mcp_runtime::{mcp_tool, Ctx, Elicitation};
     ///
     /// /// Delete a file after the user confirms, as a task.
     /// #[mcp_tool(task = "optional")]
@@ -361,7 +361,7 @@ impl Ctx {
     ///     ctx.run_as_task().await;
     ///     let form = serde_json::json!({"type": "object", "properties": {"confirm": {"type": "boolean"}}});
     ///     match ctx.elicit_schema(format!("Delete {file}?"), form).await {
-    ///         Ok(answer) if answer.accepted().is_some() => format!("deleted {file}"),
+    ///         Ok(Elicitation::Accept(_)) => format!("deleted {file}"),
     ///         _ => "kept".into(),
     ///     }
     /// }
