@@ -10,13 +10,15 @@
 //!   stopped; the client retries with `inputResponses` (and the `requestState` it was given)
 //!   and the handler runs again, now finding the answers,
 //! - decorates the result: `resultType`, the server's identity in `_meta`, and caching hints on
-//!   lists and reads.
+//!   lists and reads,
+//! - for a task-supporting tool called by a client that takes tasks, turns the call into a
+//!   task (`tasks.rs`) when the tool first waits on anything but the client.
 //!
 //! `requestState` carries the answers of earlier rounds, signed with HMAC-SHA256 under a key of
 //! the server's (random per process unless [`Server::request_state_key`] sets one), so a client
 //! cannot forge answers it never gave for a round, nor move state from one tool to another.
 
-use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex, OnceLock};
 use std::task::Poll;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
@@ -164,7 +166,7 @@ pub(crate) struct Exchange {
     request_id: RequestId,
     /// Whether the handler may become a task: a task-supporting tool, and a client that
     /// takes tasks.
-    may_become_task: bool,
+    may_become_task: AtomicBool,
     tasks: Arc<TaskStore>,
     /// Set once the call became a task: it runs on, answered through `tasks/*`.
     task: OnceLock<Arc<Task>>,
@@ -227,7 +229,8 @@ impl Exchange {
 
     /// Turns the call into a task: the task is stored, and its `CreateTaskResult` answers the
     /// request while the handler runs on. When the response cannot go out now (the stream is
-    /// full of notifications), the call stays as it is and the next wait tries again.
+    /// full of notifications), the call stays as it is and the next wait tries again; when the
+    /// store is full, the call answers with its result as if tasks were not taken.
     fn become_task(&self) {
         let Some(sink) = self.sink.get() else {
             return;
@@ -235,7 +238,10 @@ impl Exchange {
         let Ok(permit) = sink.try_reserve() else {
             return;
         };
-        let task = self.tasks.create(self.context.clone());
+        let Some(task) = self.tasks.create(self.context.clone()) else {
+            self.may_become_task.store(false, Ordering::Relaxed);
+            return;
+        };
         permit.send(Outgoing::Response(encode::result(
             &self.request_id,
             task.created(),
@@ -254,7 +260,7 @@ impl Exchange {
                 // The handler waits on something else than the client: with a client that
                 // takes tasks, this is where the call becomes one.
                 Poll::Pending => {
-                    if self.may_become_task {
+                    if self.may_become_task.load(Ordering::Relaxed) {
                         self.become_task();
                     }
                     Poll::Pending
@@ -599,7 +605,7 @@ impl ServerCore {
             state_key: self.stateless.state_key.clone(),
             context: context.clone(),
             request_id: request.id.clone(),
-            may_become_task: takes_tasks && task_support != TaskSupport::Forbidden,
+            may_become_task: AtomicBool::new(takes_tasks && task_support != TaskSupport::Forbidden),
             tasks: self.stateless.tasks.clone(),
             task: OnceLock::new(),
             sink: OnceLock::new(),

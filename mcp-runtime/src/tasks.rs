@@ -29,6 +29,9 @@ pub(crate) const TASKS_EXTENSION: &str = "io.modelcontextprotocol/tasks";
 /// How often clients are told to poll.
 const POLL_INTERVAL_MS: u64 = 500;
 
+/// The most tasks held at once; beyond it calls answer with their result instead.
+const MAX_TASKS: usize = 10_000;
+
 /// Whether a request's client capabilities take tasks.
 pub(crate) fn negotiated(meta: &RequestMeta) -> bool {
     meta.capabilities
@@ -112,8 +115,9 @@ fn lock<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
 }
 
 impl TaskStore {
-    /// A new working task for the call whose context is `context`; readable at once.
-    pub(crate) fn create(&self, context: Arc<Session>) -> Arc<Task> {
+    /// A new working task for the call whose context is `context`, readable at once; `None`
+    /// when the store is full.
+    pub(crate) fn create(&self, context: Arc<Session>) -> Option<Arc<Task>> {
         let mut bytes = [0u8; 16];
         getrandom::fill(&mut bytes).expect("the operating system provides random bytes");
         let id: String = bytes.iter().map(|b| format!("{b:02x}")).collect();
@@ -133,8 +137,11 @@ impl TaskStore {
         });
         let mut tasks = lock(&self.tasks);
         tasks.retain(|_, t| !t.expired(now));
+        if tasks.len() >= MAX_TASKS {
+            return None;
+        }
         tasks.insert(id, task.clone());
-        task
+        Some(task)
     }
 
     fn get(&self, id: &str) -> Option<Arc<Task>> {
