@@ -269,9 +269,10 @@ impl StreamableHttp {
         self.reconfigure(|c| c.events = None)
     }
 
-    /// The interval of keep-alive comments on GET streams and legacy SSE streams (default 15 s).
-    /// A client that went away is noticed at the next write, so this also bounds how long its
-    /// stream outlives it.
+    /// The interval of keep-alive comments on GET streams, legacy SSE streams and the streams
+    /// of the stateless 2026 wire (default 15 s). A client that went away is noticed at the
+    /// next write, so this also bounds how long its stream outlives it (and, on the 2026 wire,
+    /// how long a call whose client hung up runs before it is cancelled).
     pub fn keep_alive(self, interval: Duration) -> StreamableHttp {
         self.reconfigure(|c| c.keep_alive = interval)
     }
