@@ -359,6 +359,299 @@ async fn json_schema_2020_12_tool(
     format!("ok: {}{place} via {reach}", name.unwrap_or_default())
 }
 
+// ---- Fixtures of the stateless 2026-07-28 scenarios. The tools are written the same way as
+// ---- the session-era ones: on the 2026 wire the runtime turns `ctx.elicit`/`sample`/
+// ---- `list_roots` into an `InputRequiredResult` and runs the tool again with the answers.
+
+/// A form asking for one string property, `name`.
+fn one_string_form(property: &str) -> Value {
+    json!({
+        "type": "object",
+        "properties": { property: { "type": "string" } },
+        "required": [property]
+    })
+}
+
+/// The text of an accepted form's `property`, or how the user answered.
+fn form_text(answer: Elicitation<Value>, property: &str) -> String {
+    match answer {
+        Elicitation::Accept(content) => content[property].as_str().unwrap_or_default().to_owned(),
+        other => other.action().to_owned(),
+    }
+}
+
+/// Needs the client's `sampling` capability: refused with -32021 when the request lacks it.
+#[mcp_tool]
+async fn test_missing_capability(ctx: Ctx) -> Result<String, ToolError> {
+    let request = CreateMessageRequest::new(vec![SamplingMessage::user("Say hello")], 20);
+    Ok(ctx.sample(request).await?.text())
+}
+
+/// Asks the user for a name: an input request, never a request on the response stream.
+#[mcp_tool]
+async fn test_streaming_elicitation(ctx: Ctx) -> Result<String, ToolError> {
+    let answer = ctx
+        .with_input_key("user_name")
+        .elicit_schema("What is your name?", one_string_form("name"))
+        .await?;
+    Ok(format!("Hello, {}!", form_text(answer, "name")))
+}
+
+/// Logs three messages at info; they reach the client only when its request asked for logs.
+#[mcp_tool]
+async fn test_logging_tool(ctx: Ctx) -> &'static str {
+    ctx.info("Logging tool started").await;
+    ctx.info("Logging tool working").await;
+    ctx.info("Logging tool finished").await;
+    "Logging tool completed"
+}
+
+/// Asks for the user's name (input `user_name`) and greets them.
+#[mcp_tool]
+async fn test_input_required_result_elicitation(ctx: Ctx) -> Result<String, ToolError> {
+    let answer = ctx
+        .with_input_key("user_name")
+        .elicit_schema("What is your name?", one_string_form("name"))
+        .await?;
+    Ok(format!("Hello, {}!", form_text(answer, "name")))
+}
+
+/// Asks the client's model for the capital of France (input `capital_question`).
+#[mcp_tool]
+async fn test_input_required_result_sampling(ctx: Ctx) -> Result<String, ToolError> {
+    let request = CreateMessageRequest::new(
+        vec![SamplingMessage::user("What is the capital of France?")],
+        100,
+    );
+    let answer = ctx
+        .with_input_key("capital_question")
+        .sample(request)
+        .await?;
+    Ok(format!("The model said: {}", answer.text()))
+}
+
+/// Lists the client's roots (input `client_roots`).
+#[mcp_tool]
+async fn test_input_required_result_list_roots(ctx: Ctx) -> Result<String, ToolError> {
+    let roots = ctx.with_input_key("client_roots").list_roots().await?;
+    let uris: Vec<&str> = roots.iter().map(|r| r.uri.as_str()).collect();
+    Ok(format!("Client roots: {}", uris.join(", ")))
+}
+
+/// Asks for a confirmation (input `confirm`); the retry's signed `requestState` is checked by
+/// the runtime before the tool runs again.
+#[mcp_tool]
+async fn test_input_required_result_request_state(ctx: Ctx) -> Result<String, ToolError> {
+    confirm(&ctx).await
+}
+
+/// Like `test_input_required_result_request_state`; a tampered `requestState` is refused.
+#[mcp_tool]
+async fn test_input_required_result_tampered_state(ctx: Ctx) -> Result<String, ToolError> {
+    confirm(&ctx).await
+}
+
+async fn confirm(ctx: &Ctx) -> Result<String, ToolError> {
+    let schema = json!({
+        "type": "object",
+        "properties": { "ok": { "type": "boolean" } },
+        "required": ["ok"]
+    });
+    let answer = ctx
+        .with_input_key("confirm")
+        .elicit_schema("Please confirm", schema)
+        .await?;
+    let confirmed = answer.accepted().is_some_and(|c| c["ok"] == true);
+    Ok(format!("state-ok: confirmed={confirmed}"))
+}
+
+/// Asks three questions at once: a name, a greeting from the model and the client's roots.
+#[mcp_tool]
+async fn test_input_required_result_multiple_inputs(ctx: Ctx) -> Result<String, ToolError> {
+    let name_ctx = ctx.with_input_key("user_name");
+    let greeting_ctx = ctx.with_input_key("greeting");
+    let roots_ctx = ctx.with_input_key("client_roots");
+    let greeting =
+        CreateMessageRequest::new(vec![SamplingMessage::user("Generate a greeting")], 50);
+    let (name, greeting, roots) = tokio::join!(
+        name_ctx.elicit_schema("What is your name?", one_string_form("name")),
+        greeting_ctx.sample(greeting),
+        roots_ctx.list_roots(),
+    );
+    Ok(format!(
+        "{} {} (roots: {})",
+        greeting?.text(),
+        form_text(name?, "name"),
+        roots?.len()
+    ))
+}
+
+/// Two rounds of questions: a name, then a favourite colour.
+#[mcp_tool]
+async fn test_input_required_result_multi_round(ctx: Ctx) -> Result<String, ToolError> {
+    let name = ctx
+        .with_input_key("step1")
+        .elicit_schema("Step 1: What is your name?", one_string_form("name"))
+        .await?;
+    let color = ctx
+        .with_input_key("step2")
+        .elicit_schema(
+            "Step 2: What is your favorite color?",
+            one_string_form("color"),
+        )
+        .await?;
+    Ok(format!(
+        "{} likes {}",
+        form_text(name, "name"),
+        form_text(color, "color")
+    ))
+}
+
+/// Asks only for what the client declared: a form if it takes elicitation, the model if it
+/// takes sampling.
+#[mcp_tool]
+async fn test_input_required_result_capabilities(ctx: Ctx) -> Result<String, ToolError> {
+    let mut parts = Vec::new();
+    match ctx
+        .with_input_key("user_name")
+        .elicit_schema("What is your name?", one_string_form("name"))
+        .await
+    {
+        Ok(answer) => parts.push(form_text(answer, "name")),
+        Err(mcp_runtime::ClientRequestError::NotSupported(_)) => {}
+        Err(other) => return Err(other.into()),
+    }
+    let request = CreateMessageRequest::new(vec![SamplingMessage::user("Say hello")], 20);
+    match ctx.with_input_key("greeting").sample(request).await {
+        Ok(answer) => parts.push(answer.text()),
+        Err(mcp_runtime::ClientRequestError::NotSupported(_)) => {}
+        Err(other) => return Err(other.into()),
+    }
+    Ok(format!("Answers: {}", parts.join(", ")))
+}
+
+/// Echoes a value that 2026 clients also send in the `Mcp-Param-Value` header.
+#[mcp_tool]
+async fn test_custom_header(
+    /// The value to echo.
+    #[mcp(header = "Value")]
+    value: String,
+) -> String {
+    format!("Echo: {value}")
+}
+
+/// A prompt that asks the user for context first (input `user_context`).
+#[mcp_prompt]
+async fn test_input_required_result_prompt(ctx: Ctx) -> Result<String, ToolError> {
+    let answer = ctx
+        .with_input_key("user_context")
+        .elicit_schema(
+            "What context should the prompt use?",
+            one_string_form("context"),
+        )
+        .await?;
+    Ok(format!(
+        "Use this context: {}",
+        form_text(answer, "context")
+    ))
+}
+
+// ---- Fixtures of the tasks extension (io.modelcontextprotocol/tasks) on the 2026 wire.
+
+/// Greets someone at once (never a task).
+#[mcp_tool]
+async fn greet(
+    /// Who to greet.
+    name: String,
+) -> String {
+    format!("Hello, {name}!")
+}
+
+/// Sleeps for `seconds`, then reports; runs as a task for clients that take tasks.
+#[mcp_tool(task = "optional")]
+async fn slow_compute(
+    /// How long to work, in seconds.
+    seconds: u64,
+    /// A label echoed in the result.
+    label: Option<String>,
+) -> String {
+    tokio::time::sleep(Duration::from_secs(seconds)).await;
+    format!(
+        "Computed {} after {seconds}s",
+        label.as_deref().unwrap_or("result")
+    )
+}
+
+/// Fails with a tool error after about a second; only runs as a task.
+#[mcp_tool(task = "required")]
+async fn failing_job() -> Result<String, String> {
+    tokio::time::sleep(Duration::from_secs(1)).await;
+    Err("The job failed, as it always does".into())
+}
+
+/// Crashes after a moment: the task fails with a protocol error.
+#[mcp_tool(task = "optional")]
+async fn protocol_error_job() -> String {
+    tokio::time::sleep(Duration::from_millis(100)).await;
+    panic!("protocol_error_job crashes on purpose")
+}
+
+/// Deletes a file once the user confirms; runs as a task that waits for the answer.
+#[mcp_tool(task = "optional")]
+async fn confirm_delete(
+    ctx: Ctx,
+    /// The file to delete.
+    filename: String,
+) -> Result<String, ToolError> {
+    ctx.run_as_task().await;
+    let form = json!({
+        "type": "object",
+        "properties": { "confirm": { "type": "boolean" } },
+        "required": ["confirm"]
+    });
+    let answer = ctx
+        .elicit_schema(format!("Delete {filename}?"), form)
+        .await?;
+    let confirmed = answer.accepted().is_some_and(|c| c["confirm"] == true);
+    Ok(if confirmed {
+        format!("Deleted {filename}")
+    } else {
+        format!("Kept {filename}")
+    })
+}
+
+/// Asks two questions at once, as a task.
+#[mcp_tool(task = "optional")]
+async fn multi_input(ctx: Ctx) -> Result<String, ToolError> {
+    ctx.run_as_task().await;
+    let form = json!({
+        "type": "object",
+        "properties": { "name": { "type": "string" }, "confirm": { "type": "boolean" } }
+    });
+    let (first, second) = tokio::join!(
+        ctx.elicit_schema("First input?", form.clone()),
+        ctx.elicit_schema("Second input?", form.clone()),
+    );
+    Ok(format!(
+        "{} and {}",
+        form_text(first?, "name"),
+        form_text(second?, "name")
+    ))
+}
+
+/// Asks for the user's name (an input request), then finishes as a task.
+#[mcp_tool(task = "required")]
+async fn test_tool_with_task(ctx: Ctx) -> Result<String, ToolError> {
+    let answer = ctx
+        .with_input_key("user_name")
+        .elicit_schema("What is your name?", one_string_form("name"))
+        .await?;
+    let name = form_text(answer, "name");
+    ctx.run_as_task().await;
+    tokio::time::sleep(Duration::from_millis(200)).await;
+    Ok(format!("Hello, {name}! (finished as a task)"))
+}
+
 #[actix_web::main]
 async fn main() -> std::io::Result<()> {
     let server = Server::new("mcp-runtime-conformance", env!("CARGO_PKG_VERSION"))
@@ -376,6 +669,26 @@ async fn main() -> std::io::Result<()> {
         .tool::<test_elicitation_sep1034_defaults>()
         .tool::<test_elicitation_sep1330_enums>()
         .tool::<json_schema_2020_12_tool>()
+        .tool::<test_missing_capability>()
+        .tool::<test_streaming_elicitation>()
+        .tool::<test_logging_tool>()
+        .tool::<test_input_required_result_elicitation>()
+        .tool::<test_input_required_result_sampling>()
+        .tool::<test_input_required_result_list_roots>()
+        .tool::<test_input_required_result_request_state>()
+        .tool::<test_input_required_result_tampered_state>()
+        .tool::<test_input_required_result_multiple_inputs>()
+        .tool::<test_input_required_result_multi_round>()
+        .tool::<test_input_required_result_capabilities>()
+        .tool::<test_custom_header>()
+        .tool::<greet>()
+        .tool::<slow_compute>()
+        .tool::<failing_job>()
+        .tool::<protocol_error_job>()
+        .tool::<confirm_delete>()
+        .tool::<multi_input>()
+        .tool::<test_tool_with_task>()
+        .prompt::<test_input_required_result_prompt>()
         .prompt::<test_simple_prompt>()
         .prompt::<test_prompt_with_arguments>()
         .prompt::<test_prompt_with_embedded_resource>()

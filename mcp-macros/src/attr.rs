@@ -10,11 +10,11 @@ use syn::{Attribute, Expr, ExprLit, Lit, LitStr, Meta, Token};
 use crate::ctxt::Ctxt;
 
 const TOOL_KEYS: &str = "`name`, `title`, `description`, `annotations(...)`, `icons`, `meta`, \
-                         `input_schema`, `scopes`, `crate`";
+                         `input_schema`, `scopes`, `task`, `crate`";
 const PROMPT_KEYS: &str = "`name`, `title`, `description`, `icons`, `meta`, `crate`";
 const ANNOTATION_KEYS: &str =
     "`read_only_hint`, `destructive_hint`, `idempotent_hint`, `open_world_hint`";
-const TOOL_PARAM_KEYS: &str = "`default`, `default = EXPR`";
+const TOOL_PARAM_KEYS: &str = "`default`, `default = EXPR`, `header = \"...\"`";
 const PROMPT_PARAM_KEYS: &str =
     "`default`, `default = EXPR`, `rename = \"...\"`, `complete = path::to::completer`";
 
@@ -75,6 +75,8 @@ pub struct ToolAttrs {
     pub input_schema: Option<syn::Path>,
     /// `scopes = ["a", "b"]` (tools only).
     pub scopes: Option<Vec<String>>,
+    /// `task = "optional" | "required"` (tools only): whether the tool may run as a task.
+    pub task: Option<String>,
     pub krate: Option<syn::Path>,
 }
 
@@ -331,6 +333,20 @@ impl ToolAttrs {
                         set_once(cx, &mut attrs.scopes, scopes, &meta, "scopes", keys);
                     }
                 }
+                "task" if kind == Kind::Tool => {
+                    if let Some(lit) = string_value(cx, &meta, "task") {
+                        let value = lit.value();
+                        if value == "optional" || value == "required" {
+                            set_once(cx, &mut attrs.task, value, &meta, "task", keys);
+                        } else {
+                            cx.error_spanned_by(
+                                &lit,
+                                "expected `task = \"optional\"` (the client may get a task) or \
+                                 `task = \"required\"` (only clients that take tasks may call it)",
+                            );
+                        }
+                    }
+                }
                 key if attrs.extras.parse_key(cx, &meta, key, keys) => {}
                 "annotations" if kind == Kind::Tool => {
                     if seen_annotations {
@@ -428,6 +444,9 @@ pub struct ParamAttrs {
     pub rename: Option<WithSpan<String>>,
     /// `#[mcp(complete = path)]` (prompts only): the argument's completer.
     pub complete: Option<syn::Path>,
+    /// `#[mcp(header = "...")]` (tools only): the parameter is mirrored in the
+    /// `Mcp-Param-<name>` HTTP header (`x-mcp-header`).
+    pub header: Option<WithSpan<String>>,
     /// The first `#[mcp(...)]`, for errors about its placement.
     pub mcp_attr: Option<Attribute>,
 }
@@ -470,6 +489,28 @@ impl ParamAttrs {
                                 span: lit.span(),
                             };
                             set_once(cx, &mut out.rename, value, &meta, "rename", param_keys);
+                        }
+                        continue;
+                    }
+                    "header" if kind == Kind::Tool => {
+                        if let Some(lit) = string_value(cx, &meta, "header") {
+                            let value = lit.value();
+                            let valid = !value.is_empty()
+                                && value
+                                    .bytes()
+                                    .all(|b| b.is_ascii_alphanumeric() || b == b'-');
+                            if !valid {
+                                cx.error_at(
+                                    lit.span(),
+                                    "a header name is letters, digits and `-` (clients send it \
+                                     as `Mcp-Param-<name>`)",
+                                );
+                            }
+                            let value = WithSpan {
+                                value,
+                                span: lit.span(),
+                            };
+                            set_once(cx, &mut out.header, value, &meta, "header", param_keys);
                         }
                         continue;
                     }

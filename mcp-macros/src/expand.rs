@@ -29,6 +29,11 @@ pub fn expand(tool: &Tool, item: &ItemFn) -> TokenStream {
     };
     let uses_ctx = tool.uses_ctx();
     let scopes = &tool.scopes;
+    let task = match tool.task.as_deref() {
+        Some("required") => quote!(#p::TaskSupport::Required),
+        Some(_) => quote!(#p::TaskSupport::Optional),
+        None => quote!(#p::TaskSupport::Forbidden),
+    };
 
     let output_ty = match &tool.output {
         Some(ty) => quote!(#ty),
@@ -50,12 +55,17 @@ pub fn expand(tool: &Tool, item: &ItemFn) -> TokenStream {
             let (ty, name, description, required) =
                 (&arg.ty, &arg.name, &arg.description, arg.required);
             let schema = quote_spanned!(ty.span()=> #p::schema_of::<#ty>);
+            let header = match &arg.header {
+                Some(header) => quote!(#p::Some(#header)),
+                None => quote!(#p::None),
+            };
             quote! {
                 #p::ParamSpec {
                     name: #name,
                     description: #description,
                     required: #required,
                     schema: #schema,
+                    header: #header,
                 }
             }
         })
@@ -88,6 +98,7 @@ pub fn expand(tool: &Tool, item: &ItemFn) -> TokenStream {
                     input_schema: #input_schema,
                     extras: #extras,
                     scopes: &[#(#scopes),*],
+                    task: #task,
                 };
 
                 // `|| EXPR` for `#[mcp(default = EXPR)]` is redundant when EXPR is a call.

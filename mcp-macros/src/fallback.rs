@@ -45,6 +45,7 @@ pub fn fallback(item: &ItemFn, krate: &syn::Path, errors: TokenStream) -> TokenS
                     input_schema: #p::None,
                     extras: #p::Extras::NONE,
                     scopes: &[],
+                    task: #p::TaskSupport::Forbidden,
                 };
 
                 fn call(_: #p::Ctx, _: #p::Arguments) -> #p::ToolFuture {

@@ -68,6 +68,10 @@ use proc_macro::TokenStream;
 ///   default:
 ///   - `#[mcp(default)]` fills a missing (or `null`) argument with `Default::default()`;
 ///   - `#[mcp(default = EXPR)]` fills it with `EXPR`, evaluated on each call that needs it.
+/// - `#[mcp(header = "Region")]` on a string, number or boolean parameter adds
+///   `"x-mcp-header": "Region"` to its schema: 2026-07-28 clients then repeat the value in an
+///   `Mcp-Param-Region` HTTP header (for routing by proxies), and the runtime refuses a request
+///   whose header is missing or disagrees with the body (`400`, `-32020`).
 ///
 /// ```ignore
 /// /// Search the catalogue.

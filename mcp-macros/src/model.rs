@@ -30,6 +30,8 @@ pub struct Tool {
     pub input_schema: Option<syn::Path>,
     /// `scopes = [...]`: the OAuth scopes a caller needs (tools only).
     pub scopes: Vec<String>,
+    /// `task = "..."`: `optional` or `required`; `None`: the tool never runs as a task.
+    pub task: Option<String>,
     /// The path of the runtime crate (`::mcp_runtime` unless `crate = "..."`).
     pub krate: syn::Path,
     /// The parameters in declaration order.
@@ -55,6 +57,8 @@ pub struct Arg {
     pub option_inner: Option<Type>,
     /// For prompts: the completer from `#[mcp(complete = ...)]`.
     pub complete: Option<syn::Path>,
+    /// For tools: the `x-mcp-header` name from `#[mcp(header = "...")]`.
+    pub header: Option<String>,
     pub description: String,
     pub default: Option<DefaultValue>,
     /// Whether the argument must be present: neither `Option<T>` nor defaulted.
@@ -176,6 +180,7 @@ impl Tool {
                 ty: (*pt.ty).clone(),
                 option_inner: option_inner.filter(|_| kind == Kind::Prompt),
                 complete: param_attrs.complete,
+                header: param_attrs.header.map(|h| h.value),
                 description: param_attrs.description,
                 default: param_attrs.default,
                 required,
@@ -232,6 +237,7 @@ impl Tool {
             extras: attrs.extras,
             input_schema: attrs.input_schema,
             scopes: attrs.scopes.unwrap_or_default(),
+            task: attrs.task,
             krate: attrs.krate.unwrap_or_else(default_crate_path),
             params,
             output,

@@ -15,6 +15,7 @@ use crate::ask::{
     Root, DEFAULT_CLIENT_TIMEOUT,
 };
 use crate::auth::Identity;
+use crate::modern::Exchange;
 use crate::protocol::jsonrpc::encode;
 use crate::protocol::{Implementation, LoggingLevel, ProtocolVersion, RequestId};
 use crate::session::Session;
@@ -67,6 +68,9 @@ pub(crate) struct CallScope {
     pub(crate) state: Arc<StateMap>,
     /// The authenticated caller, when the transport authenticates.
     pub(crate) identity: Option<Arc<Identity>>,
+    /// A stateless (2026) request's exchange: questions to the client become an
+    /// `InputRequiredResult` and answers come with the retried request.
+    pub(crate) exchange: Option<Arc<Exchange>>,
 }
 
 /// The handle a tool uses to log, report progress, notice cancellation and reach shared state.
@@ -94,6 +98,8 @@ pub(crate) struct CallScope {
 pub struct Ctx {
     scope: Arc<CallScope>,
     client_timeout: Duration,
+    /// The key the next question is asked under on the stateless wire.
+    input_key: Option<Arc<str>>,
 }
 
 impl Ctx {
@@ -101,6 +107,7 @@ impl Ctx {
         Ctx {
             scope,
             client_timeout: DEFAULT_CLIENT_TIMEOUT,
+            input_key: None,
         }
     }
 
@@ -129,6 +136,7 @@ impl Ctx {
             protocol_version: ProtocolVersion::LATEST,
             state: Arc::new(StateMap::default()),
             identity: None,
+            exchange: None,
         }))
     }
 
@@ -336,6 +344,42 @@ impl Ctx {
         }
     }
 
+    /// Marks the point from which the call may run as a task: on the 2026 wire, for a tool
+    /// declared with `#[mcp_tool(task = "optional")]` (or `"required"`) and a client that takes
+    /// tasks, the request is answered here with a task id and the tool runs on; its questions
+    /// to the client then wait in the task (`tasks/get` shows them, `tasks/update` answers).
+    /// Questions asked before this point travel as an `InputRequiredResult` instead. Such a
+    /// call also becomes a task, without this, as soon as the tool waits on anything but the
+    /// client. Elsewhere this only yields once.
+    ///
+    /// ```
+    /// use mcp_runtime::{mcp_tool, Ctx, Elicitation};
+    ///
+    /// /// Delete a file after the user confirms, as a task.
+    /// #[mcp_tool(task = "optional")]
+    /// async fn delete(ctx: Ctx, file: String) -> String {
+    ///     ctx.run_as_task().await;
+    ///     let form = serde_json::json!({"type": "object", "properties": {"confirm": {"type": "boolean"}}});
+    ///     match ctx.elicit_schema(format!("Delete {file}?"), form).await {
+    ///         Ok(Elicitation::Accept(_)) => format!("deleted {file}"),
+    ///         _ => "kept".into(),
+    ///     }
+    /// }
+    /// ```
+    pub async fn run_as_task(&self) {
+        // The runtime turns a call into a task when the tool waits: yield once.
+        let mut yielded = false;
+        std::future::poll_fn(|cx| {
+            if yielded {
+                return std::task::Poll::Ready(());
+            }
+            yielded = true;
+            cx.waker().wake_by_ref();
+            std::task::Poll::Pending
+        })
+        .await
+    }
+
     /// A token that fires when the request is cancelled, to hand to spawned work.
     pub fn cancellation_token(&self) -> CancellationToken {
         self.scope.cancel.clone()
@@ -346,8 +390,11 @@ impl Ctx {
         &self.scope.request_id
     }
 
-    /// The session id, on session-based transports.
+    /// The session id, on session-based transports (`None` for stateless 2026 requests).
     pub fn session_id(&self) -> Option<&str> {
+        if self.scope.exchange.is_some() {
+            return None;
+        }
         self.scope.session.as_ref().map(|s| s.id())
     }
 
@@ -356,8 +403,12 @@ impl Ctx {
         self.scope.protocol_version
     }
 
-    /// The client's name and version, as it introduced itself.
+    /// The client's name and version, as it introduced itself (on the 2026 wire, as the
+    /// request's `_meta` names it, if it does).
     pub fn client_info(&self) -> Option<&Implementation> {
+        if let Some(exchange) = &self.scope.exchange {
+            return exchange.client_info.as_ref();
+        }
         self.scope.session.as_ref().map(|s| s.client_info())
     }
 
@@ -390,7 +441,10 @@ impl Ctx {
 /// Each method checks the capability the client declared first and fails with
 /// [`ClientRequestError::NotSupported`] without sending anything when it is missing. How the
 /// question travels is the runtime's choice, not the tool's: on 2025-era sessions it is a
-/// server→client request on the call's own stream.
+/// server→client request on the call's own stream; on the stateless 2026 wire it is an entry of
+/// an `InputRequiredResult` (see [`with_input_key`](Self::with_input_key)), and the tool runs
+/// again from the start when the client retries with the answers, so code before a question
+/// should not have effects that must happen once.
 impl Ctx {
     /// A handle to the same call whose questions to the client wait at most `timeout` for an
     /// answer (default [`DEFAULT_CLIENT_TIMEOUT`](crate::DEFAULT_CLIENT_TIMEOUT)).
@@ -404,6 +458,36 @@ impl Ctx {
         Ctx {
             scope: self.scope.clone(),
             client_timeout: timeout,
+            input_key: self.input_key.clone(),
+        }
+    }
+
+    /// A handle to the same call whose questions to the client are asked under `key`.
+    ///
+    /// On the stateless 2026 wire a question travels in an `InputRequiredResult` as an entry
+    /// of `inputRequests`, and the client's answer comes back under the same key with the
+    /// retried request. Questions are keyed `elicitation-1`, `sampling-2` ... in the order
+    /// asked by default; name them when clients or tests expect given keys. On the session
+    /// wire the key is not used.
+    ///
+    /// ```
+    /// use mcp_runtime::{mcp_tool, Ctx, ToolError};
+    ///
+    /// /// Ask for a name, under the key `user_name`.
+    /// #[mcp_tool]
+    /// async fn hello(ctx: Ctx) -> Result<String, ToolError> {
+    ///     let schema = serde_json::json!({
+    ///         "type": "object", "properties": {"name": {"type": "string"}}, "required": ["name"]
+    ///     });
+    ///     let answer = ctx.with_input_key("user_name").elicit_schema("Your name?", schema).await?;
+    ///     Ok(format!("Hello, {}!", answer.accepted().map_or("stranger".into(), |a| a["name"].to_string())))
+    /// }
+    /// ```
+    pub fn with_input_key(&self, key: &str) -> Ctx {
+        Ctx {
+            scope: self.scope.clone(),
+            client_timeout: self.client_timeout,
+            input_key: Some(key.into()),
         }
     }
 
@@ -570,11 +654,16 @@ impl Ctx {
             .session
             .as_ref()
             .ok_or(ClientRequestError::NoClient)?;
-        session
+        let declared = session
             .client_capabilities()
             .get(capability)
-            .filter(|c| c.is_object())
-            .ok_or(ClientRequestError::NotSupported(capability))
+            .filter(|c| c.is_object());
+        if declared.is_none() {
+            if let Some(exchange) = &self.scope.exchange {
+                exchange.note_missing(capability);
+            }
+        }
+        declared.ok_or(ClientRequestError::NotSupported(capability))
     }
 
     /// Sends a server→client request on this call's stream and waits for the client's
@@ -588,6 +677,28 @@ impl Ctx {
             .ok_or(ClientRequestError::NoClient)?;
         if self.is_finished() || self.is_cancelled() {
             return Err(ClientRequestError::CallFinished);
+        }
+        if let Some(exchange) = &self.scope.exchange {
+            // Stateless: the answer came with this request, or the question goes into an
+            // `InputRequiredResult` and this call stops here, to be run again with the answer.
+            let key = match &self.input_key {
+                Some(key) => key.to_string(),
+                None => exchange.next_key(method),
+            };
+            if let Some(answer) = exchange.answer(&key) {
+                return Ok(answer);
+            }
+            if let Some(task) = exchange.task() {
+                // A task parks the question until `tasks/update` answers it.
+                let answer = task.ask(key, method, params);
+                return match tokio::time::timeout(self.client_timeout, answer).await {
+                    Err(_) => Err(ClientRequestError::Timeout(self.client_timeout)),
+                    Ok(Err(_)) => Err(ClientRequestError::CallFinished),
+                    Ok(Ok(answer)) => Ok(answer),
+                };
+            }
+            exchange.ask(key, method, params);
+            return std::future::pending().await;
         }
         let (id, answer) = session
             .begin_client_request()

@@ -21,6 +21,7 @@ use tokio_util::sync::CancellationToken;
 
 use crate::auth::Identity;
 use crate::ctx::{CallScope, Ctx, LogFilter, Outgoing};
+use crate::modern::Exchange;
 use crate::prompt::{CompletionRequest, PromptArguments};
 use crate::protocol::jsonrpc::{encode, parse_params};
 use crate::protocol::{
@@ -131,7 +132,7 @@ struct CompleteContext {
 }
 
 /// What a request served by a local task yields: its `result`, or a JSON-RPC error.
-type RequestFuture = Pin<Box<dyn Future<Output = Result<Value, RpcError>>>>;
+pub(crate) type RequestFuture = Pin<Box<dyn Future<Output = Result<Value, RpcError>>>>;
 
 #[derive(Deserialize)]
 #[serde(rename_all = "camelCase")]
@@ -153,20 +154,9 @@ impl ServerCore {
         // Lists may change at run time (`ServerHandle`), and sessions hear of it on their
         // server stream.
         self.live.track(&session);
-        let mut capabilities = json!({ "tools": { "listChanged": true }, "logging": {} });
-        let catalog = self.catalog();
-        if !catalog.prompts.is_empty() {
-            capabilities["prompts"] = json!({ "listChanged": true });
-        }
-        if catalog.completes() {
-            capabilities["completions"] = json!({});
-        }
-        if !catalog.resources.is_empty() {
-            capabilities["resources"] = json!({ "subscribe": true, "listChanged": true });
-        }
         let mut result = json!({
             "protocolVersion": version.as_str(),
-            "capabilities": capabilities,
+            "capabilities": self.capabilities(true),
             "serverInfo": &self.info,
         });
         if let Some(instructions) = &self.instructions {
@@ -176,6 +166,26 @@ impl ServerCore {
             response: encode::result(&request.id, result),
             session,
         })
+    }
+
+    /// The server's capabilities; `sessions`: served to a 2025-era session (resources may be
+    /// subscribed to, list changes are announced) rather than on the stateless wire.
+    pub(crate) fn capabilities(&self, sessions: bool) -> Value {
+        // With sessions (2025 era), list changes reach each session's server stream and
+        // resources can be subscribed to; the 2026 `subscriptions/listen` stream does not carry
+        // list changes yet, so there they are not promised.
+        let mut capabilities = json!({ "tools": { "listChanged": sessions }, "logging": {} });
+        let catalog = self.catalog();
+        if !catalog.prompts.is_empty() {
+            capabilities["prompts"] = json!({ "listChanged": sessions });
+        }
+        if catalog.completes() {
+            capabilities["completions"] = json!({});
+        }
+        if !catalog.resources.is_empty() {
+            capabilities["resources"] = json!({ "subscribe": sessions, "listChanged": sessions });
+        }
+        capabilities
     }
 
     /// Answers a request that arrived before `initialize` on a connection that will carry one
@@ -215,15 +225,15 @@ impl ServerCore {
         let completes = catalog.completes();
         drop(catalog);
         let reply = match request.method.as_str() {
-            "tools/call" => self.call_tool(session, request, caller),
+            "tools/call" => self.call_tool(session, request, caller, None),
             "ping" => Ok(now(json!({}))),
             "tools/list" => self.list_tools(request.params, caller.as_deref()).map(now),
             "prompts/list" if prompts => {
                 self.list_prompts(request.params).map(now)
             }
-            "prompts/get" if prompts => self.get_prompt(session, request, caller),
+            "prompts/get" if prompts => self.get_prompt(session, request, caller, None),
             "completion/complete" if completes => {
-                self.complete(session, request, caller)
+                self.complete(session, request, caller, None)
             }
             "resources/list" if resources => {
                 self.list_resources(false, request.params).map(now)
@@ -232,7 +242,7 @@ impl ServerCore {
                 self.list_resources(true, request.params).map(now)
             }
             "resources/read" if resources => {
-                self.read_resource(session, request, caller)
+                self.read_resource(session, request, caller, None)
             }
             "resources/subscribe" if resources => {
                 self.subscribe(session, request.params, true).map(now)
@@ -272,7 +282,7 @@ impl ServerCore {
         session.resolve_client_request(response);
     }
 
-    fn list_tools(
+    pub(crate) fn list_tools(
         &self,
         params: Option<Value>,
         caller: Option<&Identity>,
@@ -287,14 +297,18 @@ impl ServerCore {
         self.page("tools", &definitions, params)
     }
 
-    fn list_prompts(&self, params: Option<Value>) -> Result<Value, RpcError> {
+    pub(crate) fn list_prompts(&self, params: Option<Value>) -> Result<Value, RpcError> {
         let catalog = self.catalog();
         let definitions: Vec<&Value> = catalog.prompts.iter().map(|p| &p.definition).collect();
         self.page("prompts", &definitions, params)
     }
 
     /// `resources/list` (fixed URIs) or `resources/templates/list`.
-    fn list_resources(&self, templates: bool, params: Option<Value>) -> Result<Value, RpcError> {
+    pub(crate) fn list_resources(
+        &self,
+        templates: bool,
+        params: Option<Value>,
+    ) -> Result<Value, RpcError> {
         let catalog = self.catalog();
         let definitions: Vec<&Value> = catalog
             .resources
@@ -312,11 +326,12 @@ impl ServerCore {
 
     /// `resources/read`: a fixed URI, else the first matching template; none is `-32002` with
     /// `data.uri`. The read runs in a local task, like a prompt.
-    fn read_resource(
+    pub(crate) fn read_resource(
         &self,
         session: &Arc<Session>,
         request: Request,
         caller: Option<Arc<Identity>>,
+        exchange: Option<Arc<Exchange>>,
     ) -> Result<Reply, RpcError> {
         let id = request.id;
         let params: UriParams = parse_params(request.params)?;
@@ -332,6 +347,7 @@ impl ServerCore {
                 id,
                 meta: params.meta,
                 caller,
+                exchange,
             },
             uses_ctx,
             RequestKind::Resource,
@@ -385,11 +401,12 @@ impl ServerCore {
 
     /// `prompts/get`: unknown prompts and bad arguments are `-32602`; the prompt renders in a
     /// local task, like a tool call (so it can be cancelled, and may notify through its `Ctx`).
-    fn get_prompt(
+    pub(crate) fn get_prompt(
         &self,
         session: &Arc<Session>,
         request: Request,
         caller: Option<Arc<Identity>>,
+        exchange: Option<Arc<Exchange>>,
     ) -> Result<Reply, RpcError> {
         let id = request.id;
         let params: GetPromptParams = parse_params(request.params)?;
@@ -406,6 +423,7 @@ impl ServerCore {
                 id,
                 meta: params.meta,
                 caller,
+                exchange,
             },
             prompt.spec.uses_ctx,
             RequestKind::Prompt,
@@ -421,18 +439,23 @@ impl ServerCore {
     }
 
     /// `completion/complete`: the completer of a prompt argument, or no values.
-    fn complete(
+    pub(crate) fn complete(
         &self,
         session: &Arc<Session>,
         request: Request,
         caller: Option<Arc<Identity>>,
+        exchange: Option<Arc<Exchange>>,
     ) -> Result<Reply, RpcError> {
         let id = request.id;
         let answer = |completion: crate::Completion| {
-            Ok(Reply::Now(encode::result(
-                &id,
-                json!({ "completion": completion }),
-            )))
+            let result = json!({ "completion": completion });
+            Ok(Reply::Now(
+                match exchange.as_ref().map(|x| x.finish(Ok(result.clone()))) {
+                    None => encode::result(&id, result),
+                    Some(Ok(result)) => encode::result(&id, result),
+                    Some(Err(error)) => encode::error(Some(&id), &error),
+                },
+            ))
         };
         let params: CompleteParams = parse_params(request.params)?;
         let catalog = self.catalog();
@@ -488,6 +511,7 @@ impl ServerCore {
                 id,
                 meta: params.meta,
                 caller,
+                exchange,
             },
             false,
             RequestKind::Completer,
@@ -518,7 +542,12 @@ impl ServerCore {
         kind: RequestKind,
         start: impl FnOnce(Ctx) -> RequestFuture,
     ) -> Result<Reply, RpcError> {
-        let Origin { id, meta, caller } = origin;
+        let Origin {
+            id,
+            meta,
+            caller,
+            exchange,
+        } = origin;
         let cancel = CancellationToken::new();
         if let Err(refused) = session.begin_call(&id, cancel.clone(), self.limits.per_session) {
             let code = match refused {
@@ -536,15 +565,26 @@ impl ServerCore {
             progress_token,
             last_progress: Mutex::new(None),
             sink: sink.clone(),
-            log: LogFilter::Session(session.clone()),
+            log: match &exchange {
+                Some(exchange) => LogFilter::Fixed(exchange.log_level),
+                None => LogFilter::Session(session.clone()),
+            },
             cancel: cancel.clone(),
             finished: AtomicBool::new(false),
             session: Some(session.clone()),
             protocol_version: session.protocol_version(),
             state: self.state.clone(),
             identity: caller,
+            exchange: exchange.clone(),
         });
+        if let Some(exchange) = &exchange {
+            let _ = exchange.sink.set(sink.clone());
+        }
         let future = start(Ctx::new(scope.clone()));
+        let future = match &exchange {
+            Some(exchange) => exchange.clone().drive(future),
+            None => future,
+        };
         let session = session.clone();
         let timeout = self.limits.timeout;
         tokio::task::spawn_local(async move {
@@ -569,28 +609,33 @@ impl ServerCore {
                 }
             };
             finish(&scope, &session, &id);
-            let response = match outcome {
-                Ok(Ok(result)) => encode::result(&id, result),
-                Ok(Err(error)) => encode::error(Some(&id), &error),
-                Err(panic) => {
-                    let message =
-                        format!("the {} panicked: {}", kind.noun(), panic_message(&*panic));
-                    match kind.failure(message) {
-                        Ok(result) => encode::result(&id, result),
-                        Err(error) => encode::error(Some(&id), &error),
-                    }
+            let outcome = outcome.unwrap_or_else(|panic| {
+                let message = format!("the {} panicked: {}", kind.noun(), panic_message(&*panic));
+                match exchange.as_ref().and_then(|x| x.task()) {
+                    // A task reports a crash as a failure of the task, not as a tool error.
+                    Some(_) => Err(RpcError::internal(message)),
+                    None => kind.failure(message),
                 }
+            });
+            let outcome = match &exchange {
+                Some(exchange) => exchange.finish(outcome),
+                None => outcome,
+            };
+            let response = match outcome {
+                Ok(result) => encode::result(&id, result),
+                Err(error) => encode::error(Some(&id), &error),
             };
             let _ = sink.send(Outgoing::Response(response)).await;
         });
         Ok(Reply::Call { notifies, messages })
     }
 
-    fn call_tool(
+    pub(crate) fn call_tool(
         &self,
         session: &Arc<Session>,
         request: Request,
         caller: Option<Arc<Identity>>,
+        exchange: Option<Arc<Exchange>>,
     ) -> Result<Reply, RpcError> {
         let id = request.id;
         let params: CallParams = parse_params(request.params)?;
@@ -619,6 +664,7 @@ impl ServerCore {
                 id,
                 meta: params.meta,
                 caller,
+                exchange,
             },
             tool.spec.uses_ctx,
             RequestKind::Tool,
@@ -636,12 +682,13 @@ impl ServerCore {
     }
 }
 
-/// Where a request served by [`ServerCore::spawn_request`] comes from: its id, its `_meta`
-/// and the authenticated caller, if any.
+/// Where a request served by [`ServerCore::spawn_request`] comes from: its id, its `_meta`,
+/// the authenticated caller, if any, and for a stateless (2026) request its exchange.
 struct Origin {
     id: RequestId,
     meta: Option<Map<String, Value>>,
     caller: Option<Arc<Identity>>,
+    exchange: Option<Arc<Exchange>>,
 }
 
 /// What kind of handler a request runs; decides how its failures reach the client.

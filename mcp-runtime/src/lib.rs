@@ -64,6 +64,7 @@ mod dispatch;
 mod event_store;
 mod extras;
 pub mod http;
+mod modern;
 mod prompt;
 pub mod protocol;
 mod resource;
@@ -72,6 +73,7 @@ mod server;
 mod session;
 mod state;
 pub mod stdio;
+mod tasks;
 mod tool;
 
 pub use ask::{
@@ -83,6 +85,7 @@ pub use ctx::{Ctx, ProgressValue};
 pub use event_store::{EventStore, InMemoryEventStore, ReplayError};
 pub use extras::{Extras, Icon, IconTheme};
 pub use mcp_macros::{mcp_prompt, mcp_resource, mcp_tool};
+pub use modern::CacheScope;
 pub use prompt::{
     CompleteFn, Completer, Completion, CompletionFuture, CompletionRequest, GetPromptResult,
     IntoCompletion, IntoPromptResult, Prompt, PromptArgument, PromptArgumentError,
@@ -100,7 +103,8 @@ pub use schemars::JsonSchema;
 pub use server::Server;
 pub use state::MissingState;
 pub use tool::{
-    is_valid_tool_name, schema_of, ArgumentError, Arguments, ParamSpec, Tool, ToolFuture, ToolSpec,
+    is_valid_tool_name, schema_of, ArgumentError, Arguments, ParamSpec, TaskSupport, Tool,
+    ToolFuture, ToolSpec,
 };
 pub use {schemars, serde_json};
 
@@ -117,7 +121,7 @@ pub mod __private {
         TemplateVars, VariableCompleter,
     };
     pub use crate::tool::{
-        schema_of, ArgumentError, Arguments, ParamSpec, Tool, ToolFuture, ToolSpec,
+        schema_of, ArgumentError, Arguments, ParamSpec, TaskSupport, Tool, ToolFuture, ToolSpec,
     };
     pub use crate::{Ctx, Extras, Icon, IntoToolResult, ToolAnnotations};
     pub use schemars::{JsonSchema, Schema, SchemaGenerator};

@@ -38,6 +38,8 @@ pub struct Server {
     state: StateMap,
     page_size: usize,
     limits: CallLimits,
+    /// Settings of the stateless 2026 revision (see `modern.rs` for the builder methods).
+    pub(crate) stateless: crate::modern::StatelessConfig,
 }
 
 /// Bounds on tool calls; see [`Server::call_timeout`] and [`Server::max_calls_per_session`].
@@ -66,6 +68,7 @@ impl Server {
             state: StateMap::default(),
             page_size: 100,
             limits: CallLimits::default(),
+            stateless: crate::modern::StatelessConfig::default(),
         }
     }
 
@@ -285,6 +288,7 @@ impl Server {
             state: Arc::new(self.state),
             page_size: self.page_size,
             limits: self.limits,
+            stateless: self.stateless,
         })
     }
 }
@@ -297,6 +301,7 @@ pub(crate) struct ServerCore {
     pub(crate) state: Arc<StateMap>,
     pub(crate) page_size: usize,
     pub(crate) limits: CallLimits,
+    pub(crate) stateless: crate::modern::StatelessConfig,
 }
 
 impl ServerCore {

@@ -64,6 +64,38 @@ pub struct ToolSpec {
     /// `tools/list` and to call it, when the endpoint authenticates (see [`crate::auth`]).
     /// Empty: any authenticated caller. Without authentication they are not checked.
     pub scopes: &'static [&'static str],
+    /// `task = "optional" | "required"`: whether a call may run as a task of the 2026 tasks
+    /// extension (see [`TaskSupport`]).
+    pub task: TaskSupport,
+}
+
+/// Whether a tool's calls may run as tasks (the `io.modelcontextprotocol/tasks` extension of
+/// the 2026 wire): answered at once with a task id, polled with `tasks/get`, cancelled with
+/// `tasks/cancel`. Set with `#[mcp_tool(task = "optional")]` or `task = "required"`.
+///
+/// ```
+/// use mcp_runtime::{mcp_tool, Ctx, Tool, TaskSupport};
+///
+/// /// Rebuild the index; takes minutes.
+/// #[mcp_tool(task = "optional")]
+/// async fn reindex(ctx: Ctx) -> &'static str {
+///     ctx.run_as_task().await;
+///     "reindexed"
+/// }
+/// assert_eq!(<reindex as Tool>::SPEC.task, TaskSupport::Optional);
+/// ```
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum TaskSupport {
+    /// Calls always answer with their result (the default).
+    #[default]
+    Forbidden,
+    /// A call from a client that takes tasks becomes a task once the tool waits on anything
+    /// but a question to the client (or calls [`Ctx::run_as_task`]); other clients wait for
+    /// the result.
+    Optional,
+    /// On the 2026 wire, only clients that take tasks may call the tool (others get `-32021`);
+    /// 2025 sessions call it like any tool.
+    Required,
 }
 
 /// One parameter of a tool: a property of its input schema.
@@ -77,6 +109,10 @@ pub struct ParamSpec {
     pub required: bool,
     /// The schema of the parameter's type.
     pub schema: fn(&mut SchemaGenerator) -> Schema,
+    /// `#[mcp(header = "Name")]`: the schema's `x-mcp-header`, so 2026 clients mirror the value
+    /// in an `Mcp-Param-Name` header (for a string, number or boolean parameter), which the
+    /// transport checks against the body.
+    pub header: Option<&'static str>,
 }
 
 /// The future a tool call runs as. Not `Send`: actix-web workers are single-threaded.
@@ -201,6 +237,9 @@ pub(crate) fn input_schema(params: &[ParamSpec]) -> Value {
                     Value::String(param.description.into()),
                 );
             }
+        }
+        if let (Some(header), Value::Object(obj)) = (param.header, &mut schema) {
+            obj.insert("x-mcp-header".into(), Value::String(header.into()));
         }
         properties.insert(param.name.into(), schema);
         if param.required {
@@ -495,6 +534,7 @@ mod tests {
             input_schema: None,
             extras: Extras::NONE,
             scopes: &[],
+            task: TaskSupport::Forbidden,
         }
     }
 

@@ -1,8 +1,11 @@
-//! Streamable HTTP (MCP 2025-03-26 .. 2025-11-25) on actix-web, and optionally the legacy
-//! HTTP+SSE transport (2024-11-05) beside it.
+//! Streamable HTTP (MCP 2025-03-26 .. 2025-11-25, and the stateless 2026-07-28) on actix-web,
+//! and optionally the legacy HTTP+SSE transport (2024-11-05) beside it.
 //!
 //! One endpoint (default `/mcp`): `POST` carries client messages and is answered with JSON or
 //! an SSE stream, `GET` opens the session's server-initiated stream, `DELETE` ends the session.
+//! Both eras share it: `initialize` opens a 2025 session, while a request whose `params._meta`
+//! names a protocol revision (with the matching `MCP-Protocol-Version` header) is served
+//! statelessly, by the same tools, prompts and resources.
 //! With [`StreamableHttp::legacy_sse`], `GET /sse` and `POST /messages` serve older clients
 //! from the same tools.
 //!
@@ -34,6 +37,7 @@ mod auth;
 mod cors;
 mod error;
 mod legacy_sse;
+mod modern;
 mod request;
 mod resume;
 mod security;
@@ -265,9 +269,10 @@ impl StreamableHttp {
         self.reconfigure(|c| c.events = None)
     }
 
-    /// The interval of keep-alive comments on GET streams and legacy SSE streams (default 15 s).
-    /// A client that went away is noticed at the next write, so this also bounds how long its
-    /// stream outlives it.
+    /// The interval of keep-alive comments on GET streams, legacy SSE streams and the streams
+    /// of the stateless 2026 wire (default 15 s). A client that went away is noticed at the
+    /// next write, so this also bounds how long its stream outlives it (and, on the 2026 wire,
+    /// how long a call whose client hung up runs before it is cancelled).
     pub fn keep_alive(self, interval: Duration) -> StreamableHttp {
         self.reconfigure(|c| c.keep_alive = interval)
     }
@@ -513,6 +518,13 @@ async fn post(
     request::require_json_body(req.headers())?;
     let body = request::read_body(req.headers(), payload, endpoint.config.max_body_bytes).await?;
     let message = Message::from_slice(&body)?;
+    if modern::is_stateless(req.headers(), &message) {
+        return match message {
+            Message::Request(request) => modern::post(&endpoint, &req, request, caller).await,
+            // No client notification means anything on the stateless wire: accepted, ignored.
+            _ => Ok(HttpResponse::Accepted().finish()),
+        };
+    }
 
     let request = match message {
         Message::Request(request) if request.method == "initialize" => {
@@ -596,6 +608,10 @@ fn initialize(
 async fn get(req: HttpRequest, endpoint: web::Data<Endpoint>) -> Result<HttpResponse, HttpError> {
     endpoint.config.policy.check(&req)?;
     let caller = endpoint.authenticate(&req).await?;
+    if modern::sessionless_new_version(req.headers()) {
+        // The stateless revision has no server-initiated stream: POST is all it uses.
+        return Err(HttpError::MethodNotAllowedHere("POST"));
+    }
     if !Accepts::from_headers(req.headers()).sse {
         return Err(HttpError::NotAcceptable("text/event-stream"));
     }
@@ -654,6 +670,10 @@ async fn delete(
 ) -> Result<HttpResponse, HttpError> {
     endpoint.config.policy.check(&req)?;
     let caller = endpoint.authenticate(&req).await?;
+    if modern::sessionless_new_version(req.headers()) {
+        // No session to end on the stateless revision.
+        return Err(HttpError::MethodNotAllowedHere("POST"));
+    }
     let id = request::session_id(req.headers()).ok_or(HttpError::MissingSession(None))?;
     let usable = endpoint
         .sessions

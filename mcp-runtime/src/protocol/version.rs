@@ -3,7 +3,8 @@ use std::fmt;
 /// A dated MCP protocol revision this runtime can speak.
 ///
 /// The 2025 era (`2025-03-26` .. `2025-11-25`, and `2024-11-05`) uses an `initialize`
-/// handshake and sessions.
+/// handshake and sessions. The 2026 era (`2026-07-28`) is stateless: every request names its
+/// revision in `_meta`, and no session exists ([`ProtocolVersion::STATELESS`]).
 ///
 /// ```
 /// use mcp_runtime::protocol::ProtocolVersion;
@@ -20,13 +21,24 @@ pub enum ProtocolVersion {
     V2025_06_18,
     /// 2025-11-25 (priming events, tool-error input validation).
     V2025_11_25,
+    /// 2026-07-28 (stateless: per-request `_meta`, `server/discover`, multi-round-trip input).
+    V2026_07_28,
 }
 
 impl ProtocolVersion {
     /// The newest session-era revision; the answer to a client asking for one we do not know.
     pub const LATEST: ProtocolVersion = ProtocolVersion::V2025_11_25;
 
-    /// Every revision served, oldest first.
+    /// The stateless revisions, served without `initialize` on the same endpoint.
+    ///
+    /// ```
+    /// use mcp_runtime::protocol::ProtocolVersion;
+    /// assert_eq!(ProtocolVersion::parse_stateless("2026-07-28"), Some(ProtocolVersion::V2026_07_28));
+    /// assert_eq!(ProtocolVersion::parse_stateless("2025-11-25"), None);
+    /// ```
+    pub const STATELESS: [ProtocolVersion; 1] = [ProtocolVersion::V2026_07_28];
+
+    /// Every session-era revision served (the ones `initialize` negotiates), oldest first.
     pub const ALL: [ProtocolVersion; 4] = [
         ProtocolVersion::V2024_11_05,
         ProtocolVersion::V2025_03_26,
@@ -41,12 +53,18 @@ impl ProtocolVersion {
             ProtocolVersion::V2025_03_26 => "2025-03-26",
             ProtocolVersion::V2025_06_18 => "2025-06-18",
             ProtocolVersion::V2025_11_25 => "2025-11-25",
+            ProtocolVersion::V2026_07_28 => "2026-07-28",
         }
     }
 
     /// Parses a wire spelling; `None` for a revision this runtime does not serve.
     pub fn parse(s: &str) -> Option<ProtocolVersion> {
         Self::ALL.into_iter().find(|v| v.as_str() == s)
+    }
+
+    /// Parses a stateless revision's wire spelling; `None` for anything else.
+    pub fn parse_stateless(s: &str) -> Option<ProtocolVersion> {
+        Self::STATELESS.into_iter().find(|v| v.as_str() == s)
     }
 
     /// The answer to `initialize`: the client's revision when served, else [`Self::LATEST`]
