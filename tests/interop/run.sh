@@ -97,7 +97,8 @@ grep -q '^elicitation: Who are you?' "$CACHE/our_client.out"
 grep -q '^result: hello Ada$' "$CACHE/our_client.out"
 live "TypeScript SDK server, Streamable HTTP (auto: falls back to 2025)" "http://127.0.0.1:$TS_PORT/mcp"
 live "TypeScript SDK server, stdio" --stdio node "$CACHE/typescript_server.mjs" stdio --
-live "our server, Streamable HTTP (auto: falls back to 2025)" "$URL"
+live "our server, Streamable HTTP (auto: the 2026-07-28 wire)" "$URL"
+live "our server, Streamable HTTP, 2025 handshake" --wire 2025 "$URL"
 live "our server, legacy HTTP+SSE" --sse "${SSE_URL:-${URL%/mcp}/sse}"
 live "our server, stdio" --stdio "$STDIO_SERVER" --
 
@@ -113,4 +114,4 @@ trap 'kill "${SERVER_PID:-}" "$PY_PID" "$TS_PID" "$ASK_PID" 2>/dev/null || true'
 for _ in $(seq 1 150); do curl -s -o /dev/null "http://127.0.0.1:$ASK_PORT/mcp" && break; sleep 0.1; done
 echo "== Python SDK client: elicitation and sampling callbacks, a resumed stream"
 "$CACHE/venv/bin/python" "$HERE/python_ask_client.py" "http://127.0.0.1:$ASK_PORT/mcp"
-echo "15 passed, 0 failed"
+echo "16 passed, 0 failed"

@@ -4,7 +4,7 @@
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
-use mcp_runtime::client::{Client, ClientError, MessageHandler};
+use mcp_runtime::client::{Client, ClientError, MessageHandler, WirePreference};
 use mcp_runtime::protocol::ErrorCode;
 use mcp_runtime::{mcp_tool, Content, Ctx, LoggingLevel, Server, ToolError};
 use serde_json::{json, Value};
@@ -137,7 +137,11 @@ async fn notifications_arrive_live_before_the_result() {
 #[tokio::test]
 async fn a_whole_session() {
     let server = server();
-    let client = Client::connect(&server.url).await.unwrap();
+    let client = Client::builder(&server.url)
+        .wire(WirePreference::Handshake)
+        .connect()
+        .await
+        .unwrap();
     assert_eq!(client.server_info().server_info.name, "client-tests");
     assert_eq!(client.server_info().server_info.version, "1.2.3");
     assert_eq!(client.protocol_version(), "2025-11-25");
@@ -189,14 +193,22 @@ async fn a_whole_session() {
     // sees); connecting again opens a new one.
     let url = server.url.clone();
     client.close().await.unwrap();
-    let again = Client::connect(&url).await.unwrap();
+    let again = Client::builder(&url)
+        .wire(WirePreference::Handshake)
+        .connect()
+        .await
+        .unwrap();
     assert_ne!(again.session_id(), None);
 }
 
 #[tokio::test]
 async fn an_ended_session_is_reported_as_expired() {
     let server = server();
-    let client = Client::connect(&server.url).await.unwrap();
+    let client = Client::builder(&server.url)
+        .wire(WirePreference::Handshake)
+        .connect()
+        .await
+        .unwrap();
     let session = client.session_id().unwrap().to_owned();
     // End the session behind the client's back.
     let response = server

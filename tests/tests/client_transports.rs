@@ -324,11 +324,28 @@ async fn legacy_sse_lists_calls_and_streams_live() {
 }
 
 #[tokio::test]
-async fn streamable_http_falls_back_from_2026_to_the_2025_handshake() {
+async fn streamable_http_speaks_2026_first_and_the_2025_handshake_on_request() {
+    // Our server serves both eras on one endpoint: the client picks the stateless wire.
+    // (Falling back to `initialize` is exercised against the TypeScript SDK server, which
+    // speaks only 2025, in tests/interop/run.sh.)
     let server = server();
+    let recorder = Recorder::default();
+    let modern = within(
+        Client::builder(&server.url)
+            .handler(recorder.clone())
+            .connect(),
+    )
+    .await
+    .unwrap();
+    assert_eq!(modern.wire(), Wire::Stateless);
+    assert_eq!(modern.protocol_version(), "2026-07-28");
+    assert!(modern.session_id().is_none());
+    assert_streams_live(&modern, &recorder).await;
+
     let recorder = Recorder::default();
     let client = within(
         Client::builder(&server.url)
+            .wire(WirePreference::Handshake)
             .handler(recorder.clone())
             .connect(),
     )
@@ -338,22 +355,13 @@ async fn streamable_http_falls_back_from_2026_to_the_2025_handshake() {
     assert_eq!(client.protocol_version(), "2025-11-25");
     assert!(client.session_id().is_some());
     assert_streams_live(&client, &recorder).await;
-
-    // Insisting on 2026 fails with the server's refusal, typed.
-    let e = within(
-        Client::builder(&server.url)
-            .wire(WirePreference::Stateless)
-            .connect(),
-    )
-    .await
-    .unwrap_err();
-    assert!(e.http_status().is_some() || e.rpc_error().is_some(), "{e}");
     within(client.close()).await.unwrap();
 
     // With the session's GET stream open, calls and closing work as before.
     let recorder = Recorder::default();
     let listening = within(
         Client::builder(&server.url)
+            .wire(WirePreference::Handshake)
             .listen(true)
             .handler(recorder.clone())
             .connect(),
@@ -388,6 +396,10 @@ async fn typed_results_and_tool_failures() {
 /// Cancels `until_cancelled` after its first progress update and checks that the server
 /// dropped the tool.
 async fn assert_cancels(client: &Client) {
+    assert_cancels_then(client, true).await
+}
+
+async fn assert_cancels_then(client: &Client, ping: bool) {
     SAW_CANCEL.store(false, Ordering::SeqCst);
     let token = CancellationToken::new();
     let trigger = token.clone();
@@ -409,7 +421,9 @@ async fn assert_cancels(client: &Client) {
         tokio::time::sleep(Duration::from_millis(20)).await;
     }
     // The connection is still good.
-    within(client.ping()).await.unwrap();
+    if ping {
+        within(client.ping()).await.unwrap();
+    }
 }
 
 #[tokio::test]
@@ -423,8 +437,25 @@ async fn cancellation_stops_the_call_and_tells_the_server() {
     .await
     .unwrap();
     assert_cancels(&sse).await;
-    let client = within(Client::connect(&server.url)).await.unwrap();
+    let client = within(
+        Client::builder(&server.url)
+            .wire(WirePreference::Handshake)
+            .connect(),
+    )
+    .await
+    .unwrap();
     assert_cancels(&client).await;
+    // On the 2026 wire, cancelling closes the call's stream; the server notices at its next
+    // write (a keep-alive at the latest) and drops the tool. There is no `ping` there.
+    let quick = TestServer::start(
+        Server::new("transports", "1.0.0")
+            .tool::<until_cancelled>()
+            .into_http()
+            .keep_alive(Duration::from_millis(100)),
+    );
+    let modern = within(Client::connect(&quick.url)).await.unwrap();
+    assert_eq!(modern.wire(), Wire::Stateless);
+    assert_cancels_then(&modern, false).await;
 
     let options = CallOptions::new().timeout(Duration::from_millis(300));
     let args = json!({"items": ["a", "b"], "delay_ms": 3000});
@@ -520,18 +551,47 @@ async fn server_requests_are_answered_by_the_callbacks() {
     let r = within(sse.call_tool("roots", json!({}))).await.unwrap();
     assert_eq!(text(r), "file:///legacy");
 
-    // Without callbacks, nothing is declared, and the server does not ask.
-    let plain = within(Client::connect(&server.url)).await.unwrap();
+    // Without callbacks, nothing is declared, and the server does not ask: in a 2025 session
+    // the tool gets a clean error; on the 2026 wire the request is refused with -32021.
+    let plain = within(
+        Client::builder(&server.url)
+            .wire(WirePreference::Handshake)
+            .connect(),
+    )
+    .await
+    .unwrap();
     let r = within(plain.call_tool("roots", json!({}))).await.unwrap();
     assert_eq!(r.is_error, Some(true));
     assert!(text(r).contains("does not support roots"));
+    let modern = within(Client::connect(&server.url)).await.unwrap();
+    let e = within(modern.call_tool("roots", json!({})))
+        .await
+        .unwrap_err();
+    assert_eq!(e.rpc_error().map(|r| r.code.0), Some(-32021), "{e}");
 }
 
 #[tokio::test]
 async fn a_callback_error_reaches_the_tool() {
     let server = server();
+    // On the 2026 wire an input request has no error answer: the call fails at the client,
+    // saying why.
+    let modern = within(
+        Client::builder(&server.url)
+            .on_sampling(|_: CreateMessageRequest| async {
+                Err(RpcError::internal("no model here"))
+            })
+            .connect(),
+    )
+    .await
+    .unwrap();
+    let e = within(modern.call_tool("ask_model", json!({"question": "x"})))
+        .await
+        .unwrap_err();
+    assert!(e.to_string().contains("no model here"), "{e}");
+    // In a 2025 session the error goes back to the server, and the tool sees it.
     let client = within(
         Client::builder(&server.url)
+            .wire(WirePreference::Handshake)
             .on_sampling(|_: CreateMessageRequest| async {
                 Err(RpcError::internal("no model here"))
             })
