@@ -13,6 +13,7 @@ use mcp_runtime::{CreateMessageRequest, Elicitation, JsonSchema, SamplingMessage
 
 use mcp_runtime::{
     mcp_prompt, mcp_resource, mcp_tool, Blob, Completion, Content, Ctx, PromptMessage, Server,
+    ServerHandle,
 };
 
 /// A 1x1 red PNG.
@@ -238,6 +239,46 @@ async fn test_elicitation_sep1330_enums(ctx: Ctx) -> Result<String, ToolError> {
         }
         other => format!("Elicitation completed: action={}", other.action()),
     })
+}
+
+/// A tool that comes and goes: `test_trigger_tool_change` toggles it.
+#[mcp_tool]
+async fn test_dynamic_tool() -> &'static str {
+    "I come and go"
+}
+
+/// Adds `test_dynamic_tool` if it is absent, removes it if present: clients listening for
+/// tool list changes are told.
+#[mcp_tool]
+async fn test_trigger_tool_change(ctx: Ctx) -> Result<&'static str, ToolError> {
+    let handle = ctx.state::<ServerHandle>()?;
+    if handle.remove_tool("test_dynamic_tool") {
+        return Ok("removed test_dynamic_tool");
+    }
+    handle
+        .add_tool::<test_dynamic_tool>()
+        .map_err(ToolError::msg)?;
+    Ok("added test_dynamic_tool")
+}
+
+/// A prompt that comes and goes: `test_trigger_prompt_change` toggles it.
+#[mcp_prompt]
+async fn test_dynamic_prompt() -> &'static str {
+    "I come and go"
+}
+
+/// Adds `test_dynamic_prompt` if it is absent, removes it if present: clients listening for
+/// prompt list changes are told.
+#[mcp_tool]
+async fn test_trigger_prompt_change(ctx: Ctx) -> Result<&'static str, ToolError> {
+    let handle = ctx.state::<ServerHandle>()?;
+    if handle.remove_prompt("test_dynamic_prompt") {
+        return Ok("removed test_dynamic_prompt");
+    }
+    handle
+        .add_prompt::<test_dynamic_prompt>()
+        .map_err(ToolError::msg)?;
+    Ok("added test_dynamic_prompt")
 }
 
 /// A simple prompt without arguments.
@@ -696,6 +737,10 @@ async fn main() -> std::io::Result<()> {
         .resource::<static_text>()
         .resource::<static_binary>()
         .resource::<template_data>()
-        .resource::<watched_resource>();
+        .resource::<watched_resource>()
+        .tool::<test_trigger_tool_change>()
+        .tool::<test_trigger_prompt_change>();
+    let handle = server.handle();
+    let server = server.state(handle);
     examples::serve(server.into_http()).await
 }

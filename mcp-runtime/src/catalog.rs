@@ -10,10 +10,12 @@ use std::collections::HashMap;
 use std::sync::{Arc, Mutex, RwLock, Weak};
 
 use bytes::Bytes;
-use serde_json::{json, Value};
+use serde_json::{json, Map, Value};
+use tokio::sync::mpsc;
 
 use crate::ctx::Ctx;
 use crate::prompt::{self, Prompt, PromptArguments, PromptFuture, PromptSpec};
+use crate::protocol::meta::SUBSCRIPTION_ID_KEY;
 use crate::resource::{self, Resource, ResourceFuture, ResourceSpec, TemplateVars, UriTemplate};
 use crate::session::Session;
 use crate::tool::{self, Arguments, Tool, ToolFuture, ToolSpec};
@@ -247,13 +249,57 @@ impl Kind {
     }
 }
 
-/// The current catalog and the sessions to tell when it changes; shared by the server's
-/// core and every [`ServerHandle`].
+/// The current catalog and who to tell when it changes (2025 sessions, 2026 listen
+/// streams); shared by the server's core and every [`ServerHandle`].
 #[derive(Default)]
 pub(crate) struct Live {
     catalog: RwLock<Arc<Catalog>>,
     sessions: Mutex<Vec<Weak<Session>>>,
+    listeners: Mutex<Vec<Listener>>,
 }
+
+/// What a `subscriptions/listen` stream (2026-07-28) asked to hear.
+#[derive(Debug, Default, Clone, PartialEq)]
+pub(crate) struct ListenFilter {
+    pub(crate) tools: bool,
+    pub(crate) prompts: bool,
+    pub(crate) resources: bool,
+    /// URIs whose `notifications/resources/updated` the stream wants.
+    pub(crate) resource_uris: Vec<String>,
+}
+
+/// An open listen stream: its filter, the id that tags each of its notifications, and where
+/// they go. Dropped from the list once the stream is gone.
+struct Listener {
+    filter: ListenFilter,
+    subscription: Value,
+    sender: mpsc::Sender<Bytes>,
+}
+
+impl Listener {
+    fn wants(&self, kind: Kind) -> bool {
+        match kind {
+            Kind::Tools => self.filter.tools,
+            Kind::Prompts => self.filter.prompts,
+            Kind::Resources => self.filter.resources,
+        }
+    }
+
+    /// Sends `method` tagged with this stream's subscription id; `false` if the stream is gone
+    /// or too far behind (the message is dropped: it only says "look again").
+    fn send(&self, method: &str, mut params: Map<String, Value>) -> bool {
+        params.insert(
+            "_meta".into(),
+            json!({ SUBSCRIPTION_ID_KEY: self.subscription }),
+        );
+        self.sender
+            .try_send(notification(method, Some(Value::Object(params))))
+            .is_ok()
+    }
+}
+
+/// How many notifications may wait for a slow listen stream.
+const LISTEN_CAPACITY: usize = 64;
 
 impl Live {
     /// The catalog as it is now; requests hold on to it for their whole run.
@@ -272,6 +318,30 @@ impl Live {
             sessions.retain(|s| s.upgrade().is_some_and(|s| !s.closed().is_cancelled()));
         }
         sessions.push(Arc::downgrade(session));
+    }
+
+    /// Registers a listen stream; its notifications arrive on the receiver.
+    pub(crate) fn listen(
+        &self,
+        filter: ListenFilter,
+        subscription: Value,
+    ) -> mpsc::Receiver<Bytes> {
+        let (sender, receiver) = mpsc::channel(LISTEN_CAPACITY);
+        let mut listeners = self.listeners.lock().unwrap_or_else(|e| e.into_inner());
+        listeners.retain(|l| !l.sender.is_closed());
+        listeners.push(Listener {
+            filter,
+            subscription,
+            sender,
+        });
+        receiver
+    }
+
+    /// Calls `send` for every open listen stream, forgetting closed ones.
+    fn each_listener(&self, mut send: impl FnMut(&Listener)) {
+        let mut listeners = self.listeners.lock().unwrap_or_else(|e| e.into_inner());
+        listeners.retain(|l| !l.sender.is_closed());
+        listeners.iter().for_each(&mut send);
     }
 
     fn sessions(&self) -> Vec<Arc<Session>> {
@@ -307,6 +377,11 @@ impl Live {
         for session in self.sessions() {
             session.notify(message.clone());
         }
+        self.each_listener(|listener| {
+            if listener.wants(kind) {
+                listener.send(kind.notification(), Map::new());
+            }
+        });
         Ok(out)
     }
 }
@@ -402,8 +477,9 @@ impl ServerHandle {
         removed.unwrap_or(false)
     }
 
-    /// Tells the sessions subscribed to `uri` (`resources/subscribe`) that its contents
-    /// changed (`notifications/resources/updated`); returns how many were told.
+    /// Tells the sessions subscribed to `uri` (`resources/subscribe`), and the 2026 listen
+    /// streams that asked for it, that its contents changed
+    /// (`notifications/resources/updated`); returns how many were told.
     ///
     /// ```
     /// # let server = mcp_runtime::Server::new("s", "1");
@@ -412,15 +488,22 @@ impl ServerHandle {
     /// handle.resource_updated("file:///notes.txt");
     /// ```
     pub fn resource_updated(&self, uri: &str) -> usize {
-        let message = notification(
-            "notifications/resources/updated",
-            Some(json!({ "uri": uri })),
-        );
-        self.live
+        const UPDATED: &str = "notifications/resources/updated";
+        let message = notification(UPDATED, Some(json!({ "uri": uri })));
+        let mut told = self
+            .live
             .sessions()
             .into_iter()
             .filter(|s| s.is_subscribed(uri))
             .filter(|s| s.notify(message.clone()))
-            .count()
+            .count();
+        self.live.each_listener(|listener| {
+            if listener.filter.resource_uris.iter().any(|u| u == uri) {
+                let mut params = Map::new();
+                params.insert("uri".into(), uri.into());
+                told += usize::from(listener.send(UPDATED, params));
+            }
+        });
+        told
     }
 }

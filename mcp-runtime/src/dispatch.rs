@@ -156,7 +156,7 @@ impl ServerCore {
         self.live.track(&session);
         let mut result = json!({
             "protocolVersion": version.as_str(),
-            "capabilities": self.capabilities(true),
+            "capabilities": self.capabilities(),
             "serverInfo": &self.info,
         });
         if let Some(instructions) = &self.instructions {
@@ -168,22 +168,20 @@ impl ServerCore {
         })
     }
 
-    /// The server's capabilities; `sessions`: served to a 2025-era session (resources may be
-    /// subscribed to, list changes are announced) rather than on the stateless wire.
-    pub(crate) fn capabilities(&self, sessions: bool) -> Value {
-        // With sessions (2025 era), list changes reach each session's server stream and
-        // resources can be subscribed to; the 2026 `subscriptions/listen` stream does not carry
-        // list changes yet, so there they are not promised.
-        let mut capabilities = json!({ "tools": { "listChanged": sessions }, "logging": {} });
+    /// The server's capabilities, the same in both eras: list changes reach 2025 sessions on
+    /// their server stream and 2026 `subscriptions/listen` streams that ask for them, and
+    /// resource updates reach subscribers of either kind.
+    pub(crate) fn capabilities(&self) -> Value {
+        let mut capabilities = json!({ "tools": { "listChanged": true }, "logging": {} });
         let catalog = self.catalog();
         if !catalog.prompts.is_empty() {
-            capabilities["prompts"] = json!({ "listChanged": sessions });
+            capabilities["prompts"] = json!({ "listChanged": true });
         }
         if catalog.completes() {
             capabilities["completions"] = json!({});
         }
         if !catalog.resources.is_empty() {
-            capabilities["resources"] = json!({ "subscribe": sessions, "listChanged": sessions });
+            capabilities["resources"] = json!({ "subscribe": true, "listChanged": true });
         }
         capabilities
     }

@@ -30,7 +30,10 @@ use serde::{Deserialize, Serialize};
 use serde_json::{json, Map, Value};
 use tokio::sync::mpsc;
 
+use bytes::Bytes;
+
 use crate::auth::Identity;
+use crate::catalog::ListenFilter;
 use crate::ctx::Outgoing;
 use crate::dispatch::{Reply, RequestFuture};
 use crate::protocol::jsonrpc::encode;
@@ -385,7 +388,7 @@ fn stateless_error(mut error: RpcError) -> RpcError {
 impl ServerCore {
     /// The `server/discover` result (before decoration).
     fn discover(&self) -> Value {
-        let mut capabilities = self.capabilities(false);
+        let mut capabilities = self.capabilities();
         if self
             .catalog()
             .tools
@@ -477,10 +480,13 @@ impl ServerCore {
         Ok((reply, guard))
     }
 
-    /// `subscriptions/listen`: the acknowledgement that opens the stream. It names the
-    /// notification types honoured: those the client asked for that this server's capabilities
-    /// announce (a server whose lists never change honours none, and its stream stays quiet).
-    pub(crate) fn listen(&self, request: &Request) -> Result<Vec<u8>, StatelessError> {
+    /// `subscriptions/listen`: the acknowledgement that opens the stream, and the receiver of
+    /// the stream's notifications. The acknowledgement names the notification types honoured:
+    /// those the client asked for that this server's capabilities announce.
+    pub(crate) fn listen(
+        &self,
+        request: &Request,
+    ) -> Result<(Vec<u8>, mpsc::Receiver<Bytes>), StatelessError> {
         #[derive(Deserialize, Default)]
         #[serde(rename_all = "camelCase", default)]
         struct Filter {
@@ -500,20 +506,33 @@ impl ServerCore {
                 Filter::deserialize(n)
                     .map_err(|e| StatelessError::InvalidInput(format!("notifications: {e}")))
             })?;
-        let capabilities = self.capabilities(false);
+        let capabilities = self.capabilities();
         let announces = |kind: &str, flag: &str| capabilities[kind][flag] == true;
         let mut honoured = Map::new();
-        for (asked, kind, key) in [
-            (filter.tools_list_changed, "tools", "toolsListChanged"),
-            (filter.prompts_list_changed, "prompts", "promptsListChanged"),
+        let mut heard = ListenFilter::default();
+        for (asked, kind, key, hear) in [
+            (
+                filter.tools_list_changed,
+                "tools",
+                "toolsListChanged",
+                &mut heard.tools,
+            ),
+            (
+                filter.prompts_list_changed,
+                "prompts",
+                "promptsListChanged",
+                &mut heard.prompts,
+            ),
             (
                 filter.resources_list_changed,
                 "resources",
                 "resourcesListChanged",
+                &mut heard.resources,
             ),
         ] {
             if asked && announces(kind, "listChanged") {
                 honoured.insert(key.into(), true.into());
+                *hear = true;
             }
         }
         if !filter.resource_subscriptions.is_empty() && announces("resources", "subscribe") {
@@ -521,14 +540,17 @@ impl ServerCore {
                 "resourceSubscriptions".into(),
                 json!(filter.resource_subscriptions),
             );
+            heard.resource_uris = filter.resource_subscriptions;
         }
-        Ok(encode::notification(
+        let subscription = serde_json::to_value(&request.id).unwrap_or(Value::Null);
+        let ack = encode::notification(
             "notifications/subscriptions/acknowledged",
             json!({
                 "notifications": honoured,
-                "_meta": { meta::SUBSCRIPTION_ID_KEY: request.id },
+                "_meta": { meta::SUBSCRIPTION_ID_KEY: subscription },
             }),
-        ))
+        );
+        Ok((ack, self.live.listen(heard, subscription)))
     }
 
     /// The exchange of a request served by a handler: the answers it carries (checked), and

@@ -9,7 +9,7 @@ use std::time::Duration;
 use futures_util::StreamExt;
 use mcp_runtime::{
     mcp_resource, mcp_tool, CacheScope, CreateMessageRequest, Ctx, Elicitation, SamplingMessage,
-    Server, ToolError,
+    Server, ServerHandle, ToolError,
 };
 use serde_json::{json, Value};
 use tests::{content_type, messages, TestServer};
@@ -137,6 +137,10 @@ async fn note() -> &'static str {
 }
 
 fn server() -> TestServer {
+    server_and_handle().0
+}
+
+fn server_and_handle() -> (TestServer, ServerHandle) {
     let server = Server::new("modern-tests", "7.0.0")
         .tool::<hi>()
         .tool::<chatty>()
@@ -150,7 +154,9 @@ fn server() -> TestServer {
         .resource::<note>()
         .state(Stops::default())
         .cache_hints(Duration::from_secs(5), CacheScope::Public);
-    TestServer::start(server.into_http().keep_alive(Duration::from_millis(50)))
+    let handle = server.handle();
+    let http = server.into_http().keep_alive(Duration::from_millis(50));
+    (TestServer::start(http), handle)
 }
 
 fn meta(capabilities: Value) -> Value {
@@ -384,9 +390,10 @@ async fn discover_and_results_carry_result_type_caching_and_server_info() {
     assert_eq!(result["resultType"], "complete");
     assert_eq!(
         result["capabilities"]["tools"],
-        json!({"listChanged": false})
+        json!({"listChanged": true})
     );
-    assert_eq!(result["capabilities"]["resources"]["subscribe"], false);
+    // Resource updates reach `subscriptions/listen` streams that name the resource.
+    assert_eq!(result["capabilities"]["resources"]["subscribe"], true);
     assert_eq!(
         result["_meta"]["io.modelcontextprotocol/serverInfo"]["version"],
         "7.0.0"
@@ -719,36 +726,75 @@ async fn x_mcp_header_parameters_are_repeated_in_headers() {
     assert_error(&answer, 400, -32020, 25);
 }
 
-#[actix_web::test]
-async fn listen_is_acknowledged_first_and_honours_only_announced_types() {
-    let server = server();
-    let params = json!({
-        "notifications": {"toolsListChanged": true, "resourceSubscriptions": ["test://note"]},
-        "_meta": meta(json!({})),
-    });
+/// Opens a `subscriptions/listen` stream with `notifications` and id `id`.
+async fn listen(server: &TestServer, id: &str, notifications: Value) -> tests::EventReader {
+    let params = json!({"notifications": notifications, "_meta": meta(json!({}))});
     let mut request = server.post(None);
     for (name, value) in headers("subscriptions/listen", &params) {
         request = request.header(name, value);
     }
-    let body = json!({"jsonrpc": "2.0", "id": "listen-1", "method": "subscriptions/listen",
+    let body = json!({"jsonrpc": "2.0", "id": id, "method": "subscriptions/listen",
         "params": params});
     let response = request.json(&body).send().await.unwrap();
     assert_eq!(response.status(), 200);
     assert!(content_type(&response).starts_with("text/event-stream"));
-    let mut events = tests::EventReader::new(response);
+    tests::EventReader::new(response)
+}
+
+/// Add two integers.
+#[mcp_tool]
+async fn added(a: i64, b: i64) -> i64 {
+    a + b
+}
+
+#[actix_web::test]
+async fn listen_is_acknowledged_first_and_delivers_only_what_was_asked() {
+    let (server, handle) = server_and_handle();
+    let mut events = listen(
+        &server,
+        "listen-1",
+        json!({"toolsListChanged": true, "promptsListChanged": true,
+               "resourceSubscriptions": ["test://note"]}),
+    )
+    .await;
     let ack = events.message().await;
     assert_eq!(ack["method"], "notifications/subscriptions/acknowledged");
     assert_eq!(
         ack["params"]["_meta"]["io.modelcontextprotocol/subscriptionId"],
         "listen-1"
     );
-    // This server's lists never change and it takes no resource subscriptions: nothing is
-    // honoured, and the stream stays open (keep-alive comments, no event).
-    assert_eq!(ack["params"]["notifications"], json!({}));
-    let more = tokio::time::timeout(Duration::from_millis(200), events.next()).await;
+    // No prompts on this server: their list-changed is not announced, so not honoured.
+    assert_eq!(
+        ack["params"]["notifications"],
+        json!({"toolsListChanged": true, "resourceSubscriptions": ["test://note"]})
+    );
+    let mut narrow = listen(&server, "listen-2", json!({"resourcesListChanged": true})).await;
+    assert_eq!(
+        narrow.message().await["params"]["notifications"],
+        json!({"resourcesListChanged": true})
+    );
+
+    handle.add_tool::<added>().unwrap();
+    let changed = events.message().await;
+    assert_eq!(changed["method"], "notifications/tools/list_changed");
+    assert_eq!(
+        changed["params"]["_meta"]["io.modelcontextprotocol/subscriptionId"],
+        "listen-1"
+    );
+    assert_eq!(handle.resource_updated("test://elsewhere"), 0);
+    assert_eq!(handle.resource_updated("test://note"), 1);
+    let updated = events.message().await;
+    assert_eq!(updated["method"], "notifications/resources/updated");
+    assert_eq!(updated["params"]["uri"], "test://note");
+    assert_eq!(
+        updated["params"]["_meta"]["io.modelcontextprotocol/subscriptionId"],
+        "listen-1"
+    );
+    // The narrow stream asked for neither: keep-alives only.
+    let more = tokio::time::timeout(Duration::from_millis(200), narrow.next()).await;
     assert!(more.is_err(), "nothing but keep-alives follows: {more:?}");
     assert!(
-        events.comments > 0,
+        narrow.comments > 0,
         "keep-alive comments keep the stream open"
     );
 

@@ -76,7 +76,9 @@ pub(super) async fn post(
     }
     if request.method == "subscriptions/listen" {
         return Ok(match endpoint.core.listen(&request) {
-            Ok(ack) => sse_response().streaming(listen_stream(endpoint, ack)),
+            Ok((ack, notifications)) => {
+                sse_response().streaming(listen_stream(endpoint, ack, notifications))
+            }
             Err(refusal) => refuse(&refusal, &id),
         });
     }
@@ -272,26 +274,32 @@ fn json_response(body: Vec<u8>) -> HttpResponse {
         .body(body)
 }
 
-/// A `subscriptions/listen` stream: the acknowledgement, then keep-alive comments until the
-/// client closes it or the server shuts down.
+/// A `subscriptions/listen` stream: the acknowledgement, then the notifications the client
+/// asked for (each tagged with its subscription id) and keep-alive comments, until the client
+/// closes it or the server shuts down.
 fn listen_stream(
     endpoint: &Endpoint,
     ack: Vec<u8>,
+    notifications: mpsc::Receiver<Bytes>,
 ) -> impl Stream<Item = Result<Bytes, std::convert::Infallible>> + 'static {
     let ack = futures_util::stream::once(std::future::ready(Ok(sse::named_event("message", &ack))));
     let state = (
         sse::keep_alive_ticker(endpoint.config.keep_alive),
         endpoint.shutdown.draining(),
+        notifications,
     );
-    let quiet = futures_util::stream::unfold(state, |(mut ticker, draining)| async move {
-        tokio::select! {
-            _ = draining.cancelled() => None,
-            _ = ticker.tick() => {
-                Some((Ok(Bytes::from_static(sse::KEEP_ALIVE)), (ticker, draining)))
-            }
-        }
-    });
-    ack.chain(quiet)
+    let rest = futures_util::stream::unfold(
+        state,
+        |(mut ticker, draining, mut notifications)| async move {
+            let event = tokio::select! {
+                _ = draining.cancelled() => return None,
+                message = notifications.recv() => sse::named_event("message", &message?),
+                _ = ticker.tick() => Bytes::from_static(sse::KEEP_ALIVE),
+            };
+            Some((Ok(event), (ticker, draining, notifications)))
+        },
+    );
+    ack.chain(rest)
 }
 
 /// The SSE body of a stateless call: its notifications, then its response, with keep-alive
