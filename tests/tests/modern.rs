@@ -507,6 +507,36 @@ async fn closing_the_stream_cancels_a_stateless_call_but_not_a_session_call() {
 }
 
 #[actix_web::test]
+async fn a_quiet_stateless_call_is_cancelled_when_the_client_hangs_up() {
+    // No log level asked: the tool's log is not sent, so nothing has been written yet when
+    // the client leaves. The server must still notice and stop the tool.
+    let server = server();
+    let params = json!({"name": "wait", "arguments": {"label": "quiet"}, "_meta": meta(json!({}))});
+    let mut request = server.post(None);
+    for (name, value) in headers("tools/call", &params) {
+        request = request.header(name, value);
+    }
+    let body = json!({"jsonrpc": "2.0", "id": 3, "method": "tools/call", "params": params});
+    // The answer starts as a stream at once (headers, keep-alives), so the hang-up shows.
+    let response = tokio::time::timeout(Duration::from_secs(2), request.json(&body).send())
+        .await
+        .expect("a quiet call's answer starts without waiting for the tool")
+        .unwrap();
+    assert!(content_type(&response).starts_with("text/event-stream"));
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    drop(response);
+    let mut seen = Vec::new();
+    for _ in 0..150 {
+        seen = observed(&server).await;
+        if !seen.is_empty() {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    assert_eq!(seen, vec![("quiet".to_owned(), true)]);
+}
+
+#[actix_web::test]
 async fn input_required_round_trips_with_a_signed_request_state() {
     let server = server();
     let caps = json!({"elicitation": {}, "sampling": {}});

@@ -10,6 +10,7 @@
 use std::pin::Pin;
 use std::sync::Arc;
 use std::task::{Context, Poll};
+use std::time::Duration;
 
 use actix_web::http::header::HeaderMap;
 use actix_web::http::StatusCode;
@@ -31,6 +32,16 @@ use crate::protocol::jsonrpc::encode;
 use crate::protocol::meta::{self, RequestMeta, StatelessError};
 use crate::protocol::{ErrorCode, Message, ProtocolVersion, Request, RequestId};
 use crate::server::ServerCore;
+
+/// How long a stateless call may stay quiet before its answer becomes an SSE stream: quick
+/// calls answer with plain JSON; slower ones get a stream whose keep-alives reveal a client
+/// that hung up.
+const JSON_WINDOW: Duration = Duration::from_millis(100);
+
+/// The most time between two writes on a stateless call's stream: a client that closed the
+/// stream (how it cancels on this wire) is noticed at the second failed write, so within about
+/// twice this.
+const CANCEL_PROBE: Duration = Duration::from_secs(1);
 
 const METHOD_HEADER: &str = "mcp-method";
 const NAME_HEADER: &str = "mcp-name";
@@ -89,25 +100,34 @@ pub(super) async fn post(
     match reply {
         Reply::Now(json) => Ok(json_response(json)),
         Reply::Call { mut messages, .. } => {
-            // The first message decides the shape: the result alone is plain JSON (with the
-            // status its error calls for); a notification first opens an SSE stream.
-            loop {
-                match messages.recv().await {
-                    Some(Outgoing::Response(json)) => return Ok(json_response(json)),
-                    Some(Outgoing::Notification(first)) => {
-                        let body = StatelessStream {
-                            first: Some(first),
-                            messages: Some(messages),
-                            keep_alive: sse::keep_alive_ticker(endpoint.config.keep_alive),
-                            _guard: guard,
-                        };
-                        return Ok(sse_response().streaming(body));
+            // The first message decides the shape: a quick result alone is plain JSON (with
+            // the status its error calls for); a notification first, or a call still quiet
+            // after `JSON_WINDOW`, opens an SSE stream. The stream's keep-alives are what lets
+            // the server notice a client that hung up, since that is how it cancels.
+            let first = tokio::time::timeout(JSON_WINDOW, async {
+                loop {
+                    match messages.recv().await {
+                        // Nothing to resume on this wire: the stream stays open.
+                        Some(Outgoing::CloseStream) => continue,
+                        other => return other,
                     }
-                    // Nothing to resume on this wire: the stream stays open.
-                    Some(Outgoing::CloseStream) => continue,
-                    None => return Ok(HttpResponse::Accepted().finish()),
                 }
-            }
+            })
+            .await;
+            let first = match first {
+                Ok(Some(Outgoing::Response(json))) => return Ok(json_response(json)),
+                Ok(None) => return Ok(HttpResponse::Accepted().finish()),
+                Ok(Some(Outgoing::Notification(first))) => Some(first),
+                Ok(Some(Outgoing::CloseStream)) | Err(_) => None,
+            };
+            let probe = endpoint.config.keep_alive.min(CANCEL_PROBE);
+            let body = StatelessStream {
+                first,
+                messages: Some(messages),
+                keep_alive: sse::keep_alive_ticker(probe),
+                _guard: guard,
+            };
+            Ok(sse_response().streaming(body))
         }
     }
 }
