@@ -380,6 +380,21 @@ async fn typed_results_and_tool_failures() {
         .await
         .unwrap();
     assert_eq!(total, Total { total: 42 });
+    // Typed arguments: any `Serialize` that makes a JSON object.
+    #[derive(serde::Serialize)]
+    struct SumArgs {
+        a: i64,
+        b: i64,
+    }
+    let total: Total = within(client.call_tool_as("sum", SumArgs { a: 40, b: 2 }))
+        .await
+        .unwrap();
+    assert_eq!(total, Total { total: 42 });
+    // Arguments that cannot be JSON fail before anything is sent.
+    let mut bad = std::collections::HashMap::new();
+    bad.insert((1, 2), 3);
+    let e = within(client.call_tool("sum", bad)).await.unwrap_err();
+    assert!(matches!(e, ClientError::Arguments(_)), "{e}");
     let e = within(client.call_tool_as::<Total>("fail", json!({})))
         .await
         .unwrap_err();

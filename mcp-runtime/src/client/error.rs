@@ -89,6 +89,9 @@ pub enum ClientError {
     /// token.
     #[error("the request was cancelled")]
     Cancelled,
+    /// The tool arguments given did not serialize to JSON.
+    #[error("the tool arguments do not serialize to JSON: {0}")]
+    Arguments(serde_json::Error),
 }
 
 impl ClientError {

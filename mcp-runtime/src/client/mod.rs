@@ -1201,19 +1201,24 @@ impl Client {
     }
 
     /// Calls a tool. A tool that ran and failed is `Ok` with `is_error: Some(true)`; `Err` means
-    /// the call itself failed (unknown tool, transport, protocol).
+    /// the call itself failed (unknown tool, transport, protocol). The arguments are anything
+    /// that serializes to a JSON object: `json!({..})`, or a struct of your own.
     ///
     /// ```no_run
     /// # async fn run(client: mcp_runtime::client::Client) -> Result<(), mcp_runtime::client::ClientError> {
     /// use mcp_runtime::Content;
     /// let result = client.call_tool("add", serde_json::json!({"a": 2, "b": 3})).await?;
     /// assert_eq!(result.content, vec![Content::text("5")]);
+    ///
+    /// #[derive(serde::Serialize)]
+    /// struct Add { a: i64, b: i64 }
+    /// let result = client.call_tool("add", Add { a: 2, b: 3 }).await?;
     /// # Ok(()) }
     /// ```
     pub async fn call_tool(
         &self,
         name: &str,
-        arguments: Value,
+        arguments: impl Serialize,
     ) -> Result<CallToolResult, ClientError> {
         self.call_tool_with(name, arguments, CallOptions::new())
             .await
@@ -1235,9 +1240,10 @@ impl Client {
     pub async fn call_tool_with(
         &self,
         name: &str,
-        arguments: Value,
+        arguments: impl Serialize,
         mut options: CallOptions<'_>,
     ) -> Result<CallToolResult, ClientError> {
+        let arguments = serde_json::to_value(arguments).map_err(ClientError::Arguments)?;
         let params = json!({ "name": name, "arguments": arguments });
         let result = self
             .request_with("tools/call", Some(params), &mut options)
@@ -1259,7 +1265,7 @@ impl Client {
     pub async fn call_tool_with_progress(
         &self,
         name: &str,
-        arguments: Value,
+        arguments: impl Serialize,
         on_progress: impl FnMut(&Progress) + Send,
     ) -> Result<CallToolResult, ClientError> {
         self.call_tool_with(name, arguments, CallOptions::new().on_progress(on_progress))
@@ -1279,7 +1285,7 @@ impl Client {
     pub async fn call_tool_as<T: DeserializeOwned>(
         &self,
         name: &str,
-        arguments: Value,
+        arguments: impl Serialize,
     ) -> Result<T, ClientError> {
         let result = self.call_tool(name, arguments).await?;
         let text = |result: &CallToolResult| {
