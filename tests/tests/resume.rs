@@ -174,6 +174,49 @@ async fn a_client_that_drops_mid_call_resumes_and_gets_the_rest() {
 }
 
 #[tokio::test]
+async fn a_resuming_client_takes_the_stream_over_from_a_connection_that_looks_alive() {
+    // The old connection is still open as far as the server can tell (a network change the
+    // server has not noticed): the resuming GET claims the stream and the old body ends.
+    let server = start();
+    let s = server.session().await;
+    let mut old = open_call(
+        &server,
+        &s,
+        call(1, "ticks", json!({"n": 6, "delay_ms": 40})),
+    )
+    .await;
+    let _priming = old.expect(Duration::from_secs(5)).await;
+    let first = old.expect(Duration::from_secs(5)).await;
+    assert_eq!(log_text(&json_of(&first)), Some("tick 0"));
+
+    let response = resume(&server, &s, first.id.as_deref().unwrap())
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 200);
+    let after: Vec<Value> = rest(&mut EventReader::new(response))
+        .await
+        .iter()
+        .map(json_of)
+        .collect();
+    let logs: Vec<&str> = after.iter().filter_map(log_text).collect();
+    let expected: Vec<String> = (1..6).map(|i| format!("tick {i}")).collect();
+    assert_eq!(logs, expected, "every tick after the first, once, in order");
+    assert_eq!(
+        after.last().unwrap()["result"]["content"][0]["text"],
+        "6 ticks"
+    );
+    // The old body ended without the result (which went to the resumed stream).
+    let leftover = rest(&mut old).await;
+    assert!(
+        leftover
+            .iter()
+            .all(|e| e.data.as_deref().is_none_or(|d| !d.contains("\"result\""))),
+        "{leftover:?}"
+    );
+}
+
+#[tokio::test]
 async fn a_finished_call_is_replayed_whole_from_the_store() {
     let server = start();
     let s = server.session().await;

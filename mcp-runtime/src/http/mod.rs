@@ -621,19 +621,20 @@ async fn get(req: HttpRequest, endpoint: web::Data<Endpoint>) -> Result<HttpResp
     let resumed = match (last_event, &recorder) {
         (Some((stream, after)), Some(recorder)) => {
             match endpoint.streams.find(session.id(), stream).await {
-                Found::Parked(live) => match resume::missed(recorder, stream, after, true) {
+                Found::Live(live) => match resume::missed(recorder, stream, after, true) {
                     Ok(missed) => {
                         let body = sse::CallStream::resumed(missed, Some(live), recorder.clone());
                         return Ok(sse_response().streaming(body));
                     }
                     Err(error) => {
-                        recorder.clone().park(live);
+                        let claims = recorder.streams.attach(stream, &recorder.session);
+                        recorder.clone().park(live, claims);
                         return Err(error);
                     }
                 },
-                // The old connection still looks alive to us: send what it missed and end,
-                // and the client, reconnecting after `retry`, finds the call parked by then.
-                Found::Attached => {
+                // Its holder did not hand it over in time: send what was missed and end; the
+                // client comes back after `retry`.
+                Found::Busy => {
                     let missed = resume::missed(recorder, stream, after, true)?;
                     let body = sse::CallStream::resumed(missed, None, recorder.clone());
                     return Ok(sse_response().streaming(body));

@@ -9,6 +9,7 @@
 
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
+use std::time::Duration;
 
 use bytes::Bytes;
 use tokio::sync::{mpsc, oneshot};
@@ -37,34 +38,48 @@ impl Recorder {
     }
 
     /// Hands a running call to a task that records its messages until a client claims it.
-    pub(crate) fn park(self, live: Live) {
+    /// `claims` is where claims of the stream arrive (from [`Streams::attach`]).
+    pub(crate) fn park(self, live: Live, claims: Claims) {
         // Streams are dropped on actix's workers, inside a runtime; outside one there is no
         // task to park on, and the call's messages are dropped as before resumability.
         let Ok(runtime) = tokio::runtime::Handle::try_current() else {
             self.streams.finish(live.writer.stream);
             return;
         };
-        let (claim, claims) = oneshot::channel();
-        self.streams.lock().insert(
-            live.writer.stream,
-            Entry {
-                session: self.session.clone(),
-                state: State::Parked(claim),
-            },
-        );
         runtime.spawn(drain(live, self, claims));
+    }
+
+    /// Hands `live` to the claimant behind `reply`; if it is gone, takes the stream back and
+    /// registers it again, returning it with its new claims.
+    pub(crate) fn hand_over(&self, live: Live, reply: Reply) -> Option<(Live, Claims)> {
+        match reply.send(live) {
+            Ok(()) => None,
+            Err(live) => {
+                let claims = self.streams.attach(live.writer.stream, &self.session);
+                Some((live, claims))
+            }
+        }
     }
 }
 
-/// The part of a call stream that moves between the HTTP body and the parking task.
+/// The part of a call stream that moves between HTTP response bodies and the parking task.
 pub(crate) struct Live {
     pub(crate) writer: EventWriter,
     pub(crate) messages: mpsc::Receiver<Outgoing>,
 }
 
-type Claim = oneshot::Sender<oneshot::Sender<Live>>;
+/// Where a claimant wants the stream's [`Live`] part sent.
+pub(crate) type Reply = oneshot::Sender<Live>;
+/// Where the holder of a stream (a response body or the parking task) hears of claims.
+pub(crate) type Claims = oneshot::Receiver<Reply>;
 
-/// The resumable call streams whose call still runs, by stream id (unique in the process).
+/// How long a resuming client waits for the holder of its stream to hand it over. A body
+/// whose connection died unnoticed is woken at once by the claim; this only bounds the wait
+/// on a body that cannot be polled (its socket buffer full).
+const HAND_OVER_WAIT: Duration = Duration::from_secs(2);
+
+/// The resumable call streams whose call still runs, by stream id (unique in the process),
+/// each with the way to claim it from whoever holds it.
 #[derive(Default)]
 pub(crate) struct Streams {
     entries: Mutex<HashMap<u64, Entry>>,
@@ -72,23 +87,15 @@ pub(crate) struct Streams {
 
 struct Entry {
     session: Arc<str>,
-    state: State,
-}
-
-enum State {
-    /// An HTTP response body is sending it.
-    Attached,
-    /// A task records it; sending on the claim takes it over.
-    Parked(Claim),
+    claim: oneshot::Sender<Reply>,
 }
 
 /// Where a stream named by `Last-Event-ID` stands.
 pub(crate) enum Found {
-    /// Its call still runs and nobody sends it: the caller takes it over.
-    Parked(Live),
-    /// Its call still runs and a response body still sends it: the server has not yet noticed
-    /// that the old connection is gone.
-    Attached,
+    /// Its call still runs: the caller now holds it.
+    Live(Live),
+    /// Its call still runs, but its holder did not hand it over in time.
+    Busy,
     /// No call runs on it (finished, or never a call stream of this session).
     Idle,
 }
@@ -98,34 +105,34 @@ impl Streams {
         self.entries.lock().unwrap_or_else(|e| e.into_inner())
     }
 
-    pub(crate) fn attach(&self, stream: u64, session: &Arc<str>) {
+    /// Registers a stream whose call runs; claims of it arrive on the returned receiver.
+    pub(crate) fn attach(&self, stream: u64, session: &Arc<str>) -> Claims {
+        let (claim, claims) = oneshot::channel();
         self.lock().insert(
             stream,
             Entry {
                 session: session.clone(),
-                state: State::Attached,
+                claim,
             },
         );
+        claims
     }
 
     pub(crate) fn finish(&self, stream: u64) {
         self.lock().remove(&stream);
     }
 
-    /// Looks `stream` up for `session`, taking it over from its parking task if it is parked.
+    /// Takes `stream` of `session` over from whoever holds it: the response body still
+    /// sending it (its client may be gone without the server having noticed) or the task
+    /// recording it.
     pub(crate) async fn find(&self, session: &str, stream: u64) -> Found {
         let claim = {
             let mut entries = self.lock();
             match entries.get(&stream) {
-                Some(entry) if &*entry.session == session => {
-                    if matches!(entry.state, State::Attached) {
-                        return Found::Attached;
-                    }
-                    match entries.remove(&stream).map(|e| e.state) {
-                        Some(State::Parked(claim)) => claim,
-                        _ => return Found::Idle,
-                    }
-                }
+                Some(entry) if &*entry.session == session => match entries.remove(&stream) {
+                    Some(entry) => entry.claim,
+                    None => return Found::Idle,
+                },
                 _ => return Found::Idle,
             }
         };
@@ -133,17 +140,18 @@ impl Streams {
         if claim.send(reply).is_err() {
             return Found::Idle;
         }
-        // An error: the task saw the response first and recorded it; a replay has it all.
-        live.await.map_or(Found::Idle, Found::Parked)
+        match tokio::time::timeout(HAND_OVER_WAIT, live).await {
+            Ok(Ok(live)) => Found::Live(live),
+            // The holder saw the response first; a replay has it all.
+            Ok(Err(_)) => Found::Idle,
+            // The holder takes the stream back when it finds the claimant gone.
+            Err(_) => Found::Busy,
+        }
     }
 }
 
 /// Records a parked call's messages until the response, or until a client claims the stream.
-async fn drain(
-    mut live: Live,
-    recorder: Recorder,
-    claims: oneshot::Receiver<oneshot::Sender<Live>>,
-) {
+async fn drain(mut live: Live, recorder: Recorder, claims: Claims) {
     let stream = live.writer.stream;
     let mut claims = Some(claims);
     loop {
@@ -156,12 +164,13 @@ async fn drain(
         tokio::select! {
             biased;
             claim = claimed => match claim {
-                Ok(reply) => {
-                    // The claimant is gone if this fails; then nobody resumes this stream
-                    // until the next request, and the messages are dropped with it.
-                    let _ = reply.send(live);
-                    return;
-                }
+                Ok(reply) => match recorder.hand_over(live, reply) {
+                    None => return,
+                    Some((back, again)) => {
+                        live = back;
+                        claims = Some(again);
+                    }
+                },
                 Err(_) => claims = None,
             },
             message = live.messages.recv() => match message {

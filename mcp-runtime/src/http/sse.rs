@@ -16,7 +16,7 @@ use futures_util::Stream;
 use tokio::sync::mpsc;
 use tokio_util::sync::CancellationToken;
 
-use super::resume::{Live, Recorder};
+use super::resume::{Claims, Live, Recorder};
 use crate::ctx::Outgoing;
 use crate::session::Session;
 
@@ -102,7 +102,8 @@ pub(crate) fn keep_alive_ticker(every: Duration) -> tokio::time::Interval {
 /// On a resumable stream (one with a [`Recorder`]) every event is also recorded, and when the
 /// body ends before the response (the client went away, or the tool called
 /// `Ctx::close_sse_stream`) the rest of the call is parked: a task keeps recording it until
-/// the client resumes with `Last-Event-ID`.
+/// the client resumes with `Last-Event-ID`. A client resuming while this body still runs (its
+/// old connection died without the server noticing) claims the stream, and this body ends.
 pub(crate) struct CallStream {
     writer: EventWriter,
     /// The call's messages; `None` once the response went out or the call ended without one.
@@ -110,6 +111,8 @@ pub(crate) struct CallStream {
     /// Events that go out before any message: the priming event, or a resumption's replay.
     queued: VecDeque<Bytes>,
     recorder: Option<Recorder>,
+    /// Where a resuming client's claim of this stream arrives (resumable streams only).
+    claims: Option<Claims>,
 }
 
 impl CallStream {
@@ -124,14 +127,15 @@ impl CallStream {
             .map(|retry| writer.priming(retry))
             .into_iter()
             .collect();
-        if let Some(recorder) = &recorder {
-            recorder.streams.attach(writer.stream, &recorder.session);
-        }
+        let claims = recorder
+            .as_ref()
+            .map(|recorder| recorder.streams.attach(writer.stream, &recorder.session));
         CallStream {
             writer,
             messages: Some(messages),
             queued,
             recorder,
+            claims,
         }
     }
 
@@ -142,20 +146,21 @@ impl CallStream {
         live: Option<Live>,
         recorder: Recorder,
     ) -> CallStream {
-        let (writer, messages) = match live {
+        let (writer, messages, claims) = match live {
             Some(live) => {
-                recorder
+                let claims = recorder
                     .streams
                     .attach(live.writer.stream, &recorder.session);
-                (live.writer, Some(live.messages))
+                (live.writer, Some(live.messages), Some(claims))
             }
-            None => (EventWriter::spent(), None),
+            None => (EventWriter::spent(), None, None),
         };
         CallStream {
             writer,
             messages,
             queued: missed.into(),
             recorder: Some(recorder),
+            claims,
         }
     }
 
@@ -174,13 +179,56 @@ impl CallStream {
         }
     }
 
+    /// Takes the running call out of this body.
+    fn take_live(&mut self) -> Option<Live> {
+        let messages = self.messages.take()?;
+        let writer = std::mem::replace(&mut self.writer, EventWriter::spent());
+        Some(Live { writer, messages })
+    }
+
     /// Hands the rest of a running call to a task that records it for a resumption.
     fn park(&mut self) {
-        let (Some(recorder), Some(messages)) = (&self.recorder, self.messages.take()) else {
+        let Some(recorder) = self.recorder.clone() else {
             return;
         };
-        let writer = std::mem::replace(&mut self.writer, EventWriter::spent());
-        recorder.clone().park(Live { writer, messages });
+        let Some(live) = self.take_live() else {
+            return;
+        };
+        let claims = match self.claims.take() {
+            Some(claims) => claims,
+            None => recorder
+                .streams
+                .attach(live.writer.stream, &recorder.session),
+        };
+        recorder.park(live, claims);
+    }
+
+    /// Whether a resuming client claimed this stream; if so, the call went to it.
+    fn poll_claimed(&mut self, cx: &mut Context<'_>) -> bool {
+        let (Some(claims), Some(recorder)) = (self.claims.as_mut(), self.recorder.clone()) else {
+            return false;
+        };
+        let reply = match Pin::new(claims).poll(cx) {
+            Poll::Pending => return false,
+            Poll::Ready(Err(_)) => {
+                self.claims = None;
+                return false;
+            }
+            Poll::Ready(Ok(reply)) => reply,
+        };
+        self.claims = None;
+        let Some(live) = self.take_live() else {
+            return false;
+        };
+        match recorder.hand_over(live, reply) {
+            None => true,
+            Some((live, claims)) => {
+                self.writer = live.writer;
+                self.messages = Some(live.messages);
+                self.claims = Some(claims);
+                false
+            }
+        }
     }
 }
 
@@ -189,6 +237,11 @@ impl Stream for CallStream {
 
     fn poll_next(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<Self::Item>> {
         let this = &mut *self;
+        // Claimed: the resuming client's stream carries the call on; this one just ends (what
+        // it had queued is recorded, and replayed there).
+        if this.poll_claimed(cx) {
+            return Poll::Ready(None);
+        }
         if let Some(event) = this.queued.pop_front() {
             return Poll::Ready(Some(Ok(event)));
         }
