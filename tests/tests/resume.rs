@@ -391,3 +391,23 @@ async fn without_resumption_a_close_request_keeps_the_stream() {
         .unwrap();
     assert_eq!(response.status(), 200);
 }
+
+#[tokio::test]
+async fn a_quiet_call_stream_gets_keep_alive_comments() {
+    // Proxies cut streams that stay silent; a quiet tool's stream says it is alive.
+    let server = TestServer::start(server().into_http().keep_alive(Duration::from_millis(50)));
+    let s = server.session().await;
+    let mut post = open_call(
+        &server,
+        &s,
+        call(1, "ticks", json!({"n": 2, "delay_ms": 300})),
+    )
+    .await;
+    let events = rest(&mut post).await;
+    assert_eq!(json_of(events.last().unwrap())["id"], 1);
+    assert!(
+        post.comments >= 4,
+        "keep-alives while the tool slept: {}",
+        post.comments
+    );
+}

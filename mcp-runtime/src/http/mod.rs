@@ -269,10 +269,11 @@ impl StreamableHttp {
         self.reconfigure(|c| c.events = None)
     }
 
-    /// The interval of keep-alive comments on GET streams, legacy SSE streams and the streams
-    /// of the stateless 2026 wire (default 15 s). A client that went away is noticed at the
-    /// next write, so this also bounds how long its stream outlives it (and, on the 2026 wire,
-    /// how long a call whose client hung up runs before it is cancelled).
+    /// The interval of keep-alive comments on quiet streams: GET streams, a call's stream while
+    /// its tool is quiet, legacy SSE streams (default 15 s). A client that went away is noticed
+    /// at the next write, so this also bounds how long its stream outlives it. A call's stream
+    /// on the stateless 2026 wire, where hanging up is how a client cancels, gets one at least
+    /// every second.
     pub fn keep_alive(self, interval: Duration) -> StreamableHttp {
         self.reconfigure(|c| c.keep_alive = interval)
     }
@@ -572,6 +573,7 @@ async fn post(
             messages,
             endpoint.priming(&session),
             endpoint.recorder(&session),
+            endpoint.config.keep_alive,
         ))),
     }
 }
@@ -623,7 +625,12 @@ async fn get(req: HttpRequest, endpoint: web::Data<Endpoint>) -> Result<HttpResp
             match endpoint.streams.find(session.id(), stream).await {
                 Found::Live(live) => match resume::missed(recorder, stream, after, true) {
                     Ok(missed) => {
-                        let body = sse::CallStream::resumed(missed, Some(live), recorder.clone());
+                        let body = sse::CallStream::resumed(
+                            missed,
+                            Some(live),
+                            recorder.clone(),
+                            endpoint.config.keep_alive,
+                        );
                         return Ok(sse_response().streaming(body));
                     }
                     Err(error) => {
@@ -636,7 +643,12 @@ async fn get(req: HttpRequest, endpoint: web::Data<Endpoint>) -> Result<HttpResp
                 // client comes back after `retry`.
                 Found::Busy => {
                     let missed = resume::missed(recorder, stream, after, true)?;
-                    let body = sse::CallStream::resumed(missed, None, recorder.clone());
+                    let body = sse::CallStream::resumed(
+                        missed,
+                        None,
+                        recorder.clone(),
+                        endpoint.config.keep_alive,
+                    );
                     return Ok(sse_response().streaming(body));
                 }
                 Found::Idle if session.was_stream(stream) => {
@@ -645,7 +657,12 @@ async fn get(req: HttpRequest, endpoint: web::Data<Endpoint>) -> Result<HttpResp
                 // A finished call: its stream is all recorded, the response last.
                 Found::Idle => {
                     let missed = resume::missed(recorder, stream, after, false)?;
-                    let body = sse::CallStream::resumed(missed, None, recorder.clone());
+                    let body = sse::CallStream::resumed(
+                        missed,
+                        None,
+                        recorder.clone(),
+                        endpoint.config.keep_alive,
+                    );
                     return Ok(sse_response().streaming(body));
                 }
             }

@@ -113,6 +113,8 @@ pub(crate) struct CallStream {
     recorder: Option<Recorder>,
     /// Where a resuming client's claim of this stream arrives (resumable streams only).
     claims: Option<Claims>,
+    /// Comments while the call is quiet, so proxies keep a long call's stream open.
+    keep_alive: tokio::time::Interval,
 }
 
 impl CallStream {
@@ -121,6 +123,7 @@ impl CallStream {
         messages: mpsc::Receiver<Outgoing>,
         priming: Option<Duration>,
         recorder: Option<Recorder>,
+        keep_alive: Duration,
     ) -> CallStream {
         let mut writer = EventWriter::new();
         let queued = priming
@@ -136,6 +139,7 @@ impl CallStream {
             queued,
             recorder,
             claims,
+            keep_alive: keep_alive_ticker(keep_alive),
         }
     }
 
@@ -145,6 +149,7 @@ impl CallStream {
         missed: Vec<Bytes>,
         live: Option<Live>,
         recorder: Recorder,
+        keep_alive: Duration,
     ) -> CallStream {
         let (writer, messages, claims) = match live {
             Some(live) => {
@@ -161,6 +166,7 @@ impl CallStream {
             queued: missed.into(),
             recorder: Some(recorder),
             claims,
+            keep_alive: keep_alive_ticker(keep_alive),
         }
     }
 
@@ -249,7 +255,14 @@ impl Stream for CallStream {
             let Some(messages) = this.messages.as_mut() else {
                 return Poll::Ready(None);
             };
-            match ready!(messages.poll_recv(cx)) {
+            let message = match messages.poll_recv(cx) {
+                Poll::Ready(message) => message,
+                Poll::Pending => {
+                    ready!(this.keep_alive.poll_tick(cx));
+                    return Poll::Ready(Some(Ok(Bytes::from_static(KEEP_ALIVE))));
+                }
+            };
+            match message {
                 Some(Outgoing::Notification(json)) => {
                     return Poll::Ready(Some(Ok(this.event(&json))));
                 }
