@@ -13,7 +13,7 @@ use super::error::HttpError;
 use super::{Endpoint, StreamableHttp};
 use crate::auth::{AuthError, Identity, ProtectedResource, TokenVerifier, WELL_KNOWN};
 use crate::protocol::jsonrpc::encode;
-use crate::protocol::{ErrorCode, RequestId, RpcError};
+use crate::protocol::{ErrorCode, Request, RequestId, RpcError};
 
 impl StreamableHttp {
     /// Requires a bearer token on every request to the endpoint (and the legacy HTTP+SSE
@@ -126,18 +126,19 @@ impl Endpoint {
         }
     }
 
-    /// `Ok` when `identity` (if the endpoint authenticates) holds every scope of `needed`;
-    /// else `403 insufficient_scope` naming them.
+    /// `Ok` when `identity` (if the endpoint authenticates) holds every scope `request` needs;
+    /// else `403 insufficient_scope` naming them. Without an identity nothing is looked up.
     pub(super) fn authorize(
         &self,
         req: &HttpRequest,
         identity: Option<&Identity>,
-        needed: &[&str],
+        request: &Request,
         id: Option<&RequestId>,
     ) -> Result<(), HttpError> {
         let Some(identity) = identity else {
             return Ok(());
         };
+        let needed = self.core.scopes_needed(request);
         if identity.missing_scopes(needed).is_empty() {
             return Ok(());
         }

@@ -191,8 +191,7 @@ pub(super) async fn post(
                 connection.deliver(answer, request_id.as_ref()).await?;
                 return Ok(HttpResponse::Accepted().finish());
             };
-            let needed = core.scopes_needed(&request);
-            endpoint.authorize(&req, caller.as_deref(), needed, request_id.as_ref())?;
+            endpoint.authorize(&req, caller.as_deref(), &request, request_id.as_ref())?;
             match core.request_as(session, request, caller) {
                 Reply::Now(answer) => connection.deliver(answer, request_id.as_ref()).await?,
                 Reply::Call { messages, .. } => {

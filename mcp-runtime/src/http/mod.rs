@@ -546,8 +546,7 @@ async fn post(
     };
     let session = endpoint.session(&req, Some(&request.id), caller.as_deref())?;
     // Before the response mode is chosen: a refused call is a status, not a stream.
-    let needed = endpoint.core.scopes_needed(&request);
-    endpoint.authorize(&req, caller.as_deref(), needed, Some(&request.id))?;
+    endpoint.authorize(&req, caller.as_deref(), &request, Some(&request.id))?;
     if endpoint.shutdown.is_draining() {
         return Err(HttpError::ShuttingDown(Some(request.id)));
     }

@@ -80,8 +80,7 @@ pub(super) async fn post(
         Ok(meta) => meta,
         Err(refusal) => return Ok(refuse(&refusal, &id)),
     };
-    let needed = endpoint.core.scopes_needed(&request);
-    endpoint.authorize(req, caller.as_deref(), needed, Some(&id))?;
+    endpoint.authorize(req, caller.as_deref(), &request, Some(&id))?;
     if endpoint.shutdown.is_draining() {
         return Err(HttpError::ShuttingDown(Some(id)));
     }
