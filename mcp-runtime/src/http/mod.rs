@@ -56,7 +56,7 @@ use actix_web::{web, HttpRequest, HttpResponse};
 
 use self::error::HttpError;
 use self::request::{Accepts, SESSION_HEADER};
-use self::resume::Found;
+use self::resume::Resumed;
 use self::security::{AllowList, OriginPolicy};
 pub use self::shutdown::ShutdownHandle;
 #[cfg(feature = "tls")]
@@ -621,49 +621,13 @@ async fn get(req: HttpRequest, endpoint: web::Data<Endpoint>) -> Result<HttpResp
     let last_event = request::last_event_id(req.headers())?;
     let resumed = match (last_event, &recorder) {
         (Some((stream, after)), Some(recorder)) => {
-            match endpoint.streams.find(session.id(), stream).await {
-                Found::Live(live) => match resume::missed(recorder, stream, after, true) {
-                    Ok(missed) => {
-                        let body = sse::CallStream::resumed(
-                            missed,
-                            Some(live),
-                            recorder.clone(),
-                            endpoint.config.keep_alive,
-                        );
-                        return Ok(sse_response().streaming(body));
-                    }
-                    Err(error) => {
-                        let claims = recorder.streams.attach(stream, &recorder.session);
-                        recorder.clone().park(live, claims);
-                        return Err(error);
-                    }
-                },
-                // Its holder did not hand it over in time: send what was missed and end; the
-                // client comes back after `retry`.
-                Found::Busy => {
-                    let missed = resume::missed(recorder, stream, after, true)?;
-                    let body = sse::CallStream::resumed(
-                        missed,
-                        None,
-                        recorder.clone(),
-                        endpoint.config.keep_alive,
-                    );
+            match recorder.resume(&session, stream, after).await? {
+                Resumed::Call { missed, live } => {
+                    let keep_alive = endpoint.config.keep_alive;
+                    let body = sse::CallStream::resumed(missed, live, recorder.clone(), keep_alive);
                     return Ok(sse_response().streaming(body));
                 }
-                Found::Idle if session.was_stream(stream) => {
-                    Some(resume::missed(recorder, stream, after, true)?)
-                }
-                // A finished call: its stream is all recorded, the response last.
-                Found::Idle => {
-                    let missed = resume::missed(recorder, stream, after, false)?;
-                    let body = sse::CallStream::resumed(
-                        missed,
-                        None,
-                        recorder.clone(),
-                        endpoint.config.keep_alive,
-                    );
-                    return Ok(sse_response().streaming(body));
-                }
+                Resumed::Session(missed) => Some(missed),
             }
         }
         // Without resumption there is nothing to replay: a fresh stream.

@@ -18,6 +18,7 @@ use super::error::HttpError;
 use super::sse::EventWriter;
 use crate::ctx::Outgoing;
 use crate::event_store::{EventStore, ReplayError};
+use crate::session::Session;
 
 /// What a resumable stream needs to record its events and to park.
 #[derive(Clone)]
@@ -189,18 +190,55 @@ async fn drain(mut live: Live, recorder: Recorder, claims: Claims) {
     recorder.streams.finish(stream);
 }
 
-/// The recorded events of `stream` after `after`. `known`: the stream exists, so nothing
-/// recorded means it has not sent anything yet rather than an id this session never had.
-pub(crate) fn missed(
-    recorder: &Recorder,
-    stream: u64,
-    after: u64,
-    known: bool,
-) -> Result<Vec<Bytes>, HttpError> {
-    match recorder.store.replay(&recorder.session, stream, after) {
-        Ok(events) => Ok(events),
-        Err(ReplayError::UnknownStream(_)) if known => Ok(Vec::new()),
-        Err(ReplayError::UnknownStream(stream)) => Err(HttpError::UnknownStream(stream)),
-        Err(gone @ ReplayError::Evicted { .. }) => Err(HttpError::EventsGone(gone)),
+/// What a `GET` with `Last-Event-ID` resumes.
+pub(crate) enum Resumed {
+    /// A call's stream: the events missed, then the call itself if it still runs.
+    Call {
+        missed: Vec<Bytes>,
+        live: Option<Live>,
+    },
+    /// The session's own server stream: the events missed, before a new one opens.
+    Session(Vec<Bytes>),
+}
+
+impl Recorder {
+    /// Resumes `stream` of `session` after event `after`: takes the call over from whoever
+    /// holds it (if it still runs) and gathers the recorded events the client missed.
+    pub(crate) async fn resume(
+        &self,
+        session: &Session,
+        stream: u64,
+        after: u64,
+    ) -> Result<Resumed, HttpError> {
+        let found = self.streams.find(&self.session, stream).await;
+        let standalone = matches!(found, Found::Idle) && session.was_stream(stream);
+        // A stream that exists but recorded nothing yet has simply sent nothing; only a stream
+        // no call and no session stream ever had is an unknown id.
+        let known = !matches!(found, Found::Idle) || standalone;
+        let missed = match self.store.replay(&self.session, stream, after) {
+            Ok(events) => events,
+            Err(ReplayError::UnknownStream(_)) if known => Vec::new(),
+            Err(error) => {
+                if let Found::Live(live) = found {
+                    let claims = self.streams.attach(stream, &self.session);
+                    self.clone().park(live, claims);
+                }
+                return Err(match error {
+                    ReplayError::UnknownStream(stream) => HttpError::UnknownStream(stream),
+                    gone => HttpError::EventsGone(gone),
+                });
+            }
+        };
+        Ok(match found {
+            Found::Live(live) => Resumed::Call {
+                missed,
+                live: Some(live),
+            },
+            _ if standalone => Resumed::Session(missed),
+            // A finished call (its stream is all recorded, the response last), or one whose
+            // holder did not hand it over in time: what was missed, and the client comes back
+            // after `retry`.
+            Found::Busy | Found::Idle => Resumed::Call { missed, live: None },
+        })
     }
 }
