@@ -20,6 +20,7 @@ use tokio::sync::mpsc;
 use tokio_util::sync::CancellationToken;
 
 use crate::auth::Identity;
+use crate::catalog::Catalog;
 use crate::ctx::{CallScope, Ctx, LogFilter, Outgoing};
 use crate::modern::Exchange;
 use crate::prompt::{CompletionRequest, PromptArguments};
@@ -218,35 +219,29 @@ impl ServerCore {
     ) -> Reply {
         let id = request.id.clone();
         let now = |result: Value| Reply::Now(encode::result(&id, result));
+        // One snapshot serves the whole request.
         let catalog = self.catalog();
-        let (prompts, resources) = (!catalog.prompts.is_empty(), !catalog.resources.is_empty());
-        let completes = catalog.completes();
-        drop(catalog);
+        let c = &*catalog;
+        let (prompts, resources) = (!c.prompts.is_empty(), !c.resources.is_empty());
         let reply = match request.method.as_str() {
-            "tools/call" => self.call_tool(session, request, caller, None),
+            "tools/call" => self.call_tool(c, session, request, caller, None),
             "ping" => Ok(now(json!({}))),
-            "tools/list" => self.list_tools(request.params, caller.as_deref()).map(now),
-            "prompts/list" if prompts => {
-                self.list_prompts(request.params).map(now)
+            "tools/list" => self.list_tools(c, request.params, caller.as_deref()).map(now),
+            "prompts/list" if prompts => self.list_prompts(c, request.params).map(now),
+            "prompts/get" if prompts => self.get_prompt(c, session, request, caller, None),
+            "completion/complete" if c.completes() => {
+                self.complete(c, session, request, caller, None)
             }
-            "prompts/get" if prompts => self.get_prompt(session, request, caller, None),
-            "completion/complete" if completes => {
-                self.complete(session, request, caller, None)
-            }
-            "resources/list" if resources => {
-                self.list_resources(false, request.params).map(now)
-            }
+            "resources/list" if resources => self.list_resources(c, false, request.params).map(now),
             "resources/templates/list" if resources => {
-                self.list_resources(true, request.params).map(now)
+                self.list_resources(c, true, request.params).map(now)
             }
-            "resources/read" if resources => {
-                self.read_resource(session, request, caller, None)
-            }
+            "resources/read" if resources => self.read_resource(c, session, request, caller, None),
             "resources/subscribe" if resources => {
-                self.subscribe(session, request.params, true).map(now)
+                self.subscribe(c, session, request.params, true).map(now)
             }
             "resources/unsubscribe" if resources => {
-                self.subscribe(session, request.params, false).map(now)
+                self.subscribe(c, session, request.params, false).map(now)
             }
             "logging/setLevel" => set_level(session, request.params).map(now),
             "initialize" => Err(RpcError::new(
@@ -282,10 +277,10 @@ impl ServerCore {
 
     pub(crate) fn list_tools(
         &self,
+        catalog: &Catalog,
         params: Option<Value>,
         caller: Option<&Identity>,
     ) -> Result<Value, RpcError> {
-        let catalog = self.catalog();
         let definitions: Vec<&Value> = catalog
             .tools
             .iter()
@@ -295,8 +290,11 @@ impl ServerCore {
         self.page("tools", &definitions, params)
     }
 
-    pub(crate) fn list_prompts(&self, params: Option<Value>) -> Result<Value, RpcError> {
-        let catalog = self.catalog();
+    pub(crate) fn list_prompts(
+        &self,
+        catalog: &Catalog,
+        params: Option<Value>,
+    ) -> Result<Value, RpcError> {
         let definitions: Vec<&Value> = catalog.prompts.iter().map(|p| &p.definition).collect();
         self.page("prompts", &definitions, params)
     }
@@ -304,10 +302,10 @@ impl ServerCore {
     /// `resources/list` (fixed URIs) or `resources/templates/list`.
     pub(crate) fn list_resources(
         &self,
+        catalog: &Catalog,
         templates: bool,
         params: Option<Value>,
     ) -> Result<Value, RpcError> {
-        let catalog = self.catalog();
         let definitions: Vec<&Value> = catalog
             .resources
             .iter()
@@ -326,6 +324,7 @@ impl ServerCore {
     /// `data.uri`. The read runs in a local task, like a prompt.
     pub(crate) fn read_resource(
         &self,
+        catalog: &Catalog,
         session: &Arc<Session>,
         request: Request,
         caller: Option<Arc<Identity>>,
@@ -333,7 +332,6 @@ impl ServerCore {
     ) -> Result<Reply, RpcError> {
         let id = request.id;
         let params: UriParams = parse_params(request.params)?;
-        let catalog = self.catalog();
         let (resource, vars) = catalog
             .find_resource(&params.uri)
             .ok_or_else(|| crate::resource::not_found(&params.uri))?;
@@ -360,13 +358,14 @@ impl ServerCore {
     /// Subscribing to a URI no resource answers to is `-32002`.
     fn subscribe(
         &self,
+        catalog: &Catalog,
         session: &Session,
         params: Option<Value>,
         subscribe: bool,
     ) -> Result<Value, RpcError> {
         let params: UriParams = parse_params(params)?;
         if subscribe {
-            if self.catalog().find_resource(&params.uri).is_none() {
+            if catalog.find_resource(&params.uri).is_none() {
                 return Err(crate::resource::not_found(&params.uri));
             }
             session.subscribe(params.uri);
@@ -401,6 +400,7 @@ impl ServerCore {
     /// local task, like a tool call (so it can be cancelled, and may notify through its `Ctx`).
     pub(crate) fn get_prompt(
         &self,
+        catalog: &Catalog,
         session: &Arc<Session>,
         request: Request,
         caller: Option<Arc<Identity>>,
@@ -408,7 +408,6 @@ impl ServerCore {
     ) -> Result<Reply, RpcError> {
         let id = request.id;
         let params: GetPromptParams = parse_params(request.params)?;
-        let catalog = self.catalog();
         let prompt = catalog
             .find_prompt(&params.name)
             .ok_or_else(|| RpcError::invalid_params(format!("Unknown prompt: {}", params.name)))?;
@@ -439,6 +438,7 @@ impl ServerCore {
     /// `completion/complete`: the completer of a prompt argument, or no values.
     pub(crate) fn complete(
         &self,
+        catalog: &Catalog,
         session: &Arc<Session>,
         request: Request,
         caller: Option<Arc<Identity>>,
@@ -456,7 +456,6 @@ impl ServerCore {
             ))
         };
         let params: CompleteParams = parse_params(request.params)?;
-        let catalog = self.catalog();
         let wanted = params.argument.name.as_str();
         // The argument (or template variable) named as the completer sees it, and its completer.
         let (argument, complete) = match &params.reference {
@@ -630,6 +629,7 @@ impl ServerCore {
 
     pub(crate) fn call_tool(
         &self,
+        catalog: &Catalog,
         session: &Arc<Session>,
         request: Request,
         caller: Option<Arc<Identity>>,
@@ -637,7 +637,6 @@ impl ServerCore {
     ) -> Result<Reply, RpcError> {
         let id = request.id;
         let params: CallParams = parse_params(request.params)?;
-        let catalog = self.catalog();
         let tool = catalog
             .find_tool(&params.name)
             .ok_or_else(|| RpcError::invalid_params(format!("Unknown tool: {}", params.name)))?;

@@ -436,10 +436,12 @@ impl ServerCore {
         let params = || request.params.clone();
         let listed = match method {
             "server/discover" => Some(Ok(self.discover())),
-            "tools/list" => Some(self.list_tools(params(), caller.as_deref())),
-            "prompts/list" if prompts => Some(self.list_prompts(params())),
-            "resources/list" if resources => Some(self.list_resources(false, params())),
-            "resources/templates/list" if resources => Some(self.list_resources(true, params())),
+            "tools/list" => Some(self.list_tools(&catalog, params(), caller.as_deref())),
+            "prompts/list" if prompts => Some(self.list_prompts(&catalog, params())),
+            "resources/list" if resources => Some(self.list_resources(&catalog, false, params())),
+            "resources/templates/list" if resources => {
+                Some(self.list_resources(&catalog, true, params()))
+            }
             _ => None,
         };
         if let Some(listed) = listed {
@@ -449,7 +451,6 @@ impl ServerCore {
             .tools
             .iter()
             .any(|t| t.spec.task != TaskSupport::Forbidden);
-        drop(catalog);
         if takes_tasks && matches!(method, "tasks/get" | "tasks/update" | "tasks/cancel") {
             return Ok((self.tasks_request(&meta, request)?, CancelOnDrop(None)));
         }
@@ -457,7 +458,7 @@ impl ServerCore {
             "tools/call" => Handler::Tool,
             "prompts/get" if prompts => Handler::Prompt,
             "resources/read" if resources => Handler::Resource,
-            "completion/complete" if prompts => Handler::Completion,
+            "completion/complete" if catalog.completes() => Handler::Completion,
             _ => return Err(StatelessError::MethodNotFound(request.method)),
         };
         let session = Arc::new(Session::new(
@@ -471,10 +472,14 @@ impl ServerCore {
             Arc::new(self.exchange(&request, &meta, handler, server_info.clone(), &session)?);
         let guard = CancelOnDrop(Some(exchange.clone()));
         let reply = match handler {
-            Handler::Tool => self.call_tool(&session, request, caller, Some(exchange)),
-            Handler::Prompt => self.get_prompt(&session, request, caller, Some(exchange)),
-            Handler::Resource => self.read_resource(&session, request, caller, Some(exchange)),
-            Handler::Completion => self.complete(&session, request, caller, Some(exchange)),
+            Handler::Tool => self.call_tool(&catalog, &session, request, caller, Some(exchange)),
+            Handler::Prompt => self.get_prompt(&catalog, &session, request, caller, Some(exchange)),
+            Handler::Resource => {
+                self.read_resource(&catalog, &session, request, caller, Some(exchange))
+            }
+            Handler::Completion => {
+                self.complete(&catalog, &session, request, caller, Some(exchange))
+            }
         };
         let reply = reply.unwrap_or_else(|error| now(Err(error), false));
         Ok((reply, guard))

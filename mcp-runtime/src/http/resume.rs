@@ -92,7 +92,7 @@ struct Entry {
 }
 
 /// Where a stream named by `Last-Event-ID` stands.
-pub(crate) enum Found {
+enum Found {
     /// Its call still runs: the caller now holds it.
     Live(Live),
     /// Its call still runs, but its holder did not hand it over in time.
@@ -126,7 +126,7 @@ impl Streams {
     /// Takes `stream` of `session` over from whoever holds it: the response body still
     /// sending it (its client may be gone without the server having noticed) or the task
     /// recording it.
-    pub(crate) async fn find(&self, session: &str, stream: u64) -> Found {
+    async fn find(&self, session: &str, stream: u64) -> Found {
         let claim = {
             let mut entries = self.lock();
             match entries.get(&stream) {
