@@ -129,18 +129,7 @@ impl Catalog {
 
     fn add_tool<T: Tool>(&mut self) -> Result<(), RegistrationError> {
         let spec = T::SPEC;
-        if !tool::is_valid_tool_name(spec.name) {
-            return Err(RegistrationError::InvalidName {
-                kind: "tool",
-                name: spec.name.into(),
-            });
-        }
-        if self.tool_index.contains_key(spec.name) {
-            return Err(RegistrationError::Duplicate {
-                kind: "tool",
-                name: spec.name.into(),
-            });
-        }
+        check_new_name("tool", spec.name, &self.tool_index)?;
         let (definition, wraps_output) = tool::definition(&spec)?;
         self.tool_index.insert(spec.name, self.tools.len());
         self.tools.push(Arc::new(RegisteredTool {
@@ -161,18 +150,7 @@ impl Catalog {
 
     fn add_prompt<P: Prompt>(&mut self) -> Result<(), RegistrationError> {
         let spec = P::SPEC;
-        if !tool::is_valid_tool_name(spec.name) {
-            return Err(RegistrationError::InvalidName {
-                kind: "prompt",
-                name: spec.name.into(),
-            });
-        }
-        if self.prompt_index.contains_key(spec.name) {
-            return Err(RegistrationError::Duplicate {
-                kind: "prompt",
-                name: spec.name.into(),
-            });
-        }
+        check_new_name("prompt", spec.name, &self.prompt_index)?;
         self.prompt_index.insert(spec.name, self.prompts.len());
         self.prompts.push(Arc::new(RegisteredPrompt {
             definition: prompt::definition(&spec),
@@ -221,6 +199,27 @@ impl Catalog {
         self.resources.retain(|r| r.spec.uri != uri);
         self.resources.len() != before
     }
+}
+
+/// Tool and prompt names: valid, and not taken yet.
+fn check_new_name(
+    kind: &'static str,
+    name: &str,
+    taken: &HashMap<&'static str, usize>,
+) -> Result<(), RegistrationError> {
+    if !tool::is_valid_tool_name(name) {
+        return Err(RegistrationError::InvalidName {
+            kind,
+            name: name.into(),
+        });
+    }
+    if taken.contains_key(name) {
+        return Err(RegistrationError::Duplicate {
+            kind,
+            name: name.into(),
+        });
+    }
+    Ok(())
 }
 
 fn index<T>(items: &[Arc<T>], name: impl Fn(&T) -> &'static str) -> HashMap<&'static str, usize> {

@@ -68,6 +68,17 @@ fn resume(server: &TestServer, session: &str, last_event_id: &str) -> reqwest::R
         .header("last-event-id", last_event_id)
 }
 
+/// Resumes after `last_event_id` and reads the resumed stream to its end, as JSON messages.
+async fn resumed(server: &TestServer, session: &str, last_event_id: &str) -> Vec<Value> {
+    let response = resume(server, session, last_event_id).send().await.unwrap();
+    assert_eq!(response.status(), 200);
+    rest(&mut EventReader::new(response))
+        .await
+        .iter()
+        .map(json_of)
+        .collect()
+}
+
 /// Every event until the stream ends, within 10 s.
 async fn rest(reader: &mut EventReader) -> Vec<tests::Event> {
     let mut events = Vec::new();
@@ -154,16 +165,7 @@ async fn a_client_that_drops_mid_call_resumes_and_gets_the_rest() {
     // Some ticks are sent while nobody listens; they are recorded.
     tokio::time::sleep(Duration::from_millis(80)).await;
 
-    let response = resume(&server, &s, first.id.as_deref().unwrap())
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(response.status(), 200);
-    let after: Vec<Value> = rest(&mut EventReader::new(response))
-        .await
-        .iter()
-        .map(json_of)
-        .collect();
+    let after = resumed(&server, &s, first.id.as_deref().unwrap()).await;
     let logs: Vec<&str> = after.iter().filter_map(log_text).collect();
     let expected: Vec<String> = (1..8).map(|i| format!("tick {i}")).collect();
     assert_eq!(logs, expected, "every tick after the first, once, in order");
@@ -189,16 +191,7 @@ async fn a_resuming_client_takes_the_stream_over_from_a_connection_that_looks_al
     let first = old.expect(Duration::from_secs(5)).await;
     assert_eq!(log_text(&json_of(&first)), Some("tick 0"));
 
-    let response = resume(&server, &s, first.id.as_deref().unwrap())
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(response.status(), 200);
-    let after: Vec<Value> = rest(&mut EventReader::new(response))
-        .await
-        .iter()
-        .map(json_of)
-        .collect();
+    let after = resumed(&server, &s, first.id.as_deref().unwrap()).await;
     let logs: Vec<&str> = after.iter().filter_map(log_text).collect();
     let expected: Vec<String> = (1..6).map(|i| format!("tick {i}")).collect();
     assert_eq!(logs, expected, "every tick after the first, once, in order");
@@ -229,16 +222,7 @@ async fn a_finished_call_is_replayed_whole_from_the_store() {
     let priming = post.expect(Duration::from_secs(5)).await;
     drop(post);
     tokio::time::sleep(Duration::from_millis(200)).await;
-    let response = resume(&server, &s, priming.id.as_deref().unwrap())
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(response.status(), 200);
-    let after: Vec<Value> = rest(&mut EventReader::new(response))
-        .await
-        .iter()
-        .map(json_of)
-        .collect();
+    let after = resumed(&server, &s, priming.id.as_deref().unwrap()).await;
     let logs: Vec<&str> = after.iter().filter_map(log_text).collect();
     assert_eq!(logs, ["tick 0", "tick 1", "tick 2"]);
     assert_eq!(after.last().unwrap()["id"], 7);
@@ -256,15 +240,7 @@ async fn a_resumption_carries_its_own_stream_and_no_other() {
         seq_of(one_events[1].id.as_deref().unwrap()).0,
         seq_of(two_events[1].id.as_deref().unwrap()).0
     );
-    let response = resume(&server, &s, one_events[1].id.as_deref().unwrap())
-        .send()
-        .await
-        .unwrap();
-    let after: Vec<Value> = rest(&mut EventReader::new(response))
-        .await
-        .iter()
-        .map(json_of)
-        .collect();
+    let after = resumed(&server, &s, one_events[1].id.as_deref().unwrap()).await;
     let responses: Vec<&Value> = after.iter().filter(|m| m.get("result").is_some()).collect();
     assert_eq!(responses.len(), 1);
     assert_eq!(responses[0]["id"], 1);
