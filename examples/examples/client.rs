@@ -25,7 +25,7 @@ use std::time::Instant;
 use mcp_runtime::client::{
     CallOptions, Client, ClientBuilder, MessageHandler, Wire, WirePreference,
 };
-use mcp_runtime::{CallToolResult, Content, Elicitation, LoggingLevel};
+use mcp_runtime::{elicit::Elicitation, CallToolResult, Content, LoggingLevel};
 use serde_json::Value;
 
 /// What the command line asks for.

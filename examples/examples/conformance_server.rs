@@ -9,11 +9,16 @@
 use std::time::Duration;
 
 use mcp_runtime::serde_json::{json, Value};
-use mcp_runtime::{CreateMessageRequest, Elicitation, JsonSchema, SamplingMessage, ToolError};
+use mcp_runtime::{
+    elicit::{CreateMessageRequest, Elicitation, SamplingMessage},
+    JsonSchema, ToolError,
+};
 
 use mcp_runtime::{
-    mcp_prompt, mcp_resource, mcp_tool, Blob, Completion, Content, Ctx, PromptMessage, Server,
-    ServerHandle,
+    mcp_prompt, mcp_resource, mcp_tool,
+    prompt::{Completion, PromptMessage},
+    resource::Blob,
+    Content, Ctx, Server, ServerHandle,
 };
 
 /// A 1x1 red PNG.
@@ -559,13 +564,13 @@ async fn test_input_required_result_capabilities(ctx: Ctx) -> Result<String, Too
         .await
     {
         Ok(answer) => parts.push(form_text(answer, "name")),
-        Err(mcp_runtime::ClientRequestError::NotSupported(_)) => {}
+        Err(mcp_runtime::elicit::ClientRequestError::NotSupported(_)) => {}
         Err(other) => return Err(other.into()),
     }
     let request = CreateMessageRequest::new(vec![SamplingMessage::user("Say hello")], 20);
     match ctx.with_input_key("greeting").sample(request).await {
         Ok(answer) => parts.push(answer.text()),
-        Err(mcp_runtime::ClientRequestError::NotSupported(_)) => {}
+        Err(mcp_runtime::elicit::ClientRequestError::NotSupported(_)) => {}
         Err(other) => return Err(other.into()),
     }
     Ok(format!("Answers: {}", parts.join(", ")))

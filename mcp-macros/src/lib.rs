@@ -18,7 +18,7 @@ use proc_macro::TokenStream;
 /// Turns an `async fn` into an MCP tool.
 ///
 /// The function stays as written and callable; next to it the macro declares a struct of the
-/// same name (in the type namespace only) implementing `mcp_runtime::Tool`, which is what
+/// same name (in the type namespace only) implementing `mcp_runtime::tool::Tool`, which is what
 /// `Server::tool::<name>()` registers.
 ///
 /// ```ignore
@@ -143,10 +143,10 @@ pub fn mcp_tool(attr: TokenStream, item: TokenStream) -> TokenStream {
 /// Turns an `async fn` into an MCP prompt.
 ///
 /// Like `#[mcp_tool]`, the function stays as written and callable, and a same-named struct
-/// implementing `mcp_runtime::Prompt` is declared next to it for `Server::prompt::<name>()`.
+/// implementing `mcp_runtime::prompt::Prompt` is declared next to it for `Server::prompt::<name>()`.
 ///
 /// ```ignore
-/// use mcp_runtime::{mcp_prompt, Completion, PromptMessage, Server};
+/// use mcp_runtime::{mcp_prompt, Server, prompt::{Completion, PromptMessage}};
 ///
 /// fn complete_language(prefix: &str) -> Completion {
 ///     Completion::matching(["python", "rust"], prefix)
@@ -230,10 +230,10 @@ pub fn mcp_prompt(attr: TokenStream, item: TokenStream) -> TokenStream {
 /// (`uri_template`, whose `{var}`s are the function's parameters).
 ///
 /// Like `#[mcp_tool]`, the function stays as written and callable, and a same-named struct
-/// implementing `mcp_runtime::Resource` is declared next to it for `Server::resource::<name>()`.
+/// implementing `mcp_runtime::resource::Resource` is declared next to it for `Server::resource::<name>()`.
 ///
 /// ```ignore
-/// use mcp_runtime::{mcp_resource, Blob, Server};
+/// use mcp_runtime::{mcp_resource, Server, resource::Blob};
 ///
 /// /// Today's motto.
 /// #[mcp_resource(uri = "motto://today", mime_type = "text/plain")]

@@ -14,11 +14,11 @@ use serde_json::{json, Map, Value};
 use tokio::sync::mpsc;
 
 use crate::ctx::Ctx;
+use crate::peer::Session;
 use crate::prompt::{self, Prompt, PromptArguments, PromptFuture, PromptSpec};
 use crate::protocol::meta::SUBSCRIPTION_ID_KEY;
 use crate::resource::{self, Resource, ResourceFuture, ResourceSpec, TemplateVars, UriTemplate};
-use crate::session::Session;
-use crate::tool::{self, Arguments, Tool, ToolFuture, ToolSpec};
+use crate::tool::{self, Arguments, RegistrationError, Tool, ToolFuture, ToolSpec};
 
 /// A tool as the dispatcher holds it: its `tools/list` entry and its entry point. Not generic,
 /// so the dispatch code is compiled once, not once per tool.
@@ -44,43 +44,6 @@ pub(crate) struct RegisteredResource {
     pub(crate) definition: Value,
     pub(crate) template: Option<UriTemplate>,
     pub(crate) read: fn(Ctx, String, TemplateVars) -> ResourceFuture,
-}
-
-/// Why a tool, prompt or resource was not registered.
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-pub enum RegistrationError {
-    /// Tool and prompt names are 1-128 characters of `[A-Za-z0-9_.-]`.
-    #[error("invalid {kind} name {name:?}: use 1-128 characters of [A-Za-z0-9_.-]")]
-    InvalidName {
-        /// `"tool"` or `"prompt"`.
-        kind: &'static str,
-        /// The name given.
-        name: String,
-    },
-    /// Names (URIs for resources) are unique per server.
-    #[error("a {kind} named {name:?} is already registered on this server")]
-    Duplicate {
-        /// `"tool"`, `"prompt"` or `"resource"`.
-        kind: &'static str,
-        /// The name or URI given.
-        name: String,
-    },
-    /// A tool's hand-written input schema (`input_schema = f`) is not an object schema.
-    #[error("tool {tool:?}: `input_schema` must return a JSON object schema with \"type\": \"object\", got {schema}")]
-    InputSchema {
-        /// The tool.
-        tool: String,
-        /// What its schema function returned.
-        schema: Value,
-    },
-    /// A resource's URI template does not parse.
-    #[error("resource `{resource}`: {problem}")]
-    UriTemplate {
-        /// The resource.
-        resource: String,
-        /// What is wrong with the template.
-        problem: String,
-    },
 }
 
 /// One snapshot of what the server offers. Cloning copies only pointers.

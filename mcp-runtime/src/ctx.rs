@@ -10,30 +10,15 @@ use serde_json::{json, Value};
 use tokio::sync::mpsc;
 use tokio_util::sync::CancellationToken;
 
-use crate::ask::{
-    self, ClientRequestError, CreateMessageRequest, CreateMessageResult, ElicitError, Elicitation,
-    Root, DEFAULT_CLIENT_TIMEOUT,
-};
 use crate::auth::Identity;
-use crate::modern::Exchange;
+use crate::elicit::{
+    ClientRequestError, CreateMessageRequest, CreateMessageResult, ElicitError, Elicitation, Root,
+    DEFAULT_CLIENT_TIMEOUT,
+};
+use crate::peer::{Exchange, Outgoing, Session};
 use crate::protocol::jsonrpc::encode;
 use crate::protocol::{Implementation, LoggingLevel, ProtocolVersion, RequestId};
-use crate::session::Session;
 use crate::state::{MissingState, StateMap};
-
-/// A message produced while serving one request, on its way to the transport.
-#[derive(Debug)]
-pub(crate) enum Outgoing {
-    /// A notification tied to the request (log, progress), or a server→client request made
-    /// on the request's behalf (elicitation, sampling, roots), already encoded.
-    Notification(Vec<u8>),
-    /// The final response, already encoded; nothing follows it.
-    Response(Vec<u8>),
-    /// The tool asks the transport to end the request's stream now, the call going on: the
-    /// client comes back for the rest (SSE polling, SEP-1699). Transports that cannot resume
-    /// a stream ignore it.
-    CloseStream,
-}
 
 /// Which log messages reach the client.
 pub(crate) enum LogFilter {
@@ -353,7 +338,7 @@ impl Ctx {
     /// client. Elsewhere this only yields once.
     ///
     /// ```
-    /// use mcp_runtime::{mcp_tool, Ctx, Elicitation};
+    /// use mcp_runtime::{mcp_tool, Ctx, elicit::Elicitation};
     ///
     /// /// Delete a file after the user confirms, as a task.
     /// #[mcp_tool(task = "optional")]
@@ -496,7 +481,7 @@ impl Ctx {
     /// deserialized into `T`.
     ///
     /// ```
-    /// use mcp_runtime::{mcp_tool, Ctx, Elicitation, JsonSchema, ToolError};
+    /// use mcp_runtime::{mcp_tool, Ctx, JsonSchema, ToolError, elicit::Elicitation};
     ///
     /// #[derive(serde::Deserialize, JsonSchema)]
     /// struct Contact {
@@ -520,7 +505,7 @@ impl Ctx {
     where
         T: DeserializeOwned + schemars::JsonSchema,
     {
-        let schema = ask::elicitation_schema::<T>()?;
+        let schema = crate::elicit::elicitation_schema::<T>()?;
         match self.elicit_schema(message, schema).await? {
             Elicitation::Accept(content) => serde_json::from_value(content)
                 .map(Elicitation::Accept)
@@ -534,7 +519,7 @@ impl Ctx {
     /// primitive properties); the accepted content is returned as sent.
     ///
     /// ```
-    /// # async fn f(ctx: mcp_runtime::Ctx) -> Result<(), mcp_runtime::ElicitError> {
+    /// # async fn f(ctx: mcp_runtime::Ctx) -> Result<(), mcp_runtime::elicit::ElicitError> {
     /// let schema = serde_json::json!({
     ///     "type": "object",
     ///     "properties": {"size": {"type": "string", "enum": ["S", "M", "L"]}},
@@ -568,7 +553,7 @@ impl Ctx {
             params["mode"] = "form".into();
         }
         let result = self.ask_client("elicitation/create", params).await?;
-        ask::parse_elicit_result(result)
+        crate::elicit::parse_elicit_result(result)
     }
 
     /// URL-mode elicitation (2025-11-25): asks the user to open `url` (for a sign-in, a
@@ -576,7 +561,7 @@ impl Ctx {
     /// declared `elicitation.url`. `Accept(())` means the user agreed to open it.
     ///
     /// ```
-    /// # async fn f(ctx: mcp_runtime::Ctx) -> Result<(), mcp_runtime::ElicitError> {
+    /// # async fn f(ctx: mcp_runtime::Ctx) -> Result<(), mcp_runtime::elicit::ElicitError> {
     /// let answer = ctx
     ///     .elicit_url("Please sign in", "https://example.com/login?s=1", "login-1")
     ///     .await?;
@@ -599,7 +584,7 @@ impl Ctx {
             "elicitationId": elicitation_id.into(),
         });
         let result = self.ask_client("elicitation/create", params).await?;
-        Ok(match ask::parse_elicit_result(result)? {
+        Ok(match crate::elicit::parse_elicit_result(result)? {
             Elicitation::Accept(_) => Elicitation::Accept(()),
             Elicitation::Decline => Elicitation::Decline,
             Elicitation::Cancel => Elicitation::Cancel,
@@ -609,7 +594,7 @@ impl Ctx {
     /// Asks the client's model for a completion (`sampling/createMessage`).
     ///
     /// ```
-    /// use mcp_runtime::{mcp_tool, CreateMessageRequest, Ctx, SamplingMessage, ToolError};
+    /// use mcp_runtime::{mcp_tool, Ctx, ToolError, elicit::{CreateMessageRequest, SamplingMessage}};
     ///
     /// /// Summarize a text with the client's model.
     /// #[mcp_tool]
@@ -633,7 +618,7 @@ impl Ctx {
     /// The client's roots (`roots/list`).
     ///
     /// ```
-    /// # async fn f(ctx: mcp_runtime::Ctx) -> Result<(), mcp_runtime::ClientRequestError> {
+    /// # async fn f(ctx: mcp_runtime::Ctx) -> Result<(), mcp_runtime::elicit::ClientRequestError> {
     /// for root in ctx.list_roots().await? {
     ///     println!("{}", root.uri);
     /// }
@@ -642,7 +627,7 @@ impl Ctx {
     pub async fn list_roots(&self) -> Result<Vec<Root>, ClientRequestError> {
         self.declared("roots")?;
         let result = self.ask_client("roots/list", json!({})).await?;
-        serde_json::from_value::<ask::ListRootsResult>(result)
+        serde_json::from_value::<crate::elicit::ListRootsResult>(result)
             .map(|r| r.roots)
             .map_err(|e| ClientRequestError::InvalidResponse(e.to_string()))
     }

@@ -16,12 +16,13 @@ use serde::Serialize;
 use serde_json::{json, Map, Value};
 
 use crate::ctx::Ctx;
+pub use crate::protocol::Role;
 use crate::protocol::{Content, ErrorCode, RpcError};
 
 /// A prompt the server can list and get. Implemented by `#[mcp_prompt]`.
 ///
 /// ```
-/// use mcp_runtime::{mcp_prompt, Prompt};
+/// use mcp_runtime::{mcp_prompt, prompt::Prompt};
 ///
 /// /// Greet someone.
 /// #[mcp_prompt]
@@ -56,7 +57,7 @@ pub struct PromptSpec {
     /// Whether the prompt takes a [`Ctx`], and so may send notifications while it renders.
     pub uses_ctx: bool,
     /// Icons and `_meta`.
-    pub extras: crate::Extras,
+    pub extras: crate::protocol::Extras,
 }
 
 /// One argument of a prompt.
@@ -138,7 +139,7 @@ where
 /// argument by argument so that a failure names the argument.
 ///
 /// ```
-/// use mcp_runtime::PromptArguments;
+/// use mcp_runtime::prompt::PromptArguments;
 /// let mut args = PromptArguments::from_value(serde_json::json!({"n": "3"})).unwrap();
 /// assert_eq!(args.take::<u32>("n").unwrap(), 3);
 /// assert_eq!(args.optional::<u32>("m").unwrap(), None);
@@ -224,20 +225,10 @@ pub enum PromptArgumentError {
     },
 }
 
-/// Who a prompt message is from.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, serde::Deserialize)]
-#[serde(rename_all = "lowercase")]
-pub enum Role {
-    /// The user.
-    User,
-    /// The assistant (the model).
-    Assistant,
-}
-
 /// One message of a rendered prompt.
 ///
 /// ```
-/// use mcp_runtime::{Content, PromptMessage};
+/// use mcp_runtime::{Content, prompt::PromptMessage};
 /// let m = PromptMessage::user("Describe this image:");
 /// let image = PromptMessage::user(Content::image("iVBORw0KGgo=", "image/png"));
 /// let json = serde_json::to_value(&m).unwrap();
@@ -358,7 +349,7 @@ impl<T: IntoPromptResult, E: fmt::Display + 'static> IntoPromptResult for Result
 /// prompts returning `Result<_, PromptError>`.
 ///
 /// ```
-/// use mcp_runtime::PromptError;
+/// use mcp_runtime::prompt::PromptError;
 /// let e = PromptError::invalid_params("unknown language `cobol`");
 /// assert_eq!(e.to_string(), "unknown language `cobol`");
 /// ```
@@ -437,7 +428,7 @@ pub struct CompletionRequest {
 /// The completion values for an argument.
 ///
 /// ```
-/// use mcp_runtime::Completion;
+/// use mcp_runtime::prompt::Completion;
 /// let c = Completion::matching(["python", "perl", "rust"], "p");
 /// assert_eq!(c.values, ["python", "perl"]);
 /// ```
@@ -554,7 +545,7 @@ impl CompletionFuture {
 /// The marker `M` only tells the two shapes apart.
 ///
 /// ```
-/// use mcp_runtime::{mcp_prompt, Completion, CompletionRequest};
+/// use mcp_runtime::{mcp_prompt, prompt::{Completion, CompletionRequest}};
 ///
 /// fn language(prefix: &str) -> Completion {
 ///     Completion::matching(["python", "rust", "typescript"], prefix)
@@ -721,7 +712,7 @@ mod tests {
                 },
             ],
             uses_ctx: false,
-            extras: crate::Extras::NONE,
+            extras: crate::protocol::Extras::NONE,
         };
         assert_eq!(
             definition(&SPEC),

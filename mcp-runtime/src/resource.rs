@@ -15,13 +15,13 @@ use crate::ctx::Ctx;
 use crate::protocol::{ErrorCode, RpcError};
 
 /// `-32002 Resource not found` (2025-era revisions).
-pub const RESOURCE_NOT_FOUND: ErrorCode = ErrorCode(-32002);
+pub const RESOURCE_NOT_FOUND: ErrorCode = ErrorCode::RESOURCE_NOT_FOUND;
 
 /// A resource (fixed URI) or resource template the server can list and read. Implemented by
 /// `#[mcp_resource]`.
 ///
 /// ```
-/// use mcp_runtime::{mcp_resource, Resource};
+/// use mcp_runtime::{mcp_resource, resource::Resource};
 ///
 /// /// The greeting of the day.
 /// #[mcp_resource(uri = "greeting://today", mime_type = "text/plain")]
@@ -60,7 +60,7 @@ pub struct ResourceSpec {
     /// Whether the read function takes a [`Ctx`].
     pub uses_ctx: bool,
     /// Icons and `_meta`.
-    pub extras: crate::Extras,
+    pub extras: crate::protocol::Extras,
     /// Completers of template variables, from `#[mcp(complete = ...)]` on their parameters.
     pub completions: &'static [VariableCompleter],
 }
@@ -133,7 +133,7 @@ impl ResourceFuture {
 /// One item of a `resources/read` result: `{uri, mimeType?, text}` or `{uri, mimeType?, blob}`.
 ///
 /// ```
-/// use mcp_runtime::ResourceContents;
+/// use mcp_runtime::resource::ResourceContents;
 /// let c = ResourceContents::text("file:///a.txt", "hi").with_mime_type("text/plain");
 /// assert_eq!(
 ///     serde_json::to_value(&c).unwrap(),
@@ -187,7 +187,7 @@ impl ResourceContents {
 /// Binary resource contents, sent base64-encoded as `blob` with the resource's MIME type.
 ///
 /// ```
-/// use mcp_runtime::Blob;
+/// use mcp_runtime::resource::Blob;
 /// assert_eq!(Blob::new(b"hi!".to_vec()).base64(), "aGkh");
 /// assert_eq!(Blob::from_base64("aGkh").base64(), "aGkh");
 /// ```
@@ -329,7 +329,7 @@ impl<T: IntoResourceContents, E: fmt::Display> IntoResourceContents for Result<T
 /// `#[mcp_resource]` generates. Each is parsed with `FromStr` like a prompt argument.
 ///
 /// ```
-/// use mcp_runtime::UriTemplate;
+/// use mcp_runtime::resource::UriTemplate;
 /// let t = UriTemplate::parse("users://{id}/profile").unwrap();
 /// let mut vars = t.match_uri("users://42/profile").unwrap();
 /// assert_eq!(vars.take::<u32>("id").unwrap(), 42);
@@ -395,7 +395,7 @@ impl std::error::Error for TemplateVarError {}
 /// percent-decoded.
 ///
 /// ```
-/// use mcp_runtime::UriTemplate;
+/// use mcp_runtime::resource::UriTemplate;
 /// let t = UriTemplate::parse("test://template/{id}/data").unwrap();
 /// assert!(t.match_uri("test://template/a%20b/data").is_some());
 /// assert!(t.match_uri("test://template/1/2/data").is_none());
@@ -599,8 +599,8 @@ mod tests {
 
     #[test]
     fn subscriptions_are_per_session() {
+        use crate::peer::Session;
         use crate::protocol::{Implementation, ProtocolVersion};
-        use crate::session::Session;
         let new = || {
             Session::new(
                 ProtocolVersion::negotiate("2025-06-18"),

@@ -14,7 +14,7 @@ use crate::protocol::{CallToolResult, Content};
 /// `Result<T, E>` (where `Err` becomes an `isError: true` result carrying the error's message).
 ///
 /// ```
-/// use mcp_runtime::{IntoToolResult, ToolError};
+/// use mcp_runtime::{ToolError, tool::IntoToolResult};
 /// let ok: Result<String, ToolError> = Ok("done".into());
 /// assert_eq!(ok.into_tool_result().is_error, None);
 /// let err: Result<String, ToolError> = Err(ToolError::msg("no such file"));

@@ -1,15 +1,20 @@
 //! [`Server`]: the builder a user fills with tools and state, frozen into the shared core.
 
+use std::io;
+use std::net::ToSocketAddrs;
 use std::sync::Arc;
 use std::time::Duration;
 
 use serde_json::Value;
 
-use crate::catalog::{Catalog, Live, ServerHandle};
+use crate::catalog::{Live, ServerHandle};
+use crate::engine::{CallLimits, ServerCore};
+use crate::http::StreamableHttp;
 use crate::prompt::Prompt;
-use crate::protocol::Implementation;
+use crate::protocol::{CacheScope, Icon, Implementation};
 use crate::resource::Resource;
 use crate::state::StateMap;
+use crate::stdio::StdioTransport;
 use crate::tool::Tool;
 
 /// An MCP server: its identity, its tools and the state they share.
@@ -38,24 +43,8 @@ pub struct Server {
     state: StateMap,
     page_size: usize,
     limits: CallLimits,
-    /// Settings of the stateless 2026 revision (see `modern.rs` for the builder methods).
-    pub(crate) stateless: crate::modern::StatelessConfig,
-}
-
-/// Bounds on tool calls; see [`Server::call_timeout`] and [`Server::max_calls_per_session`].
-#[derive(Debug, Clone, Copy)]
-pub(crate) struct CallLimits {
-    pub(crate) timeout: Option<Duration>,
-    pub(crate) per_session: usize,
-}
-
-impl Default for CallLimits {
-    fn default() -> Self {
-        CallLimits {
-            timeout: Some(Duration::from_secs(30 * 60)),
-            per_session: 64,
-        }
-    }
+    /// Settings of the stateless 2026 revision .
+    pub(crate) stateless: crate::engine::StatelessConfig,
 }
 
 impl Server {
@@ -68,7 +57,7 @@ impl Server {
             state: StateMap::default(),
             page_size: 100,
             limits: CallLimits::default(),
-            stateless: crate::modern::StatelessConfig::default(),
+            stateless: crate::engine::StatelessConfig::default(),
         }
     }
 
@@ -81,13 +70,13 @@ impl Server {
     /// An icon for the server (sent in `serverInfo.icons`); call once per icon.
     ///
     /// ```
-    /// use mcp_runtime::{Icon, Server};
+    /// use mcp_runtime::{Server, protocol::Icon};
     /// let server = Server::new("s", "1")
     ///     .icon(Icon::new("https://example.com/logo.svg").mime_type("image/svg+xml"))
     ///     .website_url("https://example.com");
     /// # let _ = server;
     /// ```
-    pub fn icon(mut self, icon: crate::Icon) -> Server {
+    pub fn icon(mut self, icon: Icon) -> Server {
         let icons = self
             .info
             .extra
@@ -280,6 +269,94 @@ impl Server {
         definitions.into_iter()
     }
 
+    /// The caching hints (`ttlMs`, `cacheScope`) of 2026-era `server/discover`, list and
+    /// `resources/read` results. Default: `ttlMs: 0` (clients revalidate every time) and
+    /// `private`.
+    ///
+    /// ```
+    /// use std::time::Duration;
+    /// use mcp_runtime::{protocol::CacheScope, Server};
+    ///
+    /// let server = Server::new("demo", "1.0.0").cache_hints(Duration::from_secs(300), CacheScope::Public);
+    /// # let _ = server;
+    /// ```
+    pub fn cache_hints(mut self, ttl: Duration, scope: CacheScope) -> Server {
+        self.stateless.ttl = ttl;
+        self.stateless.cache_scope = scope;
+        self
+    }
+
+    /// The secret `requestState` is signed with (HMAC-SHA256). Default: 32 random bytes per
+    /// process, so a retry must reach the same process; give every instance behind a load
+    /// balancer the same secret (at least 32 bytes) to let retries land anywhere.
+    ///
+    /// ```
+    /// let server = mcp_runtime::Server::new("demo", "1.0.0")
+    ///     .request_state_key(b"a shared secret of at least 32 bytes!!");
+    /// # let _ = server;
+    /// ```
+    pub fn request_state_key(mut self, secret: &[u8]) -> Server {
+        self.stateless.state_key = ring::hmac::Key::new(ring::hmac::HMAC_SHA256, secret);
+        self
+    }
+
+    /// How long a `requestState` stays valid after it was issued (default one hour).
+    ///
+    /// ```
+    /// # use std::time::Duration;
+    /// let server = mcp_runtime::Server::new("demo", "1.0.0")
+    ///     .request_state_max_age(Duration::from_secs(600));
+    /// # let _ = server;
+    /// ```
+    pub fn request_state_max_age(mut self, age: Duration) -> Server {
+        self.stateless.state_max_age = age;
+        self
+    }
+
+    /// The Streamable HTTP endpoint for this server, to configure and mount.
+    pub fn into_http(self) -> StreamableHttp {
+        StreamableHttp::new(self.into_core())
+    }
+
+    /// Serves this server over Streamable HTTP at `/mcp` on `addr` until the process is stopped.
+    ///
+    /// Only loopback addresses are accepted with the default settings; see
+    /// [`StreamableHttp::allowed_hosts`](crate::http::StreamableHttp::allowed_hosts) to serve beyond this machine.
+    pub async fn serve(self, addr: impl ToSocketAddrs) -> io::Result<()> {
+        self.into_http().serve(addr).await
+    }
+
+    /// The stdio transport for this server, to configure before serving.
+    ///
+    /// ```
+    /// use mcp_runtime::Server;
+    /// let stdio = Server::new("demo", "1.0.0").into_stdio().max_line_bytes(1 << 20);
+    /// # let _ = stdio;
+    /// ```
+    pub fn into_stdio(self) -> StdioTransport {
+        StdioTransport::new(self.into_core())
+    }
+
+    /// Serves this server on stdin/stdout until stdin ends; see the [module docs](crate::stdio).
+    ///
+    /// Works on any tokio runtime: tool calls run in a `LocalSet` of their own.
+    ///
+    /// ```no_run
+    /// use mcp_runtime::{mcp_tool, Server};
+    ///
+    /// /// Add two integers.
+    /// #[mcp_tool]
+    /// async fn add(a: i64, b: i64) -> i64 { a + b }
+    ///
+    /// #[tokio::main(flavor = "current_thread")]
+    /// async fn main() -> std::io::Result<()> {
+    ///     Server::new("demo", "1.0.0").tool::<add>().serve_stdio().await
+    /// }
+    /// ```
+    pub async fn serve_stdio(self) -> io::Result<()> {
+        self.into_stdio().serve().await
+    }
+
     pub(crate) fn into_core(self) -> Arc<ServerCore> {
         Arc::new(ServerCore {
             info: self.info,
@@ -290,23 +367,5 @@ impl Server {
             limits: self.limits,
             stateless: self.stateless,
         })
-    }
-}
-
-/// The server every transport dispatches into.
-pub(crate) struct ServerCore {
-    pub(crate) info: Implementation,
-    pub(crate) instructions: Option<String>,
-    pub(crate) live: Arc<Live>,
-    pub(crate) state: Arc<StateMap>,
-    pub(crate) page_size: usize,
-    pub(crate) limits: CallLimits,
-    pub(crate) stateless: crate::modern::StatelessConfig,
-}
-
-impl ServerCore {
-    /// What the server offers now; a request reads this once and keeps it.
-    pub(crate) fn catalog(&self) -> Arc<Catalog> {
-        self.live.catalog()
     }
 }

@@ -40,54 +40,18 @@ use tokio::io::{AsyncBufReadExt, AsyncRead, AsyncWrite, AsyncWriteExt, BufReader
 use tokio::sync::mpsc;
 use tokio_util::sync::CancellationToken;
 
-use crate::ctx::Outgoing;
-use crate::dispatch::Reply;
+use crate::engine::Reply;
+use crate::engine::ServerCore;
+use crate::peer::Outgoing;
+use crate::peer::Session;
 use crate::protocol::jsonrpc::encode;
 use crate::protocol::{DecodeError, ErrorCode, Message, RpcError};
-use crate::server::{Server, ServerCore};
-use crate::session::Session;
 
 /// How many encoded messages may wait for a slow stdout before producers wait too.
 const WRITER_CHANNEL_CAPACITY: usize = 64;
 
 /// The default [`StdioTransport::max_line_bytes`]: 4 MiB, as the HTTP body limit.
 pub const DEFAULT_MAX_LINE_BYTES: usize = 4 * 1024 * 1024;
-
-impl Server {
-    /// The stdio transport for this server, to configure before serving.
-    ///
-    /// ```
-    /// use mcp_runtime::Server;
-    /// let stdio = Server::new("demo", "1.0.0").into_stdio().max_line_bytes(1 << 20);
-    /// # let _ = stdio;
-    /// ```
-    pub fn into_stdio(self) -> StdioTransport {
-        StdioTransport {
-            core: self.into_core(),
-            max_line_bytes: DEFAULT_MAX_LINE_BYTES,
-        }
-    }
-
-    /// Serves this server on stdin/stdout until stdin ends; see the [module docs](crate::stdio).
-    ///
-    /// Works on any tokio runtime: tool calls run in a `LocalSet` of their own.
-    ///
-    /// ```no_run
-    /// use mcp_runtime::{mcp_tool, Server};
-    ///
-    /// /// Add two integers.
-    /// #[mcp_tool]
-    /// async fn add(a: i64, b: i64) -> i64 { a + b }
-    ///
-    /// #[tokio::main(flavor = "current_thread")]
-    /// async fn main() -> std::io::Result<()> {
-    ///     Server::new("demo", "1.0.0").tool::<add>().serve_stdio().await
-    /// }
-    /// ```
-    pub async fn serve_stdio(self) -> io::Result<()> {
-        self.into_stdio().serve().await
-    }
-}
 
 /// The stdio transport of a [`Server`]: newline-delimited JSON-RPC over a byte stream pair.
 ///
@@ -133,6 +97,14 @@ impl From<DecodeError> for LineError {
 }
 
 impl StdioTransport {
+    /// The transport of a server's core, with the default settings.
+    pub(crate) fn new(core: Arc<ServerCore>) -> StdioTransport {
+        StdioTransport {
+            core,
+            max_line_bytes: DEFAULT_MAX_LINE_BYTES,
+        }
+    }
+
     /// The longest accepted line, in bytes, without its line ending (default 4 MiB). A longer
     /// line is discarded unparsed and answered with `-32600`; the next line is read normally.
     ///
@@ -422,6 +394,7 @@ mod tests {
     use tokio::io::{AsyncBufReadExt, AsyncWriteExt, BufReader, DuplexStream};
 
     use super::*;
+    use crate::Server;
     use crate::{mcp_tool, Ctx, LoggingLevel};
 
     /// Add two integers.

@@ -10,16 +10,17 @@ use schemars::{JsonSchema, Schema, SchemaGenerator};
 use serde::de::DeserializeOwned;
 use serde_json::{Map, Value};
 
-use crate::catalog::RegistrationError;
 use crate::ctx::Ctx;
-use crate::extras::Extras;
+pub use crate::ctx::ProgressValue;
+use crate::protocol::Extras;
 use crate::protocol::{CallToolResult, ToolAnnotations};
-use crate::result::IntoToolResult;
+pub use crate::result::IntoToolResult;
+pub use crate::state::MissingState;
 
 /// A tool the server can list and call. Implemented by `#[mcp_tool]`.
 ///
 /// ```
-/// use mcp_runtime::{mcp_tool, Tool};
+/// use mcp_runtime::{mcp_tool, tool::Tool};
 ///
 /// /// Say hello.
 /// #[mcp_tool]
@@ -74,7 +75,7 @@ pub struct ToolSpec {
 /// `tasks/cancel`. Set with `#[mcp_tool(task = "optional")]` or `task = "required"`.
 ///
 /// ```
-/// use mcp_runtime::{mcp_tool, Ctx, Tool, TaskSupport};
+/// use mcp_runtime::{mcp_tool, Ctx, tool::{Tool, TaskSupport}};
 ///
 /// /// Rebuild the index; takes minutes.
 /// #[mcp_tool(task = "optional")]
@@ -142,7 +143,7 @@ impl ToolFuture {
 /// decoding failure names the parameter.
 ///
 /// ```
-/// use mcp_runtime::Arguments;
+/// use mcp_runtime::tool::Arguments;
 /// let mut args = Arguments::from_value(serde_json::json!({"a": 1})).unwrap();
 /// assert_eq!(args.take::<i64>("a").unwrap(), 1);
 /// assert_eq!(args.take::<Option<i64>>("b").unwrap(), None);
@@ -453,6 +454,43 @@ fn refers_to(schema: &Value, reference: &str) -> bool {
         Value::Array(items) => items.iter().any(|v| refers_to(v, reference)),
         _ => false,
     }
+}
+
+/// Why a tool, prompt or resource was not registered.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum RegistrationError {
+    /// Tool and prompt names are 1-128 characters of `[A-Za-z0-9_.-]`.
+    #[error("invalid {kind} name {name:?}: use 1-128 characters of [A-Za-z0-9_.-]")]
+    InvalidName {
+        /// `"tool"` or `"prompt"`.
+        kind: &'static str,
+        /// The name given.
+        name: String,
+    },
+    /// Names (URIs for resources) are unique per server.
+    #[error("a {kind} named {name:?} is already registered on this server")]
+    Duplicate {
+        /// `"tool"`, `"prompt"` or `"resource"`.
+        kind: &'static str,
+        /// The name or URI given.
+        name: String,
+    },
+    /// A tool's hand-written input schema (`input_schema = f`) is not an object schema.
+    #[error("tool {tool:?}: `input_schema` must return a JSON object schema with \"type\": \"object\", got {schema}")]
+    InputSchema {
+        /// The tool.
+        tool: String,
+        /// What its schema function returned.
+        schema: Value,
+    },
+    /// A resource's URI template does not parse.
+    #[error("resource `{resource}`: {problem}")]
+    UriTemplate {
+        /// The resource.
+        resource: String,
+        /// What is wrong with the template.
+        problem: String,
+    },
 }
 
 /// The `Tool` object of `tools/list`, built once at registration, and whether structured

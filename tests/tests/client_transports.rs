@@ -15,8 +15,10 @@ use mcp_runtime::client::{
 };
 use mcp_runtime::protocol::RpcError;
 use mcp_runtime::{
-    mcp_tool, Content, CreateMessageRequest, CreateMessageResult, Ctx, Elicitation, JsonSchema,
-    LoggingLevel, Role, Root, SamplingMessage, Server, ToolError,
+    elicit::{CreateMessageRequest, CreateMessageResult, Elicitation, Root, SamplingMessage},
+    mcp_tool,
+    prompt::Role,
+    Content, Ctx, JsonSchema, LoggingLevel, Server, ToolError,
 };
 use serde_json::{json, Value};
 use tests::TestServer;

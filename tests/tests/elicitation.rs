@@ -5,8 +5,8 @@
 use std::time::Duration;
 
 use mcp_runtime::{
-    mcp_tool, CreateMessageRequest, Ctx, Elicitation, JsonSchema, SamplingMessage, Server,
-    ToolError,
+    elicit::{CreateMessageRequest, Elicitation, SamplingMessage},
+    mcp_tool, Ctx, JsonSchema, Server, ToolError,
 };
 use serde_json::{json, Value};
 use tests::{EventReader, TestServer};

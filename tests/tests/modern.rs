@@ -8,8 +8,10 @@ use std::time::Duration;
 
 use futures_util::StreamExt;
 use mcp_runtime::{
-    mcp_resource, mcp_tool, CacheScope, CreateMessageRequest, Ctx, Elicitation, SamplingMessage,
-    Server, ServerHandle, ToolError,
+    elicit::{CreateMessageRequest, Elicitation, SamplingMessage},
+    mcp_resource, mcp_tool,
+    protocol::CacheScope,
+    Ctx, Server, ServerHandle, ToolError,
 };
 use serde_json::{json, Value};
 use tests::{content_type, messages, TestServer};

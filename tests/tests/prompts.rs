@@ -2,8 +2,9 @@
 //! `completion/complete`, their errors, and the capabilities that announce them.
 
 use mcp_runtime::{
-    mcp_prompt, mcp_tool, Completion, CompletionRequest, Content, Ctx, PromptError, PromptMessage,
-    Server,
+    mcp_prompt, mcp_tool,
+    prompt::{Completion, CompletionRequest, PromptError, PromptMessage},
+    Content, Ctx, Server,
 };
 use serde_json::{json, Value};
 use tests::TestServer;

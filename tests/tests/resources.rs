@@ -2,7 +2,12 @@
 //! `resources/read` (text, binary, templates, errors), `resources/subscribe` /
 //! `resources/unsubscribe`, and the capability that announces them.
 
-use mcp_runtime::{mcp_resource, mcp_tool, Blob, CompletionRequest, Ctx, ResourceContents, Server};
+use mcp_runtime::{
+    mcp_resource, mcp_tool,
+    prompt::CompletionRequest,
+    resource::{Blob, ResourceContents},
+    Ctx, Server,
+};
 use serde_json::{json, Value};
 use tests::TestServer;
 

@@ -5,7 +5,7 @@
 use std::sync::Arc;
 use std::time::Duration;
 
-use mcp_runtime::{mcp_tool, Ctx, InMemoryEventStore, Server};
+use mcp_runtime::{mcp_tool, store::InMemoryEventStore, Ctx, Server};
 use serde_json::{json, Value};
 use tests::{EventReader, TestServer};
 

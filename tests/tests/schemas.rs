@@ -7,7 +7,7 @@
 use std::collections::HashMap;
 use std::path::PathBuf;
 
-use mcp_runtime::{mcp_tool, Json, JsonSchema, Server, Tool};
+use mcp_runtime::{mcp_tool, tool::Tool, Json, JsonSchema, Server};
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 

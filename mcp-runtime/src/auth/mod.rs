@@ -52,9 +52,6 @@ use std::pin::Pin;
 
 use serde_json::{Map, Value};
 
-use crate::protocol::Request;
-use crate::server::ServerCore;
-
 pub use self::api_key::ApiKeyVerifier;
 #[cfg(feature = "auth")]
 pub use self::jwt::{JwksError, JwtVerifier};
@@ -256,23 +253,6 @@ pub trait TokenVerifier: Send + Sync + 'static {
 impl<T: TokenVerifier + ?Sized> TokenVerifier for std::sync::Arc<T> {
     fn verify<'a>(&'a self, token: &'a str) -> VerifyFuture<'a> {
         (**self).verify(token)
-    }
-}
-
-impl ServerCore {
-    /// The scopes a request needs beyond a valid token: those of the tool a `tools/call`
-    /// names. Transports check them before answering, so a refusal can be a status (`403`).
-    pub(crate) fn scopes_needed(&self, request: &Request) -> &'static [&'static str] {
-        if request.method != "tools/call" {
-            return &[];
-        }
-        request
-            .params
-            .as_ref()
-            .and_then(|params| params.get("name"))
-            .and_then(Value::as_str)
-            .and_then(|name| self.catalog().find_tool(name).map(|tool| tool.spec.scopes))
-            .unwrap_or(&[])
     }
 }
 

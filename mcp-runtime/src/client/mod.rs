@@ -68,13 +68,13 @@ use self::requests::Responders;
 pub use self::sse::{SseEvent, SseParser, SseTooLarge};
 use self::stdio::{StdioReader, StdioTransport};
 use self::transport::{HttpTransport, Replies};
+use crate::elicit::{CreateMessageRequest, CreateMessageResult, Elicitation, Root};
+use crate::prompt::GetPromptResult;
 use crate::protocol::{
     CallToolResult, DecodeError, ErrorCode, Implementation, LoggingLevel, Message, Notification,
     ProtocolVersion, Request, RequestId, RpcError,
 };
-use crate::{
-    CreateMessageRequest, CreateMessageResult, Elicitation, GetPromptResult, ResourceContents, Root,
-};
+use crate::resource::ResourceContents;
 /// The token that cancels a call ([`CallOptions::cancel_on`]), re-exported from `tokio-util`.
 pub use tokio_util::sync::CancellationToken;
 
@@ -279,7 +279,7 @@ enum Target {
 /// # async fn run() -> Result<(), mcp_runtime::client::ClientError> {
 /// let client = Client::builder("http://127.0.0.1:8000/mcp")
 ///     .client_info("my-agent", "1.2.0")
-///     .on_roots(|| async { Ok(vec![mcp_runtime::Root { uri: "file:///src".into(), name: None }]) })
+///     .on_roots(|| async { Ok(vec![mcp_runtime::elicit::Root { uri: "file:///src".into(), name: None }]) })
 ///     .connect()
 ///     .await?;
 /// # Ok(()) }
@@ -372,7 +372,7 @@ impl ClientBuilder {
     ///
     /// ```no_run
     /// use mcp_runtime::client::Client;
-    /// use mcp_runtime::Elicitation;
+    /// use mcp_runtime::elicit::Elicitation;
     /// # async fn run() -> Result<(), mcp_runtime::client::ClientError> {
     /// let client = Client::builder("http://127.0.0.1:8000/mcp")
     ///     .on_elicitation(|request| async move {
@@ -397,7 +397,7 @@ impl ClientBuilder {
     ///
     /// ```no_run
     /// use mcp_runtime::client::Client;
-    /// use mcp_runtime::{Content, CreateMessageResult, Role};
+    /// use mcp_runtime::{Content, elicit::CreateMessageResult, prompt::Role};
     /// # async fn run() -> Result<(), mcp_runtime::client::ClientError> {
     /// let client = Client::builder("http://127.0.0.1:8000/mcp")
     ///     .on_sampling(|request| async move {
@@ -425,7 +425,7 @@ impl ClientBuilder {
     ///
     /// ```no_run
     /// use mcp_runtime::client::Client;
-    /// use mcp_runtime::Root;
+    /// use mcp_runtime::elicit::Root;
     /// # async fn run() -> Result<(), mcp_runtime::client::ClientError> {
     /// let client = Client::builder("http://127.0.0.1:8000/mcp")
     ///     .on_roots(|| async { Ok(vec![Root { uri: "file:///work".into(), name: Some("work".into()) }]) })

@@ -9,8 +9,8 @@ use futures_util::future::BoxFuture;
 use serde::{Deserialize, Serialize};
 use serde_json::{json, Value};
 
+use crate::elicit::{CreateMessageRequest, CreateMessageResult, Elicitation, Root};
 use crate::protocol::RpcError;
-use crate::{CreateMessageRequest, CreateMessageResult, Elicitation, Root};
 
 /// An `elicitation/create` request: the server asks the user for input, through a form
 /// (`requested_schema`) or by sending them to a URL.

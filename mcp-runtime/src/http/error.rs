@@ -5,10 +5,10 @@ use actix_web::http::{header, StatusCode};
 use actix_web::{HttpResponse, ResponseError};
 
 use super::auth::Refusal;
-use crate::event_store::ReplayError;
+use crate::peer::TooManySessions;
 use crate::protocol::jsonrpc::encode;
 use crate::protocol::{DecodeError, ErrorCode, RequestId, RpcError};
-use crate::session::TooManySessions;
+use crate::store::ReplayError;
 
 /// `-32001`: the session id is unknown or ended (the code the TypeScript SDK uses).
 const SESSION_NOT_FOUND: ErrorCode = ErrorCode(-32001);

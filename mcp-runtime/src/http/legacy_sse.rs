@@ -22,11 +22,11 @@ use actix_web::{web, HttpRequest, HttpResponse};
 use super::error::HttpError;
 use super::request::{self, Accepts};
 use super::{sse, sse_response, Endpoint};
-use crate::ctx::Outgoing;
-use crate::dispatch::Reply;
+use crate::engine::Reply;
+use crate::peer::Outgoing;
+use crate::peer::{Session, TooManySessions};
 use crate::protocol::jsonrpc::encode;
 use crate::protocol::{ErrorCode, Message, RequestId, RpcError};
-use crate::session::{Session, TooManySessions};
 
 /// How many encoded messages may wait for a slow client on one connection before senders (the
 /// calls' forwarders, `POST`s answered at once) wait too.
@@ -64,7 +64,7 @@ impl Connections {
         if open.len() >= max {
             return Err(TooManySessions(max));
         }
-        let id: Arc<str> = crate::session::new_session_id().into();
+        let id: Arc<str> = crate::peer::new_session_id().into();
         open.insert(id.clone(), connection);
         Ok((id, inbox))
     }

@@ -37,12 +37,12 @@ mod auth;
 mod cors;
 mod error;
 mod legacy_sse;
-mod modern;
 mod request;
 mod resume;
 mod security;
 mod shutdown;
 mod sse;
+mod stateless;
 #[cfg(feature = "tls")]
 mod tls;
 
@@ -62,12 +62,12 @@ pub use self::shutdown::ShutdownHandle;
 #[cfg(feature = "tls")]
 pub use self::tls::{TlsConfig, TlsError};
 use crate::auth::{Identity, ProtectedResource, TokenVerifier};
-use crate::ctx::Outgoing;
-use crate::dispatch::Reply;
-use crate::event_store::{EventStore, InMemoryEventStore};
+use crate::engine::Reply;
+use crate::engine::ServerCore;
+use crate::peer::Outgoing;
+use crate::peer::{Session, SessionStore};
 use crate::protocol::{Message, RequestId};
-use crate::server::{Server, ServerCore};
-use crate::session::{Session, SessionStore};
+use crate::store::{EventStore, InMemoryEventStore};
 
 /// The Streamable HTTP endpoint of a [`Server`]: configure it, then mount
 /// [`service`](Self::service) in an actix-web `App` or call [`serve`](Self::serve).
@@ -142,22 +142,12 @@ impl Default for Config {
     }
 }
 
-impl Server {
-    /// The Streamable HTTP endpoint for this server, to configure and mount.
-    pub fn into_http(self) -> StreamableHttp {
-        StreamableHttp::with_config(self.into_core(), Config::default())
-    }
-
-    /// Serves this server over Streamable HTTP at `/mcp` on `addr` until the process is stopped.
-    ///
-    /// Only loopback addresses are accepted with the default settings; see
-    /// [`StreamableHttp::allowed_hosts`] to serve beyond this machine.
-    pub async fn serve(self, addr: impl ToSocketAddrs) -> io::Result<()> {
-        self.into_http().serve(addr).await
-    }
-}
-
 impl StreamableHttp {
+    /// The endpoint of a server's core, with the default settings.
+    pub(crate) fn new(core: Arc<ServerCore>) -> StreamableHttp {
+        StreamableHttp::with_config(core, Config::default())
+    }
+
     fn with_config(core: Arc<ServerCore>, config: Config) -> StreamableHttp {
         let sessions = SessionStore::new(config.idle_timeout, config.max_sessions)
             .with_events(config.events.clone());
@@ -252,7 +242,7 @@ impl StreamableHttp {
     ///
     /// ```
     /// use std::sync::Arc;
-    /// use mcp_runtime::{InMemoryEventStore, Server};
+    /// use mcp_runtime::{Server, store::InMemoryEventStore};
     ///
     /// let http = Server::new("demo", "1.0.0")
     ///     .into_http()
@@ -519,9 +509,9 @@ async fn post(
     request::require_json_body(req.headers())?;
     let body = request::read_body(req.headers(), payload, endpoint.config.max_body_bytes).await?;
     let message = Message::from_slice(&body)?;
-    if modern::is_stateless(req.headers(), &message) {
+    if stateless::is_stateless(req.headers(), &message) {
         return match message {
-            Message::Request(request) => modern::post(&endpoint, &req, request, caller).await,
+            Message::Request(request) => stateless::post(&endpoint, &req, request, caller).await,
             // No client notification means anything on the stateless wire: accepted, ignored.
             _ => Ok(HttpResponse::Accepted().finish()),
         };
@@ -609,7 +599,7 @@ fn initialize(
 async fn get(req: HttpRequest, endpoint: web::Data<Endpoint>) -> Result<HttpResponse, HttpError> {
     endpoint.config.policy.check(&req)?;
     let caller = endpoint.authenticate(&req).await?;
-    if modern::sessionless_new_version(req.headers()) {
+    if stateless::sessionless_new_version(req.headers()) {
         // The stateless revision has no server-initiated stream: POST is all it uses.
         return Err(HttpError::MethodNotAllowedHere("POST"));
     }
@@ -651,7 +641,7 @@ async fn delete(
 ) -> Result<HttpResponse, HttpError> {
     endpoint.config.policy.check(&req)?;
     let caller = endpoint.authenticate(&req).await?;
-    if modern::sessionless_new_version(req.headers()) {
+    if stateless::sessionless_new_version(req.headers()) {
         // No session to end on the stateless revision.
         return Err(HttpError::MethodNotAllowedHere("POST"));
     }

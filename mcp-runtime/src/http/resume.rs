@@ -16,9 +16,9 @@ use tokio::sync::{mpsc, oneshot};
 
 use super::error::HttpError;
 use super::sse::EventWriter;
-use crate::ctx::Outgoing;
-use crate::event_store::{EventStore, ReplayError};
-use crate::session::Session;
+use crate::peer::Outgoing;
+use crate::peer::Session;
+use crate::store::{EventStore, ReplayError};
 
 /// What a resumable stream needs to record its events and to park.
 #[derive(Clone)]

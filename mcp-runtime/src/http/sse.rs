@@ -17,8 +17,8 @@ use tokio::sync::mpsc;
 use tokio_util::sync::CancellationToken;
 
 use super::resume::{Claims, Live, Recorder};
-use crate::ctx::Outgoing;
-use crate::session::Session;
+use crate::peer::Outgoing;
+use crate::peer::Session;
 
 /// Stream ids are unique per process, so event ids (`<stream>-<seq>`) never collide across
 /// the streams of one session.

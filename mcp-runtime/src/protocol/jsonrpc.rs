@@ -210,6 +210,9 @@ impl ErrorCode {
     pub const METHOD_NOT_FOUND: ErrorCode = ErrorCode(-32601);
     /// Bad params: unknown tool, invalid cursor, invalid level.
     pub const INVALID_PARAMS: ErrorCode = ErrorCode(-32602);
+    /// `resources/read` of a URI no resource answers to (2025 era; the 2026 revision uses
+    /// [`INVALID_PARAMS`](Self::INVALID_PARAMS)).
+    pub const RESOURCE_NOT_FOUND: ErrorCode = ErrorCode(-32002);
     /// A fault inside the server.
     pub const INTERNAL_ERROR: ErrorCode = ErrorCode(-32603);
     /// Transport-level failures (session not found, wrong headers), as the reference SDKs use it.

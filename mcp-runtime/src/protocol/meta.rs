@@ -210,6 +210,33 @@ fn strip_prefix_ignore_case<'a>(text: &'a str, prefix: &str) -> Option<&'a str> 
         .then(|| &text[prefix.len()..])
 }
 
+/// Who may reuse a cached list or read result (`cacheScope` of 2026-era results).
+///
+/// ```
+/// use std::time::Duration;
+/// use mcp_runtime::{protocol::CacheScope, Server};
+///
+/// let server = Server::new("demo", "1.0.0").cache_hints(Duration::from_secs(60), CacheScope::Public);
+/// # let _ = server;
+/// ```
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum CacheScope {
+    /// Any client may reuse it: the result is the same for everyone.
+    Public,
+    /// Only the same authorization context may reuse it (results vary per caller).
+    #[default]
+    Private,
+}
+
+impl CacheScope {
+    pub(crate) fn as_str(self) -> &'static str {
+        match self {
+            CacheScope::Public => "public",
+            CacheScope::Private => "private",
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -2,16 +2,21 @@
 //!
 //! Everything here is plain data with serde impls; nothing here knows about transports or tools.
 
+mod icon;
 pub(crate) mod jsonrpc;
 pub mod meta;
 mod types;
 mod version;
 
+#[doc(hidden)]
+pub use icon::Extras;
+pub use icon::{Icon, IconTheme};
 pub use jsonrpc::{
     DecodeError, ErrorCode, Message, Notification, Request, RequestId, Response, RpcError,
 };
+pub use meta::CacheScope;
 pub use types::{
-    Annotations, CallToolResult, Content, Implementation, LoggingLevel, ResourceContents,
+    Annotations, CallToolResult, Content, Implementation, LoggingLevel, ResourceContents, Role,
     ToolAnnotations,
 };
 pub use version::ProtocolVersion;

@@ -370,3 +370,13 @@ impl CallToolResult {
         }
     }
 }
+
+/// Who a message is from (prompt messages, sampling messages).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Role {
+    /// The user.
+    User,
+    /// The assistant (the model).
+    Assistant,
+}

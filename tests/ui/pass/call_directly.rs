@@ -1,7 +1,7 @@
 #![deny(warnings)]
 //! The function stays an ordinary function: it can be called, and named as a tool.
 
-use mcp_runtime::{mcp_tool, Ctx, Server, Tool};
+use mcp_runtime::{mcp_tool, Ctx, Server, tool::Tool};
 
 /// Add two integers.
 #[mcp_tool]

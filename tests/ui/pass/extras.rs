@@ -1,7 +1,7 @@
 #![deny(warnings)]
 //! `icons`, `meta` and `input_schema` on every macro that takes them.
 
-use mcp_runtime::{mcp_prompt, mcp_resource, mcp_tool, Icon, IconTheme, Server};
+use mcp_runtime::{mcp_prompt, mcp_resource, mcp_tool, Server, protocol::{Icon, IconTheme}};
 use serde_json::{json, Map, Value};
 
 const ICONS: &[Icon] = &[

@@ -1,8 +1,6 @@
 use std::net::IpAddr;
 
-use mcp_runtime::{
-    mcp_prompt, Content, Ctx, GetPromptResult, Prompt, PromptError, PromptMessage, Server,
-};
+use mcp_runtime::{mcp_prompt, Content, Ctx, Server, prompt::{GetPromptResult, Prompt, PromptError, PromptMessage}};
 
 /// Greet someone.
 #[mcp_prompt(name = "greeting", title = "Greeting")]

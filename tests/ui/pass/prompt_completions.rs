@@ -1,4 +1,4 @@
-use mcp_runtime::{mcp_prompt, Completion, CompletionRequest, Prompt, PromptError};
+use mcp_runtime::{mcp_prompt, prompt::{Completion, CompletionRequest, Prompt, PromptError}};
 
 fn language(prefix: &str) -> Vec<String> {
     ["python", "rust"]
@@ -13,8 +13,8 @@ fn styles(_: &str) -> Vec<&'static str> {
 }
 
 mod completers {
-    pub fn level(prefix: &str) -> mcp_runtime::Completion {
-        mcp_runtime::Completion::matching(["beginner", "expert"], prefix)
+    pub fn level(prefix: &str) -> mcp_runtime::prompt::Completion {
+        mcp_runtime::prompt::Completion::matching(["beginner", "expert"], prefix)
     }
 }
 

@@ -1,4 +1,4 @@
-use mcp_runtime::{mcp_resource, Blob, Ctx, Resource, ResourceContents, Server};
+use mcp_runtime::{mcp_resource, Ctx, Server, resource::{Blob, Resource, ResourceContents}};
 
 /// Static text.
 #[mcp_resource(uri = "test://text", mime_type = "text/plain", title = "Text")]

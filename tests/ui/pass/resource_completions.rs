@@ -1,7 +1,7 @@
 #![deny(warnings)]
 //! Template variables with completers, sync and async, beside one without.
 
-use mcp_runtime::{mcp_resource, CompletionRequest, Server};
+use mcp_runtime::{mcp_resource, Server, prompt::CompletionRequest};
 
 fn owners(prefix: &str) -> Vec<&'static str> {
     ["rust-lang", "tokio-rs"]

@@ -1,7 +1,7 @@
 #![deny(warnings)]
 //! `scopes = [...]` lands in the tool's spec; an empty list is allowed.
 
-use mcp_runtime::{mcp_tool, Ctx, Server, Tool};
+use mcp_runtime::{mcp_tool, Ctx, Server, tool::Tool};
 
 /// Write a file.
 #[mcp_tool(scopes = ["files:read", "files:write"], title = "Write")]

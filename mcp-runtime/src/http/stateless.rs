@@ -25,13 +25,13 @@ use super::error::HttpError;
 use super::request::{SESSION_HEADER, VERSION_HEADER};
 use super::{sse, sse_response, Endpoint};
 use crate::auth::Identity;
-use crate::ctx::Outgoing;
-use crate::dispatch::Reply;
-use crate::modern::CancelOnDrop;
+use crate::engine::Reply;
+use crate::engine::ServerCore;
+use crate::peer::CancelOnDrop;
+use crate::peer::Outgoing;
 use crate::protocol::jsonrpc::encode;
 use crate::protocol::meta::{self, RequestMeta, StatelessError};
 use crate::protocol::{ErrorCode, Message, ProtocolVersion, Request, RequestId};
-use crate::server::ServerCore;
 
 /// How long a stateless call may stay quiet before its answer becomes an SSE stream: quick
 /// calls answer with plain JSON; slower ones get a stream whose keep-alives reveal a client

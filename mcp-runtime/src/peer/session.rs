@@ -11,10 +11,10 @@ use serde_json::Value;
 use tokio::sync::{mpsc, oneshot};
 use tokio_util::sync::CancellationToken;
 
-use crate::event_store::EventStore;
 use crate::protocol::{
     Implementation, LoggingLevel, ProtocolVersion, RequestId, Response, RpcError,
 };
+use crate::store::EventStore;
 
 /// Where the answer to a server→client request goes: the tool waiting for it.
 pub(crate) type PendingReply = oneshot::Sender<Result<Value, RpcError>>;

@@ -5,37 +5,22 @@
 //! local tasks; their notifications and final response come back on a bounded channel that the
 //! transport drains into its stream.
 
-use std::any::Any;
-use std::collections::HashMap;
-use std::future::Future;
-use std::panic::AssertUnwindSafe;
-use std::pin::Pin;
-use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
 
-use futures_util::FutureExt;
 use serde::Deserialize;
 use serde_json::{json, Map, Value};
 use tokio::sync::mpsc;
-use tokio_util::sync::CancellationToken;
 
+use super::run::UriParams;
+use super::ServerCore;
 use crate::auth::Identity;
 use crate::catalog::Catalog;
-use crate::ctx::{CallScope, Ctx, LogFilter, Outgoing};
-use crate::modern::Exchange;
-use crate::prompt::{CompletionRequest, PromptArguments};
+use crate::peer::{Outgoing, Session};
 use crate::protocol::jsonrpc::{encode, parse_params};
 use crate::protocol::{
-    CallToolResult, ErrorCode, Implementation, LoggingLevel, Notification, ProtocolVersion,
-    Request, RequestId, Response, RpcError,
+    ErrorCode, Implementation, LoggingLevel, Notification, ProtocolVersion, Request, RequestId,
+    Response, RpcError,
 };
-use crate::server::ServerCore;
-use crate::session::{CallRefused, Session};
-use crate::tool::Arguments;
-
-/// How many notifications of one call may wait for a slow client before the tool's next
-/// `ctx.info(..).await` waits too.
-const CALL_CHANNEL_CAPACITY: usize = 64;
 
 /// The answer to a request.
 pub(crate) enum Reply {
@@ -74,66 +59,6 @@ struct ListParams {
     #[serde(default)]
     cursor: Option<String>,
 }
-
-#[derive(Deserialize)]
-struct CallParams {
-    name: String,
-    #[serde(default)]
-    arguments: Value,
-    #[serde(default, rename = "_meta")]
-    meta: Option<Map<String, Value>>,
-}
-
-#[derive(Deserialize)]
-struct GetPromptParams {
-    name: String,
-    #[serde(default)]
-    arguments: Value,
-    #[serde(default, rename = "_meta")]
-    meta: Option<Map<String, Value>>,
-}
-
-#[derive(Deserialize)]
-struct CompleteParams {
-    #[serde(rename = "ref")]
-    reference: CompleteRef,
-    argument: CompleteArgument,
-    #[serde(default)]
-    context: CompleteContext,
-    #[serde(default, rename = "_meta")]
-    meta: Option<Map<String, Value>>,
-}
-
-#[derive(Deserialize)]
-#[serde(tag = "type")]
-enum CompleteRef {
-    #[serde(rename = "ref/prompt")]
-    Prompt { name: String },
-    #[serde(rename = "ref/resource")]
-    Resource { uri: String },
-}
-
-#[derive(Deserialize)]
-struct CompleteArgument {
-    name: String,
-    value: String,
-}
-
-#[derive(Deserialize)]
-struct UriParams {
-    uri: String,
-    #[serde(rename = "_meta")]
-    meta: Option<Map<String, Value>>,
-}
-
-#[derive(Deserialize, Default)]
-struct CompleteContext {
-    #[serde(default)]
-    arguments: HashMap<String, String>,
-}
-
-/// What a request served by a local task yields: its `result`, or a JSON-RPC error.
-pub(crate) type RequestFuture = Pin<Box<dyn Future<Output = Result<Value, RpcError>>>>;
 
 #[derive(Deserialize)]
 #[serde(rename_all = "camelCase")]
@@ -320,40 +245,6 @@ impl ServerCore {
         self.page(key, &definitions, params)
     }
 
-    /// `resources/read`: a fixed URI, else the first matching template; none is `-32002` with
-    /// `data.uri`. The read runs in a local task, like a prompt.
-    pub(crate) fn read_resource(
-        &self,
-        catalog: &Catalog,
-        session: &Arc<Session>,
-        request: Request,
-        caller: Option<Arc<Identity>>,
-        exchange: Option<Arc<Exchange>>,
-    ) -> Result<Reply, RpcError> {
-        let id = request.id;
-        let params: UriParams = parse_params(request.params)?;
-        let (resource, vars) = catalog
-            .find_resource(&params.uri)
-            .ok_or_else(|| crate::resource::not_found(&params.uri))?;
-        let (read, uses_ctx) = (resource.read, resource.spec.uses_ctx);
-        let uri = params.uri;
-        self.spawn_request(
-            session,
-            Origin {
-                id,
-                meta: params.meta,
-                caller,
-                exchange,
-            },
-            uses_ctx,
-            RequestKind::Resource,
-            move |ctx| {
-                let future = read(ctx, uri, vars).into_inner();
-                Box::pin(async move { Ok(json!({ "contents": future.await? })) })
-            },
-        )
-    }
-
     /// `resources/subscribe` (`subscribe`) or `resources/unsubscribe`: per-session bookkeeping.
     /// Subscribing to a URI no resource answers to is `-32002`.
     fn subscribe(
@@ -395,336 +286,6 @@ impl ServerCore {
         }
         Ok(Value::Object(result))
     }
-
-    /// `prompts/get`: unknown prompts and bad arguments are `-32602`; the prompt renders in a
-    /// local task, like a tool call (so it can be cancelled, and may notify through its `Ctx`).
-    pub(crate) fn get_prompt(
-        &self,
-        catalog: &Catalog,
-        session: &Arc<Session>,
-        request: Request,
-        caller: Option<Arc<Identity>>,
-        exchange: Option<Arc<Exchange>>,
-    ) -> Result<Reply, RpcError> {
-        let id = request.id;
-        let params: GetPromptParams = parse_params(request.params)?;
-        let prompt = catalog
-            .find_prompt(&params.name)
-            .ok_or_else(|| RpcError::invalid_params(format!("Unknown prompt: {}", params.name)))?;
-        let args = PromptArguments::from_value(params.arguments)
-            .map_err(|e| RpcError::invalid_params(e.to_string()))?;
-        let (get, description) = (prompt.get, prompt.spec.description);
-        self.spawn_request(
-            session,
-            Origin {
-                id,
-                meta: params.meta,
-                caller,
-                exchange,
-            },
-            prompt.spec.uses_ctx,
-            RequestKind::Prompt,
-            move |ctx| {
-                let future = get(ctx, args).into_inner();
-                Box::pin(async move {
-                    let mut result = future.await?;
-                    result.description.get_or_insert_with(|| description.into());
-                    Ok(serde_json::to_value(result).expect("prompt results serialize"))
-                })
-            },
-        )
-    }
-
-    /// `completion/complete`: the completer of a prompt argument, or no values.
-    pub(crate) fn complete(
-        &self,
-        catalog: &Catalog,
-        session: &Arc<Session>,
-        request: Request,
-        caller: Option<Arc<Identity>>,
-        exchange: Option<Arc<Exchange>>,
-    ) -> Result<Reply, RpcError> {
-        let id = request.id;
-        let answer = |completion: crate::Completion| {
-            let result = json!({ "completion": completion });
-            Ok(Reply::Now(
-                match exchange.as_ref().map(|x| x.finish(Ok(result.clone()))) {
-                    None => encode::result(&id, result),
-                    Some(Ok(result)) => encode::result(&id, result),
-                    Some(Err(error)) => encode::error(Some(&id), &error),
-                },
-            ))
-        };
-        let params: CompleteParams = parse_params(request.params)?;
-        let wanted = params.argument.name.as_str();
-        // The argument (or template variable) named as the completer sees it, and its completer.
-        let (argument, complete) = match &params.reference {
-            CompleteRef::Prompt { name } => {
-                let prompt = catalog
-                    .find_prompt(name)
-                    .ok_or_else(|| RpcError::invalid_params(format!("Unknown prompt: {name}")))?;
-                let argument = prompt
-                    .spec
-                    .arguments
-                    .iter()
-                    .find(|a| a.name == wanted)
-                    .ok_or_else(|| {
-                        RpcError::invalid_params(format!(
-                            "prompt `{name}` has no argument `{wanted}`"
-                        ))
-                    })?;
-                (argument.name, argument.complete)
-            }
-            CompleteRef::Resource { uri } => {
-                let (resource, template) = catalog
-                    .resources
-                    .iter()
-                    .find_map(|r| {
-                        Some((r, r.template.as_ref()?)).filter(|(r, _)| r.spec.uri == uri)
-                    })
-                    .ok_or_else(|| {
-                        RpcError::invalid_params(format!("Unknown resource template: {uri}"))
-                    })?;
-                let variable = template.variables().find(|v| *v == wanted).ok_or_else(|| {
-                    RpcError::invalid_params(format!(
-                        "resource template `{uri}` has no variable `{wanted}`"
-                    ))
-                })?;
-                let completer = resource
-                    .spec
-                    .completions
-                    .iter()
-                    .find(|c| c.variable == variable);
-                (variable, completer.and_then(|c| c.complete))
-            }
-        };
-        let Some(complete) = complete else {
-            return answer(crate::Completion::default());
-        };
-        let (value, arguments) = (params.argument.value, params.context.arguments);
-        self.spawn_request(
-            session,
-            Origin {
-                id,
-                meta: params.meta,
-                caller,
-                exchange,
-            },
-            false,
-            RequestKind::Completer,
-            move |ctx| {
-                let future = complete(CompletionRequest {
-                    argument,
-                    value,
-                    arguments,
-                    ctx,
-                })
-                .into_inner();
-                Box::pin(async move {
-                    let completion = future.await?.capped();
-                    Ok(json!({ "completion": completion }))
-                })
-            },
-        )
-    }
-
-    /// Runs a request's handler as a local task with a [`Ctx`] of its own: registered as a call
-    /// of the session (so `notifications/cancelled` stops it and its id is busy meanwhile), a
-    /// panic answered with `-32603`, nothing sent after cancellation.
-    fn spawn_request(
-        &self,
-        session: &Arc<Session>,
-        origin: Origin,
-        notifies: bool,
-        kind: RequestKind,
-        start: impl FnOnce(Ctx) -> RequestFuture,
-    ) -> Result<Reply, RpcError> {
-        let Origin {
-            id,
-            meta,
-            caller,
-            exchange,
-        } = origin;
-        let cancel = CancellationToken::new();
-        if let Err(refused) = session.begin_call(&id, cancel.clone(), self.limits.per_session) {
-            let code = match refused {
-                CallRefused::IdInUse => ErrorCode::INVALID_REQUEST,
-                CallRefused::TooMany(_) => ErrorCode::SERVER_ERROR,
-            };
-            return Err(RpcError::new(code, format!("request {id}: {refused}")));
-        }
-        let progress_token = meta
-            .and_then(|mut meta| meta.remove("progressToken"))
-            .filter(|t| t.is_string() || t.is_i64() || t.is_u64());
-        let (sink, messages) = mpsc::channel(CALL_CHANNEL_CAPACITY);
-        let scope = Arc::new(CallScope {
-            request_id: id.clone(),
-            progress_token,
-            last_progress: Mutex::new(None),
-            sink: sink.clone(),
-            log: match &exchange {
-                Some(exchange) => LogFilter::Fixed(exchange.log_level),
-                None => LogFilter::Session(session.clone()),
-            },
-            cancel: cancel.clone(),
-            finished: AtomicBool::new(false),
-            session: Some(session.clone()),
-            protocol_version: session.protocol_version(),
-            state: self.state.clone(),
-            identity: caller,
-            exchange: exchange.clone(),
-        });
-        if let Some(exchange) = &exchange {
-            let _ = exchange.sink.set(sink.clone());
-        }
-        let future = start(Ctx::new(scope.clone()));
-        let future = match &exchange {
-            Some(exchange) => exchange.clone().drive(future),
-            None => future,
-        };
-        let session = session.clone();
-        let timeout = self.limits.timeout;
-        tokio::task::spawn_local(async move {
-            let deadline = async {
-                match timeout {
-                    Some(timeout) => tokio::time::sleep(timeout).await,
-                    None => std::future::pending().await,
-                }
-            };
-            let outcome = tokio::select! {
-                biased;
-                _ = cancel.cancelled() => return finish(&scope, &session, &id),
-                result = AssertUnwindSafe(future).catch_unwind() => result,
-                _ = deadline => {
-                    // Work the handler handed off (threads, spawned tasks) learns through its Ctx.
-                    cancel.cancel();
-                    let timeout = timeout.unwrap_or_default();
-                    Ok(kind.failure(format!(
-                        "the {} did not finish within {timeout:?} and was cancelled",
-                        kind.noun()
-                    )))
-                }
-            };
-            finish(&scope, &session, &id);
-            let outcome = outcome.unwrap_or_else(|panic| {
-                let message = format!("the {} panicked: {}", kind.noun(), panic_message(&*panic));
-                match exchange.as_ref().and_then(|x| x.task()) {
-                    // A task reports a crash as a failure of the task, not as a tool error.
-                    Some(_) => Err(RpcError::internal(message)),
-                    None => kind.failure(message),
-                }
-            });
-            let outcome = match &exchange {
-                Some(exchange) => exchange.finish(outcome),
-                None => outcome,
-            };
-            let response = match outcome {
-                Ok(result) => encode::result(&id, result),
-                Err(error) => encode::error(Some(&id), &error),
-            };
-            let _ = sink.send(Outgoing::Response(response)).await;
-        });
-        Ok(Reply::Call { notifies, messages })
-    }
-
-    pub(crate) fn call_tool(
-        &self,
-        catalog: &Catalog,
-        session: &Arc<Session>,
-        request: Request,
-        caller: Option<Arc<Identity>>,
-        exchange: Option<Arc<Exchange>>,
-    ) -> Result<Reply, RpcError> {
-        let id = request.id;
-        let params: CallParams = parse_params(request.params)?;
-        let tool = catalog
-            .find_tool(&params.name)
-            .ok_or_else(|| RpcError::invalid_params(format!("Unknown tool: {}", params.name)))?;
-        // Transports refuse such calls with their own status first (HTTP 403); this is the
-        // rule itself, for every transport.
-        if let Some(caller) = &caller {
-            let missing = caller.missing_scopes(tool.spec.scopes);
-            if !missing.is_empty() {
-                return Err(RpcError::invalid_params(format!(
-                    "tool `{}` needs the scopes: {}",
-                    params.name,
-                    missing.join(" ")
-                )));
-            }
-        }
-        let args = Arguments::from_value(params.arguments)
-            .map_err(|e| RpcError::invalid_params(e.to_string()))?;
-        let (call, wraps_output) = (tool.call, tool.wraps_output);
-        self.spawn_request(
-            session,
-            Origin {
-                id,
-                meta: params.meta,
-                caller,
-                exchange,
-            },
-            tool.spec.uses_ctx,
-            RequestKind::Tool,
-            move |ctx| {
-                let future = call(ctx, args).into_inner();
-                Box::pin(async move {
-                    let mut result = future.await;
-                    if wraps_output {
-                        crate::tool::wrap_structured(&mut result);
-                    }
-                    Ok(tool_result_value(result))
-                })
-            },
-        )
-    }
-}
-
-/// Where a request served by [`ServerCore::spawn_request`] comes from: its id, its `_meta`,
-/// the authenticated caller, if any, and for a stateless (2026) request its exchange.
-struct Origin {
-    id: RequestId,
-    meta: Option<Map<String, Value>>,
-    caller: Option<Arc<Identity>>,
-    exchange: Option<Arc<Exchange>>,
-}
-
-/// What kind of handler a request runs; decides how its failures reach the client.
-#[derive(Debug, Clone, Copy)]
-enum RequestKind {
-    Tool,
-    Prompt,
-    Resource,
-    Completer,
-}
-
-impl RequestKind {
-    fn noun(self) -> &'static str {
-        match self {
-            RequestKind::Tool => "tool",
-            RequestKind::Prompt => "prompt",
-            RequestKind::Resource => "resource",
-            RequestKind::Completer => "completer",
-        }
-    }
-
-    /// A timeout or panic: a tool's is an `isError: true` result the model can read (the
-    /// 2025-11-25 rule for tool execution errors); any other handler's is `-32603`.
-    fn failure(self, message: String) -> Result<Value, RpcError> {
-        match self {
-            RequestKind::Tool => Ok(tool_result_value(CallToolResult::error(message))),
-            _ => Err(RpcError::internal(message)),
-        }
-    }
-}
-
-fn tool_result_value(result: CallToolResult) -> Value {
-    serde_json::to_value(result).expect("a CallToolResult always serializes")
-}
-
-/// Marks a request served by [`ServerCore::spawn_request`] as over: nothing more goes out.
-fn finish(scope: &CallScope, session: &Session, id: &RequestId) {
-    scope.finished.store(true, Ordering::Release);
-    session.end_call(id);
 }
 
 fn set_level(session: &Session, params: Option<Value>) -> Result<Value, RpcError> {
@@ -739,14 +300,6 @@ fn set_level(session: &Session, params: Option<Value>) -> Result<Value, RpcError
     Ok(json!({}))
 }
 
-fn panic_message(panic: &(dyn Any + Send)) -> &str {
-    panic
-        .downcast_ref::<&str>()
-        .copied()
-        .or_else(|| panic.downcast_ref::<String>().map(String::as_str))
-        .unwrap_or("(no message)")
-}
-
 #[cfg(test)]
 mod tests {
     use std::time::Duration;
@@ -754,8 +307,11 @@ mod tests {
     use serde_json::json;
 
     use super::*;
+    use crate::engine::run::CALL_CHANNEL_CAPACITY;
     use crate::protocol::Message;
+    use crate::Ctx;
     use crate::{mcp_tool, Server};
+    use tokio_util::sync::CancellationToken;
 
     /// Log twice and report progress twice.
     #[mcp_tool]
@@ -1002,8 +558,8 @@ mod tests {
         panic!("oops")
     }
 
-    fn names(prefix: &str) -> crate::Completion {
-        crate::Completion::matching(["ada", "alan", "grace"], prefix)
+    fn names(prefix: &str) -> crate::prompt::Completion {
+        crate::prompt::Completion::matching(["ada", "alan", "grace"], prefix)
     }
 
     fn prompt_core() -> Arc<ServerCore> {

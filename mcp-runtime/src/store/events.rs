@@ -23,7 +23,7 @@ use bytes::Bytes;
 ///
 /// ```
 /// use bytes::Bytes;
-/// use mcp_runtime::{EventStore, InMemoryEventStore};
+/// use mcp_runtime::{store::{EventStore, InMemoryEventStore}};
 ///
 /// let store = InMemoryEventStore::new(1 << 20);
 /// store.append("session-a", 7, 1, Bytes::from_static(b"id: 7-1\ndata: {}\n\n"));

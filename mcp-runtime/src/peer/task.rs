@@ -12,16 +12,11 @@ use std::collections::HashMap;
 use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
-use serde::Deserialize;
 use serde_json::{json, Map, Value};
 use tokio::sync::oneshot;
 
-use crate::dispatch::Reply;
-use crate::protocol::jsonrpc::encode;
-use crate::protocol::meta::{RequestMeta, StatelessError};
-use crate::protocol::{Request, RpcError};
-use crate::server::ServerCore;
-use crate::session::Session;
+use super::session::Session;
+use crate::protocol::RpcError;
 
 /// The extension's id, under `capabilities.extensions`.
 pub(crate) const TASKS_EXTENSION: &str = "io.modelcontextprotocol/tasks";
@@ -31,19 +26,6 @@ const POLL_INTERVAL_MS: u64 = 500;
 
 /// The most tasks held at once; beyond it calls answer with their result instead.
 const MAX_TASKS: usize = 10_000;
-
-/// Whether a request's client capabilities take tasks.
-pub(crate) fn negotiated(meta: &RequestMeta) -> bool {
-    meta.capabilities
-        .get("extensions")
-        .and_then(|e| e.get(TASKS_EXTENSION))
-        .is_some_and(Value::is_object)
-}
-
-/// The refusal of a request that needs the extension the client did not declare.
-pub(crate) fn missing_extension() -> StatelessError {
-    StatelessError::MissingCapability(json!({ "extensions": { TASKS_EXTENSION: {} } }))
-}
 
 /// Every task of the process, by id.
 pub(crate) struct TaskStore {
@@ -144,7 +126,7 @@ impl TaskStore {
         Some(task)
     }
 
-    fn get(&self, id: &str) -> Option<Arc<Task>> {
+    pub(crate) fn get(&self, id: &str) -> Option<Arc<Task>> {
         lock(&self.tasks)
             .get(id)
             .filter(|t| !t.expired(SystemTime::now()))
@@ -182,7 +164,7 @@ impl Task {
     }
 
     /// The `tasks/get` result: the task, with its result, error or open questions.
-    fn detailed(&self) -> Value {
+    pub(crate) fn detailed(&self) -> Value {
         let state = lock(&self.state);
         let mut result = self.fields(&state);
         result.insert("resultType".into(), "complete".into());
@@ -218,7 +200,7 @@ impl Task {
     }
 
     /// Hands the client's answers to the questions they name; others are ignored.
-    fn answer(&self, mut responses: Map<String, Value>) {
+    pub(crate) fn answer(&self, mut responses: Map<String, Value>) {
         let mut state = lock(&self.state);
         let waiting = std::mem::take(&mut state.waiting);
         for (key, question) in waiting {
@@ -261,7 +243,7 @@ impl Task {
     }
 
     /// Stops the task's call, unless it is over already.
-    fn cancel(&self) {
+    pub(crate) fn cancel(&self) {
         {
             let mut state = lock(&self.state);
             if state.status.is_terminal() {
@@ -272,54 +254,6 @@ impl Task {
             state.updated = SystemTime::now();
         }
         self.context.close();
-    }
-}
-
-#[derive(Deserialize)]
-#[serde(rename_all = "camelCase")]
-struct TaskParams {
-    task_id: String,
-    #[serde(default)]
-    input_responses: Option<Map<String, Value>>,
-}
-
-impl ServerCore {
-    /// `tasks/get`, `tasks/update` and `tasks/cancel`, for clients that declared the extension.
-    /// An unknown task id is `-32602`.
-    pub(crate) fn tasks_request(
-        &self,
-        meta: &RequestMeta,
-        request: Request,
-    ) -> Result<Reply, StatelessError> {
-        if !negotiated(meta) {
-            return Err(missing_extension());
-        }
-        let id = request.id;
-        let params: TaskParams = crate::protocol::jsonrpc::parse_params(request.params)
-            .map_err(|e| StatelessError::InvalidInput(e.message))?;
-        let answer = |result: Result<Value, RpcError>| {
-            Reply::Now(match result {
-                Ok(value) => encode::result(&id, value),
-                Err(error) => encode::error(Some(&id), &error),
-            })
-        };
-        let Some(task) = self.stateless.tasks.get(&params.task_id) else {
-            let mut error = RpcError::invalid_params(format!("Unknown task: {}", params.task_id));
-            error.data = Some(json!({ "taskId": params.task_id }));
-            return Ok(answer(Err(error)));
-        };
-        let ack = json!({ "resultType": "complete" });
-        Ok(answer(Ok(match request.method.as_str() {
-            "tasks/get" => task.detailed(),
-            "tasks/update" => {
-                task.answer(params.input_responses.unwrap_or_default());
-                ack
-            }
-            _ => {
-                task.cancel();
-                ack
-            }
-        })))
     }
 }
 

@@ -8,7 +8,7 @@ use serde_json::{Map, Value};
 /// (MCP 2025-11-25). Built in `const` context, so a macro attribute can name a constant:
 ///
 /// ```
-/// use mcp_runtime::{mcp_tool, Icon, IconTheme};
+/// use mcp_runtime::{mcp_tool, protocol::{Icon, IconTheme}};
 ///
 /// const ICONS: &[Icon] = &[
 ///     Icon::new("https://example.com/calc.svg").mime_type("image/svg+xml"),

@@ -11,8 +11,8 @@ use schemars::JsonSchema;
 use serde::{Deserialize, Deserializer, Serialize};
 use serde_json::{Map, Value};
 
+use crate::protocol::Role;
 use crate::protocol::{Content, RpcError};
-use crate::Role;
 
 /// How long a tool waits for the client's answer by default (see
 /// [`Ctx::with_client_timeout`](crate::Ctx::with_client_timeout)).
@@ -70,7 +70,7 @@ pub type ElicitError = ClientRequestError;
 /// The user's answer to an elicitation.
 ///
 /// ```
-/// use mcp_runtime::Elicitation;
+/// use mcp_runtime::elicit::Elicitation;
 /// let answer: Elicitation<u32> = Elicitation::Accept(3);
 /// assert_eq!(answer.accepted(), Some(3));
 /// assert_eq!(Elicitation::<u32>::Decline.accepted(), None);
@@ -130,7 +130,7 @@ pub(crate) fn parse_elicit_result(result: Value) -> Result<Elicitation<Value>, C
 /// One message of a sampling conversation.
 ///
 /// ```
-/// use mcp_runtime::SamplingMessage;
+/// use mcp_runtime::elicit::SamplingMessage;
 /// let m = SamplingMessage::user("Hi");
 /// assert_eq!(serde_json::to_value(&m).unwrap()["content"]["text"], "Hi");
 /// ```
@@ -163,7 +163,7 @@ impl SamplingMessage {
 /// Hints for the client's choice of model.
 ///
 /// ```
-/// use mcp_runtime::ModelPreferences;
+/// use mcp_runtime::elicit::ModelPreferences;
 /// let p = ModelPreferences { intelligence_priority: Some(0.8), ..Default::default() };
 /// assert_eq!(serde_json::to_value(&p).unwrap()["intelligencePriority"], 0.8);
 /// ```
@@ -187,7 +187,7 @@ pub struct ModelPreferences {
 /// A model name (or part of one) the server would like.
 ///
 /// ```
-/// let hint = mcp_runtime::ModelHint { name: Some("claude".into()) };
+/// let hint = mcp_runtime::elicit::ModelHint { name: Some("claude".into()) };
 /// assert_eq!(serde_json::to_value(&hint).unwrap()["name"], "claude");
 /// ```
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
@@ -200,7 +200,7 @@ pub struct ModelHint {
 /// A `sampling/createMessage` request: ask the client's model for a completion.
 ///
 /// ```
-/// use mcp_runtime::{CreateMessageRequest, SamplingMessage};
+/// use mcp_runtime::{elicit::{CreateMessageRequest, SamplingMessage}};
 /// let request = CreateMessageRequest::new(vec![SamplingMessage::user("Hello")], 100)
 ///     .system_prompt("Be brief.");
 /// let wire = serde_json::to_value(&request).unwrap();
@@ -257,7 +257,7 @@ impl CreateMessageRequest {
 /// The client model's answer to a [`CreateMessageRequest`].
 ///
 /// ```
-/// let result: mcp_runtime::CreateMessageResult = serde_json::from_value(serde_json::json!({
+/// let result: mcp_runtime::elicit::CreateMessageResult = serde_json::from_value(serde_json::json!({
 ///     "role": "assistant", "model": "m", "content": {"type": "text", "text": "Hi"}
 /// })).unwrap();
 /// assert_eq!(result.text(), "Hi");
@@ -316,7 +316,7 @@ fn one_or_many<'de, D: Deserializer<'de>>(d: D) -> Result<Vec<Content>, D::Error
 /// One of the client's roots (a directory or file the server may work in).
 ///
 /// ```
-/// let root: mcp_runtime::Root =
+/// let root: mcp_runtime::elicit::Root =
 ///     serde_json::from_value(serde_json::json!({"uri": "file:///src", "name": "src"})).unwrap();
 /// assert_eq!(root.name.as_deref(), Some("src"));
 /// ```
@@ -340,7 +340,7 @@ pub(crate) struct ListRootsResult {
 /// only what elicitation allows (`title`, `description`, `default`, bounds, string formats).
 ///
 /// ```
-/// use mcp_runtime::{elicitation_schema, JsonSchema};
+/// use mcp_runtime::{JsonSchema, elicit::elicitation_schema};
 ///
 /// #[derive(serde::Deserialize, JsonSchema)]
 /// struct Contact {

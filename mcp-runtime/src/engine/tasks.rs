@@ -1,0 +1,73 @@
+//! The requests of the tasks extension (`tasks/get`, `tasks/update`, `tasks/cancel`) on the
+//! stateless wire; the tasks themselves live in the peer layer ([`Task`](crate::peer::Task)).
+
+use serde::Deserialize;
+use serde_json::{json, Map, Value};
+
+use super::dispatch::Reply;
+use super::ServerCore;
+use crate::peer::TASKS_EXTENSION;
+use crate::protocol::jsonrpc::encode;
+use crate::protocol::meta::{RequestMeta, StatelessError};
+use crate::protocol::{Request, RpcError};
+
+/// Whether a request's client capabilities take tasks.
+pub(crate) fn negotiated(meta: &RequestMeta) -> bool {
+    meta.capabilities
+        .get("extensions")
+        .and_then(|e| e.get(TASKS_EXTENSION))
+        .is_some_and(Value::is_object)
+}
+
+/// The refusal of a request that needs the extension the client did not declare.
+pub(crate) fn missing_extension() -> StatelessError {
+    StatelessError::MissingCapability(json!({ "extensions": { TASKS_EXTENSION: {} } }))
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct TaskParams {
+    task_id: String,
+    #[serde(default)]
+    input_responses: Option<Map<String, Value>>,
+}
+
+impl ServerCore {
+    /// `tasks/get`, `tasks/update` and `tasks/cancel`, for clients that declared the extension.
+    /// An unknown task id is `-32602`.
+    pub(crate) fn tasks_request(
+        &self,
+        meta: &RequestMeta,
+        request: Request,
+    ) -> Result<Reply, StatelessError> {
+        if !negotiated(meta) {
+            return Err(missing_extension());
+        }
+        let id = request.id;
+        let params: TaskParams = crate::protocol::jsonrpc::parse_params(request.params)
+            .map_err(|e| StatelessError::InvalidInput(e.message))?;
+        let answer = |result: Result<Value, RpcError>| {
+            Reply::Now(match result {
+                Ok(value) => encode::result(&id, value),
+                Err(error) => encode::error(Some(&id), &error),
+            })
+        };
+        let Some(task) = self.stateless.tasks.get(&params.task_id) else {
+            let mut error = RpcError::invalid_params(format!("Unknown task: {}", params.task_id));
+            error.data = Some(json!({ "taskId": params.task_id }));
+            return Ok(answer(Err(error)));
+        };
+        let ack = json!({ "resultType": "complete" });
+        Ok(answer(Ok(match request.method.as_str() {
+            "tasks/get" => task.detailed(),
+            "tasks/update" => {
+                task.answer(params.input_responses.unwrap_or_default());
+                ack
+            }
+            _ => {
+                task.cancel();
+                ack
+            }
+        })))
+    }
+}
