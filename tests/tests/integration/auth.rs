@@ -519,12 +519,12 @@ async fn api_keys_stand_for_their_identities() {
 
 #[tokio::test]
 async fn rs256_tokens_verify_against_an_inline_jwks() {
-    let jwks = include_str!("../fixtures/rsa_test_jwks.json");
+    let jwks = include_str!("../../fixtures/rsa_test_jwks.json");
     let server = TestServer::start_with(|authority| {
         let verifier = JwtVerifier::jwks(jwks, ISSUER, resource(authority)).unwrap();
         with_metadata(server().into_http().auth(verifier), authority)
     });
-    let key = EncodingKey::from_rsa_pem(include_bytes!("../fixtures/rsa_test_key.pem")).unwrap();
+    let key = EncodingKey::from_rsa_pem(include_bytes!("../../fixtures/rsa_test_key.pem")).unwrap();
     let mut header = Header::new(Algorithm::RS256);
     header.kid = Some("rsa-test".into());
     let rs256 = encode(&header, &claims(&server, "carol", "files:read"), &key).unwrap();
