@@ -5,10 +5,12 @@
 //! ```
 //!
 //! Options: `--clients N` (64) concurrent sessions, `--seconds S` (10) per measured run,
-//! `--warmup S` (1), `--rounds N` (2: the three `add` runs alternate, each keeps its best round),
+//! `--warmup S` (1), `--rounds N` (2: the four `add` runs alternate, each keeps its best round),
 //! `--stream-sessions K` (4) and `--stream-calls R` (3) for the streaming part, `--items M`
-//! (1000), `--no-pin` to let the OS place threads, `--without-resumption` to serve without
-//! recording stream events (to measure what resumability costs per notification).
+//! (1000), `--era-calls C` (20) one-at-a-time `process_files` calls per era for the first
+//! notification and CPU per notification, `--no-pin` to let the OS place threads,
+//! `--without-resumption` to serve without recording stream events (to measure what
+//! resumability costs per notification).
 //!
 //! What runs:
 //! 1. `add` on our server (`tools/call`, one session per client), driven by a raw HTTP loop.
@@ -16,11 +18,18 @@
 //!    bytes our server answered for that call, driven by the same loop. `ours / bare` is the
 //!    framework's overhead, with client costs identical (same reqwest settings, one pooled
 //!    connection per client, same request bytes and headers, same response check).
-//! 3. `add` through `mcp_runtime::client::Client::call_tool` (same reqwest settings): adds the
-//!    client library's cost (JSON-RPC encode, result decode).
-//! 4. `process_files` with M items and no delay on K sessions at once: notifications per second,
+//! 3. `add` on the stateless 2026-07-28 wire: no session; `params._meta` names the revision, the
+//!    client's info and capabilities, and the `MCP-Protocol-Version`, `Mcp-Method` and
+//!    `Mcp-Name` headers agree with the body. Same raw loop.
+//! 4. `add` through `mcp_runtime::client::Client::call_tool` in a 2025 session (same reqwest
+//!    settings): adds the client library's cost (JSON-RPC encode, result decode).
+//! 5. `process_files` with M items and no delay on K sessions at once: notifications per second,
 //!    checking every call got all 2M notifications (M logs, M progress) in order before its
 //!    result.
+//! 6. `process_files` with M items, C calls one at a time, in each era (2025 session, stateless
+//!    2026 with `logLevel` `info`), beside a bare actix-web handler streaming 2M canned events
+//!    of the same shape: notifications delivered, server CPU per notification, and the time from
+//!    sending the request to the first notification.
 //!
 //! Besides calls/s and latency it reports CPU time per call: server threads (process CPU minus
 //! the load generator's thread) and the load generator. On a shared 2-core machine the load
@@ -32,13 +41,16 @@
 //! CPU 1 (so neither steals the other's core).
 
 use std::net::TcpListener;
+use std::pin::Pin;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use actix_web::{web, App, HttpResponse, HttpServer};
 use bytes::Bytes;
-use mcp_runtime::client::{Client, MessageHandler};
+use futures_util::StreamExt;
+use mcp_runtime::client::{Client, MessageHandler, WirePreference};
+use mcp_runtime::protocol::meta;
 use mcp_runtime::LoggingLevel;
 use serde_json::{json, Value};
 
@@ -50,6 +62,7 @@ struct Options {
     stream_calls: usize,
     items: usize,
     rounds: usize,
+    era_calls: usize,
     pin: bool,
     /// Record stream events for resumption (the default).
     resumption: bool,
@@ -64,6 +77,7 @@ fn options() -> Options {
         stream_calls: 3,
         items: 1000,
         rounds: 2,
+        era_calls: 20,
         pin: true,
         resumption: true,
     };
@@ -87,6 +101,7 @@ fn options() -> Options {
             }
             "--items" => o.items = value("--items").parse().expect("--items M"),
             "--rounds" => o.rounds = value("--rounds").parse().expect("--rounds N"),
+            "--era-calls" => o.era_calls = value("--era-calls").parse().expect("--era-calls C"),
             "--no-pin" => o.pin = false,
             "--without-resumption" => o.resumption = false,
             "--bench" => {} // passed by `cargo bench`-style runners
@@ -95,6 +110,7 @@ fn options() -> Options {
     }
     o.clients = o.clients.max(1);
     o.rounds = o.rounds.max(1);
+    o.era_calls = o.era_calls.max(1);
     o
 }
 
@@ -166,6 +182,13 @@ fn http_client(clients: usize) -> reqwest::Client {
         .tcp_nodelay(true)
         .build()
         .expect("a reqwest client")
+}
+
+/// A client of `url` on the 2025 session wire (the `initialize` handshake), with `http`.
+fn session_client(url: &str, http: &reqwest::Client) -> mcp_runtime::client::ClientBuilder {
+    Client::builder(url)
+        .wire(WirePreference::Handshake)
+        .http_client(http.clone())
 }
 
 /// Latencies of one run, in microseconds.
@@ -280,22 +303,58 @@ where
 
 const ADD_REQUEST: &str = r#"{"jsonrpc":"2.0","id":1,"method":"tools/call","params":{"name":"add","arguments":{"a":2,"b":3}}}"#;
 
-/// The raw load loop's request: the same bytes and headers for both servers.
+/// `add` on the stateless 2026-07-28 wire: everything the server needs to know about the client
+/// is in `params._meta` (revision, client info, capabilities); there is no session.
+const STATELESS_ADD_REQUEST: &str = r#"{"jsonrpc":"2.0","id":1,"method":"tools/call","params":{"name":"add","arguments":{"a":2,"b":3},"_meta":{"io.modelcontextprotocol/protocolVersion":"2026-07-28","io.modelcontextprotocol/clientInfo":{"name":"bench","version":"0"},"io.modelcontextprotocol/clientCapabilities":{}}}}"#;
+
+/// The `_meta` of a stateless request, as in [`STATELESS_ADD_REQUEST`].
+fn stateless_meta() -> Value {
+    json!({
+        (meta::PROTOCOL_VERSION_KEY): "2026-07-28",
+        (meta::CLIENT_INFO_KEY): {"name": "bench", "version": "0"},
+        (meta::CLIENT_CAPABILITIES_KEY): {},
+    })
+}
+
+/// How a request reaches the server: in a session (2025-11-25) or stateless (2026-07-28).
+#[derive(Clone)]
+enum Wire {
+    /// `Mcp-Session-Id` of client i's session, `MCP-Protocol-Version: 2025-11-25`.
+    Session(Arc<Vec<String>>),
+    /// No session; `MCP-Protocol-Version: 2026-07-28` and the `Mcp-Method` / `Mcp-Name` headers
+    /// of a `tools/call` of `tool`.
+    Stateless { tool: &'static str },
+}
+
+impl Wire {
+    /// A `tools/call` POST for client `i` with the headers of this wire (the body is the caller's).
+    fn post(&self, http: &reqwest::Client, url: &str, i: usize) -> reqwest::RequestBuilder {
+        let request = http
+            .post(url)
+            .header("accept", "application/json, text/event-stream")
+            .header("content-type", "application/json");
+        match self {
+            Wire::Session(sessions) => request
+                .header("mcp-session-id", &sessions[i % sessions.len()])
+                .header("mcp-protocol-version", "2025-11-25"),
+            Wire::Stateless { tool } => request
+                .header("mcp-protocol-version", "2026-07-28")
+                .header("mcp-method", "tools/call")
+                .header("mcp-name", *tool),
+        }
+    }
+}
+
+/// The raw load loop's request: the same bytes and headers for every server on one wire.
 fn raw_call(
     http: reqwest::Client,
     url: String,
-    sessions: Arc<Vec<String>>,
+    wire: Wire,
+    body: &'static str,
     expected: Bytes,
-) -> impl Fn(usize) -> std::pin::Pin<Box<dyn std::future::Future<Output = Result<(), String>>>> + Clone
-{
+) -> impl Fn(usize) -> Pin<Box<dyn std::future::Future<Output = Result<(), String>>>> + Clone {
     move |i| {
-        let request = http
-            .post(&url)
-            .header("accept", "application/json, text/event-stream")
-            .header("content-type", "application/json")
-            .header("mcp-session-id", &sessions[i])
-            .header("mcp-protocol-version", "2025-11-25")
-            .body(ADD_REQUEST);
+        let request = wire.post(&http, &url, i).body(body);
         let expected = expected.clone();
         Box::pin(async move {
             let response = request.send().await.map_err(|e| e.to_string())?;
@@ -363,6 +422,145 @@ impl MessageHandler for OrderChecker {
     }
 }
 
+/// The `tools/call process_files` body for `items` on `wire`, with a progress token (and, when
+/// stateless, the `_meta` fields and the log level that asks for the log messages).
+fn process_files_body(wire: &Wire, items: &[String]) -> Vec<u8> {
+    let mut params = json!({
+        "name": "process_files",
+        "arguments": {"items": items, "delay_ms": 0},
+        "_meta": {"progressToken": "files"},
+    });
+    if let Wire::Stateless { .. } = wire {
+        let Value::Object(fields) = stateless_meta() else {
+            unreachable!("_meta is an object")
+        };
+        params["_meta"]
+            .as_object_mut()
+            .expect("_meta is an object")
+            .extend(fields);
+        params["_meta"][meta::LOG_LEVEL_KEY] = json!("info");
+    }
+    serde_json::to_vec(
+        &json!({"jsonrpc": "2.0", "id": 1, "method": "tools/call", "params": params}),
+    )
+    .expect("a JSON body")
+}
+
+/// What one streamed call delivered.
+struct Streamed {
+    /// `notifications/message` and `notifications/progress` events before the result.
+    notifications: usize,
+    /// From sending the request to the first notification's event being read.
+    first: Option<Duration>,
+    /// From sending the request to the end of the stream.
+    total: Duration,
+}
+
+/// Sends `request` and reads its SSE answer as it arrives, to the end: counts the
+/// notifications and times the first; the stream must end with a result.
+async fn stream_call(request: reqwest::RequestBuilder) -> Result<Streamed, String> {
+    let t0 = Instant::now();
+    let response = request.send().await.map_err(|e| e.to_string())?;
+    if response.status() != 200 {
+        return Err(format!("status {}", response.status()));
+    }
+    let mut body = response.bytes_stream();
+    let mut buffer = Vec::new();
+    let (mut notifications, mut first, mut result) = (0, None, false);
+    while let Some(chunk) = body.next().await {
+        buffer.extend_from_slice(&chunk.map_err(|e| e.to_string())?);
+        while let Some(end) = buffer.windows(2).position(|w| w == b"\n\n") {
+            let block: Vec<u8> = buffer.drain(..end + 2).collect();
+            for line in block.split(|&b| b == b'\n') {
+                let Some(data) = line.strip_prefix(b"data:") else {
+                    continue;
+                };
+                let data = data.strip_prefix(b" ").unwrap_or(data);
+                if data.is_empty() {
+                    continue; // a priming event
+                }
+                let message: Value = serde_json::from_slice(data).map_err(|e| e.to_string())?;
+                if result {
+                    return Err(format!("a message after the result: {message}"));
+                }
+                match message["method"].as_str() {
+                    Some("notifications/message" | "notifications/progress") => {
+                        first.get_or_insert_with(|| t0.elapsed());
+                        notifications += 1;
+                    }
+                    _ if message.get("result").is_some() => result = true,
+                    _ => return Err(format!("unexpected message {message}")),
+                }
+            }
+        }
+    }
+    if !result {
+        return Err(format!(
+            "the stream ended without a result after {notifications} notifications"
+        ));
+    }
+    Ok(Streamed {
+        notifications,
+        first,
+        total: t0.elapsed(),
+    })
+}
+
+/// `calls` streamed calls one at a time; the server CPU they took, and what each delivered.
+async fn stream_calls(
+    calls: usize,
+    request: impl Fn() -> reqwest::RequestBuilder,
+) -> (Duration, Vec<Streamed>) {
+    // One call first, unmeasured: connections, caches and allocators warm up.
+    stream_call(request()).await.expect("a warm-up call");
+    let (process0, thread0) = cpu_times();
+    let mut runs = Vec::new();
+    for _ in 0..calls {
+        runs.push(stream_call(request()).await.expect("a streamed call"));
+    }
+    let (process1, thread1) = cpu_times();
+    let client = thread1.saturating_sub(thread0);
+    (
+        process1.saturating_sub(process0).saturating_sub(client),
+        runs,
+    )
+}
+
+/// The SSE body of the bare streaming handler: `items` log and progress notifications shaped
+/// like ours, one event each, then the result.
+fn bare_events(
+    items: usize,
+) -> impl futures_util::Stream<Item = Result<Bytes, std::convert::Infallible>> {
+    futures_util::stream::iter(0..=2 * items).map(move |n| {
+        let i = n / 2 + 1;
+        let json = if n == 2 * items {
+            r#"{"jsonrpc":"2.0","id":1,"result":{"content":[{"type":"text","text":"Processing complete!"}]}}"#.to_owned()
+        } else if n % 2 == 0 {
+            format!(r#"{{"jsonrpc":"2.0","method":"notifications/message","params":{{"level":"info","data":"Processing document {i}/{items}: item-{i}"}}}}"#)
+        } else {
+            format!(r#"{{"jsonrpc":"2.0","method":"notifications/progress","params":{{"progressToken":"files","progress":{i},"total":{items},"message":"processed item-{i}"}}}}"#)
+        };
+        Ok(Bytes::from(format!("event: message\ndata: {json}\n\n")))
+    })
+}
+
+fn stream_row(name: &str, items: usize, cpu: Duration, runs: &[Streamed]) -> String {
+    let delivered: usize = runs.iter().map(|r| r.notifications).sum();
+    let mut firsts: Vec<Duration> = runs.iter().filter_map(|r| r.first).collect();
+    firsts.sort();
+    let mut totals: Vec<Duration> = runs.iter().map(|r| r.total).collect();
+    totals.sort();
+    let ms = |d: Option<&Duration>| d.map_or(f64::NAN, |d| d.as_secs_f64() * 1e3);
+    format!(
+        "| {name:<34} | {:>15} | {:>26.2} | {:>14.3} | {:>14.3} | {:>13.2} |",
+        format!("{delivered}/{}", runs.len() * 2 * items),
+        cpu.as_secs_f64() * 1e6 / delivered.max(1) as f64,
+        ms(firsts.get(firsts.len() / 2)),
+        ms(firsts.last()),
+        ms(totals.get(totals.len() / 2)),
+    )
+}
+
 fn row(name: &str, r: &mut RunResult) -> String {
     format!(
         "| {name:<34} | {:>8.0} | {:>8.3} | {:>8.3} | {:>9} | {:>18.1} | {:>18.1} |",
@@ -417,37 +615,52 @@ fn main() {
         // One session per client on our server; the answer to `add` becomes the bare reply.
         let mut sessions = Vec::new();
         for _ in 0..o.clients {
-            let client = Client::builder(&ours_url).http_client(http.clone()).connect().await.unwrap();
+            let client = session_client(&ours_url, &http).connect().await.unwrap();
             sessions.push(client.session_id().unwrap().to_owned());
             std::mem::forget(client); // keep the session open; nothing to free client-side
         }
-        let sessions = Arc::new(sessions);
-        let reference = http
-            .post(&ours_url)
-            .header("accept", "application/json, text/event-stream")
-            .header("content-type", "application/json")
-            .header("mcp-session-id", &sessions[0])
-            .header("mcp-protocol-version", "2025-11-25")
-            .body(ADD_REQUEST)
+        let session_wire = Wire::Session(Arc::new(sessions));
+        let stateless_wire = Wire::Stateless { tool: "add" };
+        let reference = session_wire.post(&http, &ours_url, 0).body(ADD_REQUEST).send().await.unwrap();
+        assert_eq!(reference.headers()["content-type"], "application/json");
+        let expected = reference.bytes().await.unwrap();
+        let reference = stateless_wire
+            .post(&http, &ours_url, 0)
+            .body(STATELESS_ADD_REQUEST)
             .send()
             .await
             .unwrap();
+        assert_eq!(reference.status(), 200);
         assert_eq!(reference.headers()["content-type"], "application/json");
-        let expected = reference.bytes().await.unwrap();
+        let expected_stateless = reference.bytes().await.unwrap();
+        assert!(
+            serde_json::from_slice::<Value>(&expected_stateless).unwrap()["result"]["content"][0]["text"] == "5",
+            "the stateless add answers 5: {expected_stateless:?}"
+        );
 
         let canned = expected.clone();
+        let items = o.items;
         spawn_server("bare", server_cpu, move || {
             HttpServer::new(move || {
                 let canned = canned.clone();
-                App::new().route(
-                    "/mcp",
-                    web::post().to(move |_body: Bytes| {
-                        let canned = canned.clone();
-                        async move {
-                            HttpResponse::Ok().content_type("application/json").body(canned)
-                        }
-                    }),
-                )
+                App::new()
+                    .route(
+                        "/mcp",
+                        web::post().to(move |_body: Bytes| {
+                            let canned = canned.clone();
+                            async move {
+                                HttpResponse::Ok().content_type("application/json").body(canned)
+                            }
+                        }),
+                    )
+                    .route(
+                        "/stream",
+                        web::post().to(move |_body: Bytes| async move {
+                            HttpResponse::Ok()
+                                .content_type("text/event-stream")
+                                .streaming(bare_events(items))
+                        }),
+                    )
             })
             .workers(1)
             .listen(bare_listener)
@@ -471,12 +684,17 @@ fn main() {
             expected.len()
         );
         println!("response: {}", String::from_utf8_lossy(&expected));
+        println!(
+            "stateless request {} bytes: {STATELESS_ADD_REQUEST}",
+            STATELESS_ADD_REQUEST.len()
+        );
+        println!("stateless response: {}", String::from_utf8_lossy(&expected_stateless));
         println!();
 
         let mut clients = Vec::new();
         for _ in 0..o.clients {
             clients.push(Arc::new(
-                Client::builder(&ours_url).http_client(http.clone()).connect().await.unwrap(),
+                session_client(&ours_url, &http).connect().await.unwrap(),
             ));
         }
         let clients = Arc::new(clients);
@@ -497,10 +715,14 @@ fn main() {
             }
         };
 
-        // Rounds alternate the three runs so that drift (CPU clocks, caches, allocator state)
+        // Rounds alternate the four runs so that drift (CPU clocks, caches, allocator state)
         // does not favour one side; each keeps its best round.
-        let (mut bare, mut ours, mut via_client): (Option<RunResult>, Option<RunResult>, Option<RunResult>) =
-            (None, None, None);
+        let (mut bare, mut ours, mut stateless, mut via_client): (
+            Option<RunResult>,
+            Option<RunResult>,
+            Option<RunResult>,
+            Option<RunResult>,
+        ) = (None, None, None, None);
         fn keep_best(slot: &mut Option<RunResult>, run: RunResult) {
             if slot.as_ref().is_none_or(|best| run.rate() > best.rate()) {
                 *slot = Some(run);
@@ -511,32 +733,47 @@ fn main() {
                 o.clients,
                 o.warmup,
                 o.seconds,
-                raw_call(http.clone(), bare_url.clone(), sessions.clone(), expected.clone()),
+                raw_call(http.clone(), bare_url.clone(), session_wire.clone(), ADD_REQUEST, expected.clone()),
             )
             .await;
-            println!("round {round}: bare (raw loop)    {:>8.0} calls/s, server {:.1} us/call", run.rate(), run.server_us());
+            println!("round {round}: bare (raw loop)       {:>8.0} calls/s, server {:.1} us/call", run.rate(), run.server_us());
             keep_best(&mut bare, run);
             let run = drive(
                 o.clients,
                 o.warmup,
                 o.seconds,
-                raw_call(http.clone(), ours_url.clone(), sessions.clone(), expected.clone()),
+                raw_call(http.clone(), ours_url.clone(), session_wire.clone(), ADD_REQUEST, expected.clone()),
             )
             .await;
-            println!("round {round}: ours (raw loop)    {:>8.0} calls/s, server {:.1} us/call", run.rate(), run.server_us());
+            println!("round {round}: ours 2025 session    {:>8.0} calls/s, server {:.1} us/call", run.rate(), run.server_us());
             keep_best(&mut ours, run);
+            let run = drive(
+                o.clients,
+                o.warmup,
+                o.seconds,
+                raw_call(
+                    http.clone(),
+                    ours_url.clone(),
+                    stateless_wire.clone(),
+                    STATELESS_ADD_REQUEST,
+                    expected_stateless.clone(),
+                ),
+            )
+            .await;
+            println!("round {round}: ours 2026 stateless  {:>8.0} calls/s, server {:.1} us/call", run.rate(), run.server_us());
+            keep_best(&mut stateless, run);
             let run = drive(o.clients, o.warmup, o.seconds, via_client_call.clone()).await;
-            println!("round {round}: ours (our Client)  {:>8.0} calls/s, server {:.1} us/call, client {:.1} us/call", run.rate(), run.server_us(), run.client_us());
+            println!("round {round}: ours (our Client)    {:>8.0} calls/s, server {:.1} us/call, client {:.1} us/call", run.rate(), run.server_us(), run.client_us());
             keep_best(&mut via_client, run);
         }
-        let (mut bare, mut ours, mut via_client) = (bare.unwrap(), ours.unwrap(), via_client.unwrap());
+        let (mut bare, mut ours, mut stateless, mut via_client) =
+            (bare.unwrap(), ours.unwrap(), stateless.unwrap(), via_client.unwrap());
 
         // Streaming: `process_files` with `items` items, no delay, on several sessions at once.
         let mut streamers = Vec::new();
         for _ in 0..o.stream_sessions {
             let checker = Arc::new(OrderChecker { items: o.items, state: Mutex::default() });
-            let client = Client::builder(&ours_url)
-                .http_client(http.clone())
+            let client = session_client(&ours_url, &http)
                 .handler(checker.clone())
                 .connect()
                 .await
@@ -575,7 +812,25 @@ fn main() {
         call_times.sort();
         let median_call = call_times[call_times.len() / 2];
 
+        // Each era alone, one call at a time, beside the bare streaming handler.
+        let items: Vec<String> = (1..=o.items).map(|i| format!("item-{i}")).collect();
+        let bare_stream_url = bare_url.replace("/mcp", "/stream");
+        let bare_stream = stream_calls(o.era_calls, || {
+            session_wire.post(&http, &bare_stream_url, 0).body(process_files_body(&session_wire, &items))
+        })
+        .await;
+        let session_stream = stream_calls(o.era_calls, || {
+            session_wire.post(&http, &ours_url, 0).body(process_files_body(&session_wire, &items))
+        })
+        .await;
+        let files_wire = Wire::Stateless { tool: "process_files" };
+        let stateless_stream = stream_calls(o.era_calls, || {
+            files_wire.post(&http, &ours_url, 0).body(process_files_body(&files_wire, &items))
+        })
+        .await;
+
         let ratio = ours.rate() / bare.rate();
+        let stateless_ratio = stateless.rate() / bare.rate();
         let client_ratio = via_client.rate() / bare.rate();
         println!();
         println!(
@@ -586,21 +841,31 @@ fn main() {
         println!("| run                                |  calls/s | p50 (ms) | p99 (ms) |     calls | server CPU us/call | client CPU us/call |");
         println!("|------------------------------------|---------:|---------:|---------:|----------:|-------------------:|-------------------:|");
         println!("{}", row("bare actix-web handler (raw loop)", &mut bare));
-        println!("{}", row("mcp-runtime tools/call add (raw)", &mut ours));
+        println!("{}", row("mcp-runtime 2025 session (raw)", &mut ours));
+        println!("{}", row("mcp-runtime 2026 stateless (raw)", &mut stateless));
         println!("{}", row("mcp-runtime via client::Client", &mut via_client));
         println!();
         println!(
-            "ours / bare = {:.1}% of calls/s (target >= 60%: {});  via our Client / bare = {:.1}%",
+            "ours / bare = {:.1}% of calls/s (target >= 60%: {});  stateless / bare = {:.1}%;  via our Client / bare = {:.1}%",
             ratio * 100.0,
             if ratio >= 0.6 { "met" } else { "NOT met" },
+            stateless_ratio * 100.0,
             client_ratio * 100.0
         );
         println!(
-            "server CPU per call: bare {:.1} us, ours {:.1} us -> on a dedicated, saturated core ours \
+            "server CPU per call: bare {:.1} us, ours (2025 session) {:.1} us -> on a dedicated, saturated core ours \
              would serve {:.1}% of bare's calls/s (robust to other load on the machine)",
             bare.server_us(),
             ours.server_us(),
             bare.server_us() / ours.server_us() * 100.0
+        );
+        println!(
+            "server CPU per call / bare: 2025 session {:.2}x, 2026 stateless {:.2}x (target <= 1.2x); \
+             p99 / bare: session {:.2}x, stateless {:.2}x (target <= 2x)",
+            ours.server_us() / bare.server_us(),
+            stateless.server_us() / bare.server_us(),
+            ours.latencies.percentile(99.0).as_secs_f64() / bare.latencies.percentile(99.0).as_secs_f64(),
+            stateless.latencies.percentile(99.0).as_secs_f64() / bare.latencies.percentile(99.0).as_secs_f64(),
         );
         println!(
             "streaming: {} sessions x {} calls of process_files({} items): {} notifications in {:.2}s = {:.0} notifications/s; \
@@ -613,5 +878,16 @@ fn main() {
             notif_rate,
             median_call.as_secs_f64() * 1e3,
         );
+        println!();
+        println!(
+            "## process_files({} items), {} calls one at a time per run",
+            o.items, o.era_calls
+        );
+        println!();
+        println!("| run                                | notifications   | server CPU us/notification | first p50 (ms) | first max (ms) | call p50 (ms) |");
+        println!("|------------------------------------|----------------:|---------------------------:|---------------:|---------------:|--------------:|");
+        println!("{}", stream_row("bare actix-web SSE handler", o.items, bare_stream.0, &bare_stream.1));
+        println!("{}", stream_row("mcp-runtime 2025 session", o.items, session_stream.0, &session_stream.1));
+        println!("{}", stream_row("mcp-runtime 2026 stateless", o.items, stateless_stream.0, &stateless_stream.1));
     });
 }

@@ -7,7 +7,23 @@ use std::thread;
 
 use futures_util::StreamExt;
 use mcp_runtime::http::StreamableHttp;
+use mcp_runtime::{mcp_tool, Ctx};
 use serde_json::{json, Value};
+
+/// Work through `items`, logging and reporting progress for each (a log message, then a
+/// progress update), `delay_ms` apart (used over HTTP and by the `stdio_fixture` binary).
+#[mcp_tool]
+pub async fn slow_steps(ctx: Ctx, items: Vec<String>, delay_ms: u64) -> String {
+    let n = items.len();
+    for (i, item) in items.iter().enumerate() {
+        if i > 0 {
+            actix_web::rt::time::sleep(std::time::Duration::from_millis(delay_ms)).await;
+        }
+        ctx.info(format!("step {}/{n}: {item}", i + 1)).await;
+        ctx.progress_message(i + 1, n, item).await;
+    }
+    format!("{n} done")
+}
 
 /// A server running on `127.0.0.1:<free port>` in a thread of its own; stopped on drop.
 pub struct TestServer {
@@ -63,6 +79,16 @@ impl TestServer {
         request
     }
 
+    /// A GET for `session`'s stream (the standalone one, or with `Last-Event-ID` a resumed one),
+    /// with the headers a well-behaved client sends.
+    pub fn get(&self, session: &str) -> reqwest::RequestBuilder {
+        self.http
+            .get(&self.url)
+            .header("accept", "text/event-stream")
+            .header("mcp-session-id", session)
+            .header("mcp-protocol-version", "2025-11-25")
+    }
+
     /// A raw request with any method, no headers added.
     pub fn request(&self, method: reqwest::Method) -> reqwest::RequestBuilder {
         self.http.request(method, &self.url)
@@ -72,14 +98,7 @@ impl TestServer {
     pub async fn session(&self) -> String {
         let response = self
             .post(None)
-            .json(&json!({
-                "jsonrpc": "2.0", "id": 0, "method": "initialize",
-                "params": {
-                    "protocolVersion": "2025-11-25",
-                    "capabilities": {},
-                    "clientInfo": {"name": "tests", "version": "0"}
-                }
-            }))
+            .json(&initialize_request("tests"))
             .send()
             .await
             .expect("initialize");
@@ -101,6 +120,29 @@ impl TestServer {
         session
     }
 
+    /// Sends `initialize` (no session yet) and returns the answer's JSON body.
+    pub async fn initialize(&self) -> Value {
+        let response = self
+            .post(None)
+            .json(&initialize_request("t"))
+            .send()
+            .await
+            .unwrap();
+        response.json().await.unwrap()
+    }
+
+    /// Sends one request (`method` with `params`) in a session and returns the last message of
+    /// the answer: the response.
+    pub async fn rpc(&self, session: &str, id: i64, method: &str, params: Value) -> Value {
+        let mut messages = self
+            .call(
+                session,
+                json!({"jsonrpc": "2.0", "id": id, "method": method, "params": params}),
+            )
+            .await;
+        messages.pop().expect("a response")
+    }
+
     /// Sends one request in a session and returns every JSON-RPC message of the answer
     /// (one for a JSON reply, all events for a stream).
     pub async fn call(&self, session: &str, body: Value) -> Vec<Value> {
@@ -116,6 +158,50 @@ impl Drop for TestServer {
         // Stopping is async; nothing needs to wait for it.
         drop(handle.stop(false));
     }
+}
+
+/// A `tools/call` request for `name` with `arguments`.
+pub fn tool_call(id: i64, name: &str, arguments: Value) -> Value {
+    json!({"jsonrpc": "2.0", "id": id, "method": "tools/call", "params": {"name": name, "arguments": arguments}})
+}
+
+/// An `initialize` request at 2025-11-25 with no client capabilities.
+pub fn initialize_request(client_name: &str) -> Value {
+    json!({
+        "jsonrpc": "2.0", "id": 0, "method": "initialize",
+        "params": {
+            "protocolVersion": "2025-11-25",
+            "capabilities": {},
+            "clientInfo": {"name": client_name, "version": "0"}
+        }
+    })
+}
+
+/// The value of header `name`, if the response has it (it must be UTF-8).
+pub fn header(response: &reqwest::Response, name: &str) -> Option<String> {
+    response
+        .headers()
+        .get(name)
+        .map(|v| v.to_str().expect("a UTF-8 header").to_owned())
+}
+
+/// The body of a JSON-RPC error answered as plain JSON; checks its shape.
+pub async fn error_body(response: reqwest::Response) -> Value {
+    assert!(content_type(&response).starts_with("application/json"));
+    let body: Value = response.json().await.unwrap();
+    assert_eq!(body["jsonrpc"], "2.0");
+    assert!(body["error"]["code"].is_i64(), "{body}");
+    assert!(!body["error"]["message"].as_str().unwrap().is_empty());
+    body
+}
+
+/// Calls `add` (20 + 22) in `session` and checks the answer: the server (which must offer an
+/// `add` tool) still serves.
+pub async fn still_serves(server: &TestServer, session: &str) {
+    let msgs = server
+        .call(session, tool_call(999, "add", json!({"a": 20, "b": 22})))
+        .await;
+    assert_eq!(msgs[0]["result"]["content"][0]["text"], "42");
 }
 
 /// The JSON-RPC messages of a response: its JSON body, or the `data:` of every SSE event

@@ -1,23 +1,10 @@
-//! A stdio MCP server for `tests/tests/client_transports.rs`: tools that stream notifications,
+//! A stdio MCP server for `tests/tests/integration/client_transports.rs`: tools that stream notifications,
 //! end the process mid-call, or write a line that is not JSON-RPC to stdout.
 
 use std::time::Duration;
 
 use mcp_runtime::{mcp_tool, Ctx, Server};
-
-/// Report each item as a log message and a progress update, `delay_ms` apart.
-#[mcp_tool]
-async fn slow_steps(ctx: Ctx, items: Vec<String>, delay_ms: u64) -> String {
-    let n = items.len();
-    for (i, item) in items.iter().enumerate() {
-        if i > 0 {
-            actix_web::rt::time::sleep(Duration::from_millis(delay_ms)).await;
-        }
-        ctx.info(format!("step {}/{n}: {item}", i + 1)).await;
-        ctx.progress_message(i + 1, n, item).await;
-    }
-    format!("{n} done")
-}
+use tests::slow_steps;
 
 /// Send one progress update, then exit the process with `code` after `delay_ms`.
 #[mcp_tool]

@@ -8,7 +8,9 @@ use std::time::{Duration, Instant};
 use mcp_runtime::{mcp_tool, Ctx, Json, LoggingLevel, Server, ToolError};
 use reqwest::Method;
 use serde_json::{json, Value};
-use tests::{content_type, messages, sse_events, timed_messages, TestServer};
+use tests::{
+    content_type, error_body, messages, sse_events, timed_messages, tool_call, TestServer,
+};
 
 /// Add two integers.
 #[mcp_tool]
@@ -94,19 +96,6 @@ fn start() -> TestServer {
     TestServer::start(tools().into_http())
 }
 
-fn call(id: i64, name: &str, arguments: Value) -> Value {
-    json!({"jsonrpc": "2.0", "id": id, "method": "tools/call", "params": {"name": name, "arguments": arguments}})
-}
-
-async fn error_body(response: reqwest::Response) -> Value {
-    assert!(content_type(&response).starts_with("application/json"));
-    let body: Value = response.json().await.unwrap();
-    assert_eq!(body["jsonrpc"], "2.0");
-    assert!(body["error"]["code"].is_i64(), "{body}");
-    assert!(!body["error"]["message"].as_str().unwrap().is_empty());
-    body
-}
-
 #[tokio::test]
 async fn initialize_negotiates_and_opens_a_session() {
     let server = start();
@@ -184,7 +173,7 @@ async fn ping_list_and_plain_json_calls() {
     // A tool without `Ctx` cannot notify, so its answer is plain JSON.
     let response = server
         .post(Some(&s))
-        .json(&call(3, "add", json!({"a": 2, "b": 3})))
+        .json(&tool_call(3, "add", json!({"a": 2, "b": 3})))
         .send()
         .await
         .unwrap();
@@ -240,7 +229,7 @@ async fn tools_list_paginates() {
 async fn a_call_streams_logs_and_progress_before_its_result() {
     let server = start();
     let s = server.session().await;
-    let mut request = call(7, "steps", json!({"steps": 3}));
+    let mut request = tool_call(7, "steps", json!({"steps": 3}));
     request["params"]["_meta"] = json!({"progressToken": "tok-1"});
     let response = server.post(Some(&s)).json(&request).send().await.unwrap();
     assert_eq!(response.status(), 200);
@@ -291,11 +280,13 @@ async fn a_call_streams_logs_and_progress_before_its_result() {
 async fn progress_keeps_the_token_type_and_is_silent_without_one() {
     let server = start();
     let s = server.session().await;
-    let mut request = call(1, "steps", json!({"steps": 2}));
+    let mut request = tool_call(1, "steps", json!({"steps": 2}));
     request["params"]["_meta"] = json!({"progressToken": 42});
     let msgs = server.call(&s, request).await;
     assert!(msgs.iter().any(|m| m["params"]["progressToken"] == 42));
-    let msgs = server.call(&s, call(2, "steps", json!({"steps": 2}))).await;
+    let msgs = server
+        .call(&s, tool_call(2, "steps", json!({"steps": 2})))
+        .await;
     assert!(msgs.iter().all(|m| m["method"] != "notifications/progress"));
 }
 
@@ -319,13 +310,13 @@ async fn set_level_filters_this_sessions_logs_only() {
     };
     let quiet_levels = levels(
         server
-            .call(&quiet, call(2, "steps", json!({"steps": 0})))
+            .call(&quiet, tool_call(2, "steps", json!({"steps": 0})))
             .await,
     );
     assert_eq!(quiet_levels, ["error", "critical", "alert", "emergency"]);
     let loud_levels = levels(
         server
-            .call(&loud, call(2, "steps", json!({"steps": 0})))
+            .call(&loud, tool_call(2, "steps", json!({"steps": 0})))
             .await,
     );
     assert_eq!(loud_levels.len(), 8);
@@ -355,7 +346,7 @@ async fn protocol_errors_are_jsonrpc_errors_with_the_request_id() {
         .await;
     assert_eq!(unknown_method[0]["id"], "m");
     assert_eq!(unknown_method[0]["error"]["code"], -32601);
-    let unknown_tool = server.call(&s, call(2, "nope", json!({}))).await;
+    let unknown_tool = server.call(&s, tool_call(2, "nope", json!({}))).await;
     assert_eq!(unknown_tool[0]["error"]["code"], -32602);
     assert!(unknown_tool[0]["error"]["message"]
         .as_str()
@@ -383,7 +374,7 @@ async fn invalid_arguments_are_tool_errors_naming_the_field() {
         (json!({"a": "one", "b": 2}), "`a`"),
         (json!({"a": 1, "b": 1.5}), "`b`"),
     ] {
-        let msgs = server.call(&s, call(1, "add", args.clone())).await;
+        let msgs = server.call(&s, tool_call(1, "add", args.clone())).await;
         let result = &msgs[0]["result"];
         assert_eq!(result["isError"], true, "{args}");
         let text = result["content"][0]["text"].as_str().unwrap();
@@ -410,7 +401,7 @@ async fn defaults_fill_missing_arguments() {
             .to_owned()
     };
     assert_eq!(
-        text(server.call(&s, call(1, "defaults", json!({}))).await),
+        text(server.call(&s, tool_call(1, "defaults", json!({}))).await),
         "limit=10 verbose=false"
     );
     assert_eq!(
@@ -418,7 +409,7 @@ async fn defaults_fill_missing_arguments() {
             server
                 .call(
                     &s,
-                    call(2, "defaults", json!({"limit": 3, "verbose": true}))
+                    tool_call(2, "defaults", json!({"limit": 3, "verbose": true}))
                 )
                 .await
         ),
@@ -427,7 +418,7 @@ async fn defaults_fill_missing_arguments() {
     assert_eq!(
         text(
             server
-                .call(&s, call(3, "defaults", json!({"limit": null})))
+                .call(&s, tool_call(3, "defaults", json!({"limit": null})))
                 .await
         ),
         "limit=10 verbose=false"
@@ -446,7 +437,9 @@ async fn structured_output_matches_its_schema() {
         |name: &str| tools.iter().find(|t| t["name"] == name).unwrap()["outputSchema"].clone();
     // A list is not an object: its schema and its values are wrapped as {"result": ...}.
     assert_eq!(schema_of("squares")["required"], json!(["result"]));
-    let squares = server.call(&s, call(2, "squares", json!({"n": 3}))).await;
+    let squares = server
+        .call(&s, tool_call(2, "squares", json!({"n": 3})))
+        .await;
     assert_eq!(
         squares[0]["result"]["structuredContent"],
         json!({"result": [1, 4, 9]})
@@ -454,7 +447,7 @@ async fn structured_output_matches_its_schema() {
     // A struct is sent as is.
     assert_eq!(schema_of("origin")["type"], "object");
     assert_eq!(schema_of("origin")["properties"]["x"]["type"], "integer");
-    let origin = server.call(&s, call(3, "origin", json!({}))).await;
+    let origin = server.call(&s, tool_call(3, "origin", json!({}))).await;
     assert_eq!(
         origin[0]["result"]["structuredContent"],
         json!({"x": 0, "y": 0})
@@ -474,7 +467,7 @@ async fn structured_output_matches_its_schema() {
 async fn a_panicking_tool_fails_alone() {
     let server = start();
     let s = server.session().await;
-    let msgs = server.call(&s, call(1, "explode", json!({}))).await;
+    let msgs = server.call(&s, tool_call(1, "explode", json!({}))).await;
     let result = &msgs.last().unwrap()["result"];
     assert_eq!(result["isError"], true);
     assert!(result["content"][0]["text"]
@@ -482,7 +475,7 @@ async fn a_panicking_tool_fails_alone() {
         .unwrap()
         .contains("kaboom"));
     let after = server
-        .call(&s, call(2, "add", json!({"a": 1, "b": 1})))
+        .call(&s, tool_call(2, "add", json!({"a": 1, "b": 1})))
         .await;
     assert_eq!(after[0]["result"]["content"][0]["text"], "2");
 }
@@ -493,7 +486,7 @@ async fn tools_run_concurrently() {
     let server = TestServer::start(tools().state(counters.clone()).into_http());
     let s = server.session().await;
     let started = Instant::now();
-    let calls = (0..4).map(|i| server.call(&s, call(i, "sleepy", json!({"ms": 400}))));
+    let calls = (0..4).map(|i| server.call(&s, tool_call(i, "sleepy", json!({"ms": 400}))));
     let results = futures_util::future::join_all(calls).await;
     assert!(
         started.elapsed() < Duration::from_millis(1200),
@@ -516,7 +509,7 @@ async fn cancelled_calls_stop_and_send_nothing_more() {
     let s = server.session().await;
     let response = server
         .post(Some(&s))
-        .json(&call(9, "sleepy", json!({"ms": 1500})))
+        .json(&tool_call(9, "sleepy", json!({"ms": 1500})))
         .send()
         .await
         .unwrap();
@@ -549,7 +542,7 @@ async fn cancelled_calls_stop_and_send_nothing_more() {
 async fn notifications_arrive_while_the_tool_runs() {
     let server = start();
     let s = server.session().await;
-    let mut request = call(1, "steps", json!({"steps": 3, "delay_ms": 300}));
+    let mut request = tool_call(1, "steps", json!({"steps": 3, "delay_ms": 300}));
     request["params"]["_meta"] = json!({"progressToken": "p"});
     let response = server.post(Some(&s)).json(&request).send().await.unwrap();
     let msgs = timed_messages(response).await;
@@ -632,7 +625,7 @@ async fn deleting_a_session_cancels_its_calls() {
     let s = server.session().await;
     let response = server
         .post(Some(&s))
-        .json(&call(1, "sleepy", json!({"ms": 800})))
+        .json(&tool_call(1, "sleepy", json!({"ms": 800})))
         .send()
         .await
         .unwrap();
@@ -788,13 +781,7 @@ async fn get_opens_one_server_stream_per_session() {
     // A dropped client is noticed at the next write, so keep-alives are frequent here.
     let server = TestServer::start(tools().into_http().keep_alive(Duration::from_millis(50)));
     let s = server.session().await;
-    let open = || {
-        server
-            .request(Method::GET)
-            .header("accept", "text/event-stream")
-            .header("mcp-session-id", &s)
-            .send()
-    };
+    let open = || server.get(&s).send();
     let first = open().await.unwrap();
     assert_eq!(first.status(), 200);
     assert!(content_type(&first).starts_with("text/event-stream"));
@@ -835,13 +822,7 @@ async fn get_opens_one_server_stream_per_session() {
 async fn get_stream_ends_when_the_session_is_deleted() {
     let server = start();
     let s = server.session().await;
-    let stream = server
-        .request(Method::GET)
-        .header("accept", "text/event-stream")
-        .header("mcp-session-id", &s)
-        .send()
-        .await
-        .unwrap();
+    let stream = server.get(&s).send().await.unwrap();
     let body = tokio::spawn(async move { stream.text().await });
     tokio::time::sleep(Duration::from_millis(100)).await;
     server

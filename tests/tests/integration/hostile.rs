@@ -7,7 +7,7 @@ use std::time::Duration;
 
 use mcp_runtime::{mcp_tool, Ctx, Server, ToolError};
 use serde_json::{json, Value};
-use tests::TestServer;
+use tests::{still_serves, tool_call, TestServer};
 
 /// Counts notifications sent by `flood`.
 #[derive(Default)]
@@ -43,17 +43,6 @@ fn start() -> (TestServer, Arc<Sent>) {
         TestServer::start(server.into_http().max_body_bytes(8 << 20)),
         sent,
     )
-}
-
-fn call(id: i64, name: &str, arguments: Value) -> Value {
-    json!({"jsonrpc":"2.0","id":id,"method":"tools/call","params":{"name":name,"arguments":arguments}})
-}
-
-async fn still_serves(server: &TestServer, session: &str) {
-    let msgs = server
-        .call(session, call(999, "add", json!({"a": 20, "b": 22})))
-        .await;
-    assert_eq!(msgs[0]["result"]["content"][0]["text"], "42");
 }
 
 #[tokio::test]
@@ -95,7 +84,9 @@ async fn wrong_types_at_every_level_are_answered_precisely() {
         json!({"a": 1, "b": {"x": 1}}),
         json!({"a": null, "b": 1}),
     ] {
-        let msgs = server.call(&s, call(1, "add", arguments.clone())).await;
+        let msgs = server
+            .call(&s, tool_call(1, "add", arguments.clone()))
+            .await;
         assert_eq!(msgs[0]["result"]["isError"], true, "{arguments}");
     }
     still_serves(&server, &s).await;
@@ -117,7 +108,7 @@ async fn huge_and_deeply_nested_bodies() {
 
     // 6 MiB of valid JSON under an 8 MiB limit: decoded, and the tool says what is wrong.
     let big = json!({"a": "x".repeat(6 << 20), "b": 1});
-    let msgs = server.call(&s, call(2, "add", big)).await;
+    let msgs = server.call(&s, tool_call(2, "add", big)).await;
     assert_eq!(msgs[0]["result"]["isError"], true);
     still_serves(&server, &s).await;
 }
@@ -128,7 +119,7 @@ async fn a_client_that_disconnects_mid_stream_hurts_no_one() {
     let s = server.session().await;
     let response = server
         .post(Some(&s))
-        .json(&call(1, "flood", json!({"n": 2000})))
+        .json(&tool_call(1, "flood", json!({"n": 2000})))
         .send()
         .await
         .unwrap();
@@ -154,7 +145,7 @@ async fn a_slow_reader_holds_its_tool_back_with_bounded_memory() {
     let n = 200_000;
     let response = server
         .post(Some(&s))
-        .json(&call(1, "flood", json!({"n": n})))
+        .json(&tool_call(1, "flood", json!({"n": n})))
         .send()
         .await
         .unwrap();
@@ -189,7 +180,7 @@ async fn a_thousand_sessions_times_twenty_calls() {
             let s = server.session().await;
             for j in 0..calls {
                 let msgs = server
-                    .call(&s, call(j, "add", json!({"a": i, "b": j})))
+                    .call(&s, tool_call(j, "add", json!({"a": i, "b": j})))
                     .await;
                 assert_eq!(msgs[0]["result"]["content"][0]["text"], (i + j).to_string());
             }

@@ -7,7 +7,7 @@ use std::time::Duration;
 
 use mcp_runtime::{mcp_tool, store::InMemoryEventStore, Ctx, Server};
 use serde_json::{json, Value};
-use tests::{EventReader, TestServer};
+use tests::{still_serves, tool_call, EventReader, TestServer};
 
 /// Logs `before`, closes its stream, then logs `n` steps and answers.
 #[mcp_tool]
@@ -48,10 +48,6 @@ fn start() -> TestServer {
     TestServer::start(server().into_http())
 }
 
-fn call(id: i64, name: &str, arguments: Value) -> Value {
-    json!({"jsonrpc":"2.0","id":id,"method":"tools/call","params":{"name":name,"arguments":arguments}})
-}
-
 async fn open_call(server: &TestServer, session: &str, body: Value) -> EventReader {
     let response = server.post(Some(session)).json(&body).send().await.unwrap();
     assert_eq!(response.status(), 200);
@@ -60,12 +56,7 @@ async fn open_call(server: &TestServer, session: &str, body: Value) -> EventRead
 }
 
 fn resume(server: &TestServer, session: &str, last_event_id: &str) -> reqwest::RequestBuilder {
-    server
-        .request(reqwest::Method::GET)
-        .header("accept", "text/event-stream")
-        .header("mcp-session-id", session)
-        .header("mcp-protocol-version", "2025-11-25")
-        .header("last-event-id", last_event_id)
+    server.get(session).header("last-event-id", last_event_id)
 }
 
 /// Resumes after `last_event_id` and reads the resumed stream to its end, as JSON messages.
@@ -108,18 +99,11 @@ fn seq_of(id: &str) -> (u64, u64) {
     (stream.parse().unwrap(), seq.parse().unwrap())
 }
 
-async fn still_serves(server: &TestServer, session: &str) {
-    let msgs = server
-        .call(session, call(999, "add", json!({"a": 20, "b": 22})))
-        .await;
-    assert_eq!(msgs[0]["result"]["content"][0]["text"], "42");
-}
-
 #[tokio::test]
 async fn a_stream_the_tool_closes_resumes_with_exactly_the_missed_events() {
     let server = start();
     let s = server.session().await;
-    let mut post = open_call(&server, &s, call(1, "polled", json!({"n": 3}))).await;
+    let mut post = open_call(&server, &s, tool_call(1, "polled", json!({"n": 3}))).await;
     let before = rest(&mut post).await;
     // Priming (id, retry, no data), then `before`, then the server ended the stream.
     assert_eq!(before.len(), 2, "{before:?}");
@@ -155,7 +139,7 @@ async fn a_client_that_drops_mid_call_resumes_and_gets_the_rest() {
     let mut post = open_call(
         &server,
         &s,
-        call(1, "ticks", json!({"n": 8, "delay_ms": 25})),
+        tool_call(1, "ticks", json!({"n": 8, "delay_ms": 25})),
     )
     .await;
     let _priming = post.expect(Duration::from_secs(5)).await;
@@ -184,7 +168,7 @@ async fn a_resuming_client_takes_the_stream_over_from_a_connection_that_looks_al
     let mut old = open_call(
         &server,
         &s,
-        call(1, "ticks", json!({"n": 6, "delay_ms": 40})),
+        tool_call(1, "ticks", json!({"n": 6, "delay_ms": 40})),
     )
     .await;
     let _priming = old.expect(Duration::from_secs(5)).await;
@@ -216,7 +200,7 @@ async fn a_finished_call_is_replayed_whole_from_the_store() {
     let mut post = open_call(
         &server,
         &s,
-        call(7, "ticks", json!({"n": 3, "delay_ms": 1})),
+        tool_call(7, "ticks", json!({"n": 3, "delay_ms": 1})),
     )
     .await;
     let priming = post.expect(Duration::from_secs(5)).await;
@@ -232,8 +216,8 @@ async fn a_finished_call_is_replayed_whole_from_the_store() {
 async fn a_resumption_carries_its_own_stream_and_no_other() {
     let server = start();
     let s = server.session().await;
-    let mut one = open_call(&server, &s, call(1, "polled", json!({"n": 2}))).await;
-    let mut two = open_call(&server, &s, call(2, "polled", json!({"n": 2}))).await;
+    let mut one = open_call(&server, &s, tool_call(1, "polled", json!({"n": 2}))).await;
+    let mut two = open_call(&server, &s, tool_call(2, "polled", json!({"n": 2}))).await;
     let one_events = rest(&mut one).await;
     let two_events = rest(&mut two).await;
     assert_ne!(
@@ -252,7 +236,7 @@ async fn bad_unknown_and_foreign_event_ids_are_refused_and_hurt_no_one() {
     let server = start();
     let s = server.session().await;
     let other = server.session().await;
-    let mut post = open_call(&server, &other, call(1, "polled", json!({"n": 1}))).await;
+    let mut post = open_call(&server, &other, tool_call(1, "polled", json!({"n": 1}))).await;
     let others = rest(&mut post).await;
     let foreign = others[1].id.clone().unwrap();
 
@@ -289,7 +273,7 @@ async fn events_dropped_by_the_store_budget_are_reported_gone() {
             .event_store(Arc::new(InMemoryEventStore::new(600))),
     );
     let s = server.session().await;
-    let mut post = open_call(&server, &s, call(1, "polled", json!({"n": 12}))).await;
+    let mut post = open_call(&server, &s, tool_call(1, "polled", json!({"n": 12}))).await;
     let before = rest(&mut post).await;
     tokio::time::sleep(Duration::from_millis(600)).await;
     let response = resume(&server, &s, before[1].id.as_deref().unwrap())
@@ -313,11 +297,7 @@ async fn the_standalone_stream_resumes_and_stays_single() {
     let server = start();
     let s = server.session().await;
     let get = |last: Option<&str>| {
-        let mut request = server
-            .request(reqwest::Method::GET)
-            .header("accept", "text/event-stream")
-            .header("mcp-session-id", &s)
-            .header("mcp-protocol-version", "2025-11-25");
+        let mut request = server.get(&s);
         if let Some(last) = last {
             request = request.header("last-event-id", last);
         }
@@ -347,7 +327,7 @@ async fn the_standalone_stream_resumes_and_stays_single() {
 async fn without_resumption_a_close_request_keeps_the_stream() {
     let server = TestServer::start(server().into_http().without_resumption());
     let s = server.session().await;
-    let mut post = open_call(&server, &s, call(1, "polled", json!({"n": 2}))).await;
+    let mut post = open_call(&server, &s, tool_call(1, "polled", json!({"n": 2}))).await;
     let events = rest(&mut post).await;
     let messages: Vec<Value> = events
         .iter()
@@ -376,7 +356,7 @@ async fn a_quiet_call_stream_gets_keep_alive_comments() {
     let mut post = open_call(
         &server,
         &s,
-        call(1, "ticks", json!({"n": 2, "delay_ms": 300})),
+        tool_call(1, "ticks", json!({"n": 2, "delay_ms": 300})),
     )
     .await;
     let events = rest(&mut post).await;

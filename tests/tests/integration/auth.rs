@@ -13,7 +13,7 @@ use mcp_runtime::http::StreamableHttp;
 use mcp_runtime::{mcp_tool, Ctx, Server};
 use reqwest::Method;
 use serde_json::{json, Value};
-use tests::{messages, TestServer};
+use tests::{header, initialize_request, messages, TestServer};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 
 const SECRET: &[u8] = b"test secret: 32 bytes or longer!";
@@ -110,30 +110,12 @@ fn token(server: &TestServer, sub: &str, scope: &str) -> String {
     hs256(&claims(server, sub, scope))
 }
 
-fn initialize_body() -> Value {
-    json!({
-        "jsonrpc": "2.0", "id": 0, "method": "initialize",
-        "params": {
-            "protocolVersion": "2025-11-25",
-            "capabilities": {},
-            "clientInfo": {"name": "auth-tests", "version": "0"}
-        }
-    })
-}
-
-fn header(response: &reqwest::Response, name: &str) -> Option<String> {
-    response
-        .headers()
-        .get(name)
-        .map(|v| v.to_str().unwrap().to_owned())
-}
-
 /// Opens a session with `token`; returns its id.
 async fn open(server: &TestServer, token: &str) -> String {
     let response = server
         .post(None)
         .bearer_auth(token)
-        .json(&initialize_body())
+        .json(&initialize_request("auth-tests"))
         .send()
         .await
         .unwrap();
@@ -172,7 +154,7 @@ async fn a_request_without_a_token_gets_401_and_the_challenge() {
     let server = start();
     let response = server
         .post(None)
-        .json(&initialize_body())
+        .json(&initialize_request("auth-tests"))
         .send()
         .await
         .unwrap();
@@ -210,7 +192,7 @@ async fn a_request_without_a_token_gets_401_and_the_challenge() {
     let basic = server
         .post(None)
         .header("authorization", "Basic dXNlcjpwYXNz")
-        .json(&initialize_body())
+        .json(&initialize_request("auth-tests"))
         .send()
         .await
         .unwrap();
@@ -252,7 +234,7 @@ async fn bad_tokens_get_401_invalid_token() {
         let response = server
             .post(None)
             .bearer_auth(&token)
-            .json(&initialize_body())
+            .json(&initialize_request("auth-tests"))
             .send()
             .await
             .unwrap();
@@ -270,7 +252,7 @@ async fn bad_tokens_get_401_invalid_token() {
     let response = server
         .post(None)
         .bearer_auth(hs256(&good))
-        .json(&initialize_body())
+        .json(&initialize_request("auth-tests"))
         .send()
         .await
         .unwrap();
@@ -287,7 +269,7 @@ async fn a_token_in_the_query_string_is_ignored() {
             .post(format!("{}?{name}={token}", server.url))
             .header("accept", "application/json, text/event-stream")
             .header("content-type", "application/json")
-            .json(&initialize_body())
+            .json(&initialize_request("auth-tests"))
             .send()
             .await
             .unwrap();
@@ -506,7 +488,7 @@ async fn api_keys_stand_for_their_identities() {
         let response = server
             .post(None)
             .bearer_auth(wrong)
-            .json(&initialize_body())
+            .json(&initialize_request("auth-tests"))
             .send()
             .await
             .unwrap();
@@ -519,12 +501,12 @@ async fn api_keys_stand_for_their_identities() {
 
 #[tokio::test]
 async fn rs256_tokens_verify_against_an_inline_jwks() {
-    let jwks = include_str!("../fixtures/rsa_test_jwks.json");
+    let jwks = include_str!("../../fixtures/rsa_test_jwks.json");
     let server = TestServer::start_with(|authority| {
         let verifier = JwtVerifier::jwks(jwks, ISSUER, resource(authority)).unwrap();
         with_metadata(server().into_http().auth(verifier), authority)
     });
-    let key = EncodingKey::from_rsa_pem(include_bytes!("../fixtures/rsa_test_key.pem")).unwrap();
+    let key = EncodingKey::from_rsa_pem(include_bytes!("../../fixtures/rsa_test_key.pem")).unwrap();
     let mut header = Header::new(Algorithm::RS256);
     header.kid = Some("rsa-test".into());
     let rs256 = encode(&header, &claims(&server, "carol", "files:read"), &key).unwrap();
@@ -546,7 +528,7 @@ async fn rs256_tokens_verify_against_an_inline_jwks() {
     let response = server
         .post(None)
         .bearer_auth(forged)
-        .json(&initialize_body())
+        .json(&initialize_request("auth-tests"))
         .send()
         .await
         .unwrap();
@@ -558,7 +540,7 @@ async fn rs256_tokens_verify_against_an_inline_jwks() {
     let response = server
         .post(None)
         .bearer_auth(unknown)
-        .json(&initialize_body())
+        .json(&initialize_request("auth-tests"))
         .send()
         .await
         .unwrap();
@@ -727,7 +709,7 @@ async fn unknown_key_ids_refetch_at_most_once_per_interval() {
         let response = server
             .post(None)
             .bearer_auth(&unknown)
-            .json(&initialize_body())
+            .json(&initialize_request("auth-tests"))
             .send()
             .await
             .unwrap();
@@ -768,7 +750,7 @@ async fn an_unreachable_jwks_url_is_503_not_401() {
     let response = server
         .post(None)
         .bearer_auth(token)
-        .json(&initialize_body())
+        .json(&initialize_request("auth-tests"))
         .send()
         .await
         .unwrap();
@@ -815,13 +797,13 @@ async fn the_legacy_sse_endpoints_are_guarded_too() {
         client
             .post(&messages_url)
             .bearer_auth(token)
-            .json(&initialize_body())
+            .json(&initialize_request("auth-tests"))
     };
     assert_eq!(post(&bob).send().await.unwrap().status(), 404);
     assert_eq!(
         client
             .post(&messages_url)
-            .json(&initialize_body())
+            .json(&initialize_request("auth-tests"))
             .send()
             .await
             .unwrap()

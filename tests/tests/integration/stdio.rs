@@ -1,64 +1,16 @@
 //! The `stdio_server` example as a child process: newline-delimited JSON-RPC on its stdin and
 //! stdout, live notifications before the result, and a clean exit when stdin closes.
 //!
-//! The example belongs to another package, so Cargo gives no `CARGO_BIN_EXE_` path for it: the
-//! test builds it with the `cargo` that runs the tests (a no-op after `cargo test --workspace`)
-//! and takes the binary's path from Cargo's JSON output.
+//! The example belongs to another package, so this package has it as a binary target of its own
+//! (`src/bin/stdio_server.rs`, the same server), and Cargo builds it before the tests and gives
+//! its path.
 
-use std::path::PathBuf;
 use std::process::Stdio;
-use std::sync::OnceLock;
 use std::time::{Duration, Instant};
 
 use serde_json::{json, Value};
 use tokio::io::{AsyncBufReadExt, AsyncWriteExt, BufReader};
 use tokio::process::{Child, ChildStdin, ChildStdout, Command};
-
-/// Builds the example once per test binary, in the profile the tests were built with.
-fn stdio_server() -> &'static PathBuf {
-    static BINARY: OnceLock<PathBuf> = OnceLock::new();
-    BINARY.get_or_init(|| {
-        let workspace = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("..");
-        let mut cargo = std::process::Command::new(env!("CARGO"));
-        cargo.current_dir(&workspace).args([
-            "build",
-            "--quiet",
-            "-p",
-            "examples",
-            "--example",
-            "stdio_server",
-            "--message-format=json-render-diagnostics",
-        ]);
-        // target/<profile>/deps/<this test>: build the example in the same profile.
-        let exe = std::env::current_exe().expect("the test binary's path");
-        match exe
-            .parent()
-            .and_then(|deps| deps.parent())
-            .and_then(|dir| dir.file_name())
-            .and_then(|name| name.to_str())
-        {
-            Some("debug") | None => {}
-            Some("release") => {
-                cargo.arg("--release");
-            }
-            Some(profile) => {
-                cargo.args(["--profile", profile]);
-            }
-        }
-        let output = cargo.output().expect("cargo runs");
-        assert!(
-            output.status.success(),
-            "building the stdio_server example failed:\n{}",
-            String::from_utf8_lossy(&output.stderr)
-        );
-        String::from_utf8_lossy(&output.stdout)
-            .lines()
-            .filter_map(|line| serde_json::from_str::<Value>(line).ok())
-            .filter(|m| m["reason"] == "compiler-artifact" && m["target"]["name"] == "stdio_server")
-            .find_map(|m| m["executable"].as_str().map(PathBuf::from))
-            .expect("cargo reports the example's executable")
-    })
-}
 
 struct Server {
     child: Child,
@@ -68,7 +20,7 @@ struct Server {
 
 impl Server {
     fn start() -> Server {
-        let mut child = Command::new(stdio_server())
+        let mut child = Command::new(env!("CARGO_BIN_EXE_stdio_server"))
             .stdin(Stdio::piped())
             .stdout(Stdio::piped())
             .stderr(Stdio::inherit())

@@ -6,7 +6,7 @@ use mcp_runtime::{
     prompt::{Completion, CompletionRequest, PromptError, PromptMessage},
     Content, Ctx, Server,
 };
-use serde_json::{json, Value};
+use serde_json::json;
 use tests::TestServer;
 
 /// Say hello.
@@ -98,45 +98,19 @@ fn server() -> TestServer {
     )
 }
 
-async fn one(server: &TestServer, session: &str, id: i64, method: &str, params: Value) -> Value {
-    let mut messages = server
-        .call(
-            session,
-            json!({"jsonrpc": "2.0", "id": id, "method": method, "params": params}),
-        )
-        .await;
-    messages.pop().expect("a response")
-}
-
-async fn initialize(server: &TestServer) -> Value {
-    let response = server
-        .post(None)
-        .json(&json!({
-            "jsonrpc": "2.0", "id": 0, "method": "initialize",
-            "params": {
-                "protocolVersion": "2025-11-25", "capabilities": {},
-                "clientInfo": {"name": "t", "version": "0"}
-            }
-        }))
-        .send()
-        .await
-        .unwrap();
-    response.json().await.unwrap()
-}
-
 #[actix_web::test]
 async fn capabilities_are_advertised_only_with_prompts() {
     let server = server();
-    let caps = &initialize(&server).await["result"]["capabilities"];
+    let caps = &server.initialize().await["result"]["capabilities"];
     assert_eq!(caps["prompts"], json!({"listChanged": true}));
     assert_eq!(caps["completions"], json!({}));
 
     let bare = TestServer::start(Server::new("bare", "1").tool::<hello>().into_http());
-    let caps = &initialize(&bare).await["result"]["capabilities"];
+    let caps = &bare.initialize().await["result"]["capabilities"];
     assert!(caps.get("prompts").is_none(), "{caps}");
     assert!(caps.get("completions").is_none(), "{caps}");
     let session = bare.session().await;
-    let answer = one(&bare, &session, 1, "prompts/list", json!({})).await;
+    let answer = bare.rpc(&session, 1, "prompts/list", json!({})).await;
     assert_eq!(answer["error"]["code"], -32601);
 }
 
@@ -144,7 +118,7 @@ async fn capabilities_are_advertised_only_with_prompts() {
 async fn list_describes_every_prompt_and_argument() {
     let server = server();
     let session = server.session().await;
-    let list = one(&server, &session, 1, "prompts/list", json!({})).await;
+    let list = server.rpc(&session, 1, "prompts/list", json!({})).await;
     let prompts = list["result"]["prompts"].as_array().unwrap();
     assert_eq!(prompts.len(), 4);
     assert_eq!(
@@ -176,20 +150,17 @@ async fn list_is_paginated() {
             .into_http(),
     );
     let session = server.session().await;
-    let first = one(&server, &session, 1, "prompts/list", json!({})).await;
+    let first = server.rpc(&session, 1, "prompts/list", json!({})).await;
     assert_eq!(first["result"]["prompts"].as_array().unwrap().len(), 2);
     let cursor = first["result"]["nextCursor"].clone();
-    let second = one(
-        &server,
-        &session,
-        2,
-        "prompts/list",
-        json!({"cursor": cursor}),
-    )
-    .await;
+    let second = server
+        .rpc(&session, 2, "prompts/list", json!({"cursor": cursor}))
+        .await;
     assert_eq!(second["result"]["prompts"][0]["name"], "failing");
     assert!(second["result"].get("nextCursor").is_none());
-    let bad = one(&server, &session, 3, "prompts/list", json!({"cursor": "x"})).await;
+    let bad = server
+        .rpc(&session, 3, "prompts/list", json!({"cursor": "x"}))
+        .await;
     assert_eq!(bad["error"]["code"], -32602);
 }
 
@@ -197,14 +168,9 @@ async fn list_is_paginated() {
 async fn get_without_arguments() {
     let server = server();
     let session = server.session().await;
-    let got = one(
-        &server,
-        &session,
-        1,
-        "prompts/get",
-        json!({"name": "simple"}),
-    )
-    .await;
+    let got = server
+        .rpc(&session, 1, "prompts/get", json!({"name": "simple"}))
+        .await;
     assert_eq!(
         got["result"],
         json!({
@@ -218,14 +184,14 @@ async fn get_without_arguments() {
 async fn get_with_arguments_parses_and_defaults_them() {
     let server = server();
     let session = server.session().await;
-    let got = one(
-        &server,
-        &session,
-        1,
-        "prompts/get",
-        json!({"name": "review", "arguments": {"code": "fn main() {}", "language": "rust"}}),
-    )
-    .await;
+    let got = server
+        .rpc(
+            &session,
+            1,
+            "prompts/get",
+            json!({"name": "review", "arguments": {"code": "fn main() {}", "language": "rust"}}),
+        )
+        .await;
     let messages = &got["result"]["messages"];
     assert_eq!(
         messages[0]["content"]["text"],
@@ -235,14 +201,14 @@ async fn get_with_arguments_parses_and_defaults_them() {
     assert_eq!(messages[1]["content"]["resource"]["text"], "fn main() {}");
     assert_eq!(messages[2]["role"], "assistant");
 
-    let got = one(
-        &server,
-        &session,
-        2,
-        "prompts/get",
-        json!({"name": "review", "arguments": {"code": "x", "limit": "7"}}),
-    )
-    .await;
+    let got = server
+        .rpc(
+            &session,
+            2,
+            "prompts/get",
+            json!({"name": "review", "arguments": {"code": "x", "limit": "7"}}),
+        )
+        .await;
     assert!(got["result"]["messages"][0]["content"]["text"]
         .as_str()
         .unwrap()
@@ -265,14 +231,14 @@ async fn argument_errors_are_invalid_params_naming_the_argument() {
         ),
     ];
     for (i, (arguments, message)) in cases.into_iter().enumerate() {
-        let got = one(
-            &server,
-            &session,
-            i as i64,
-            "prompts/get",
-            json!({"name": "review", "arguments": arguments}),
-        )
-        .await;
+        let got = server
+            .rpc(
+                &session,
+                i as i64,
+                "prompts/get",
+                json!({"name": "review", "arguments": arguments}),
+            )
+            .await;
         assert_eq!(got["error"]["code"], -32602, "{got}");
         assert_eq!(got["error"]["message"], message);
     }
@@ -282,12 +248,14 @@ async fn argument_errors_are_invalid_params_naming_the_argument() {
 async fn unknown_prompts_and_prompt_errors() {
     let server = server();
     let session = server.session().await;
-    let got = one(&server, &session, 1, "prompts/get", json!({"name": "nope"})).await;
+    let got = server
+        .rpc(&session, 1, "prompts/get", json!({"name": "nope"}))
+        .await;
     assert_eq!(got["error"]["code"], -32602);
     assert_eq!(got["error"]["message"], "Unknown prompt: nope");
 
     let args = |how: &str| json!({"name": "failing", "arguments": {"how": how}});
-    let got = one(&server, &session, 2, "prompts/get", args("bad")).await;
+    let got = server.rpc(&session, 2, "prompts/get", args("bad")).await;
     assert_eq!(
         (
             got["error"]["code"].clone(),
@@ -295,7 +263,7 @@ async fn unknown_prompts_and_prompt_errors() {
         ),
         (json!(-32602), json!("`how` must not be bad"))
     );
-    let got = one(&server, &session, 3, "prompts/get", args("other")).await;
+    let got = server.rpc(&session, 3, "prompts/get", args("other")).await;
     assert_eq!(
         (
             got["error"]["code"].clone(),
@@ -333,14 +301,14 @@ async fn completion_of_prompt_arguments() {
             "argument": {"name": argument, "value": value}
         })
     };
-    let got = one(
-        &server,
-        &session,
-        1,
-        "completion/complete",
-        complete("review", "language", "p"),
-    )
-    .await;
+    let got = server
+        .rpc(
+            &session,
+            1,
+            "completion/complete",
+            complete("review", "language", "p"),
+        )
+        .await;
     assert_eq!(
         got["result"],
         json!({"completion": {"values": ["python", "perl"]}})
@@ -349,21 +317,21 @@ async fn completion_of_prompt_arguments() {
     // An async completer sees the other arguments.
     let mut params = complete("review", "framework", "");
     params["context"] = json!({"arguments": {"language": "rust"}});
-    let got = one(&server, &session, 2, "completion/complete", params).await;
+    let got = server.rpc(&session, 2, "completion/complete", params).await;
     assert_eq!(
         got["result"]["completion"]["values"],
         json!(["actix-web", "axum"])
     );
 
     // At most 100 values, with the total.
-    let got = one(
-        &server,
-        &session,
-        3,
-        "completion/complete",
-        complete("review", "tag", ""),
-    )
-    .await;
+    let got = server
+        .rpc(
+            &session,
+            3,
+            "completion/complete",
+            complete("review", "tag", ""),
+        )
+        .await;
     let completion = &got["result"]["completion"];
     assert_eq!(completion["values"].as_array().unwrap().len(), 100);
     assert_eq!(
@@ -372,19 +340,19 @@ async fn completion_of_prompt_arguments() {
     );
 
     // No completer: no values.
-    let got = one(
-        &server,
-        &session,
-        4,
-        "completion/complete",
-        complete("review", "code", "f"),
-    )
-    .await;
+    let got = server
+        .rpc(
+            &session,
+            4,
+            "completion/complete",
+            complete("review", "code", "f"),
+        )
+        .await;
     assert_eq!(got["result"], json!({"completion": {"values": []}}));
 
     // A resource template this server does not have (template completion: resources.rs).
     let params = json!({"ref": {"type": "ref/resource", "uri": "file:///{x}"}, "argument": {"name": "x", "value": ""}});
-    let got = one(&server, &session, 5, "completion/complete", params).await;
+    let got = server.rpc(&session, 5, "completion/complete", params).await;
     assert_eq!(got["error"]["code"], -32602);
     assert!(got["error"]["message"]
         .as_str()
@@ -392,26 +360,26 @@ async fn completion_of_prompt_arguments() {
         .contains("Unknown resource template: file:///{x}"));
 
     // Unknown prompt, unknown argument, unknown ref type.
-    let got = one(
-        &server,
-        &session,
-        6,
-        "completion/complete",
-        complete("nope", "a", ""),
-    )
-    .await;
+    let got = server
+        .rpc(
+            &session,
+            6,
+            "completion/complete",
+            complete("nope", "a", ""),
+        )
+        .await;
     assert_eq!(got["error"]["code"], -32602);
     assert_eq!(got["error"]["message"], "Unknown prompt: nope");
-    let got = one(
-        &server,
-        &session,
-        7,
-        "completion/complete",
-        complete("review", "nope", ""),
-    )
-    .await;
+    let got = server
+        .rpc(
+            &session,
+            7,
+            "completion/complete",
+            complete("review", "nope", ""),
+        )
+        .await;
     assert_eq!(got["error"]["code"], -32602);
     let params = json!({"ref": {"type": "ref/other"}, "argument": {"name": "x", "value": ""}});
-    let got = one(&server, &session, 8, "completion/complete", params).await;
+    let got = server.rpc(&session, 8, "completion/complete", params).await;
     assert_eq!(got["error"]["code"], -32602);
 }

@@ -64,14 +64,7 @@ fn start() -> (TestServer, ServerHandle) {
 }
 
 async fn open_get(server: &TestServer, session: &str) -> EventReader {
-    let response = server
-        .request(reqwest::Method::GET)
-        .header("accept", "text/event-stream")
-        .header("mcp-session-id", session)
-        .header("mcp-protocol-version", "2025-11-25")
-        .send()
-        .await
-        .unwrap();
+    let response = server.get(session).send().await.unwrap();
     assert_eq!(response.status(), 200);
     let mut reader = EventReader::new(response);
     let priming = reader.expect(Duration::from_secs(5)).await;

@@ -22,12 +22,10 @@ fn start(cors: bool) -> TestServer {
     )
 }
 
+/// Header `name` in lower case, or "".
 fn header(response: &reqwest::Response, name: &str) -> String {
-    response
-        .headers()
-        .get(name)
-        .and_then(|v| v.to_str().ok())
-        .unwrap_or("")
+    tests::header(response, name)
+        .unwrap_or_default()
         .to_ascii_lowercase()
 }
 

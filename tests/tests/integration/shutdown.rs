@@ -6,9 +6,8 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use mcp_runtime::{mcp_tool, Ctx, Server, ToolError};
-use reqwest::Method;
 use serde_json::{json, Value};
-use tests::{timed_messages, TestServer};
+use tests::{timed_messages, tool_call, TestServer};
 
 /// Counts calls that ran to the end.
 #[derive(Default)]
@@ -26,7 +25,7 @@ async fn work(ctx: Ctx, ms: u64) -> Result<&'static str, ToolError> {
 }
 
 fn call(id: i64, ms: u64) -> Value {
-    json!({"jsonrpc":"2.0","id":id,"method":"tools/call","params":{"name":"work","arguments":{"ms":ms}}})
+    tool_call(id, "work", json!({"ms": ms}))
 }
 
 fn start(drain: Duration) -> (TestServer, mcp_runtime::http::ShutdownHandle, Arc<Finished>) {
@@ -44,13 +43,7 @@ fn start(drain: Duration) -> (TestServer, mcp_runtime::http::ShutdownHandle, Arc
 async fn running_calls_finish_and_idle_streams_end() {
     let (server, handle, finished) = start(Duration::from_secs(5));
     let s = server.session().await;
-    let get = server
-        .request(Method::GET)
-        .header("accept", "text/event-stream")
-        .header("mcp-session-id", &s)
-        .send()
-        .await
-        .unwrap();
+    let get = server.get(&s).send().await.unwrap();
     let get_body = tokio::spawn(async move { get.text().await });
     let response = server
         .post(Some(&s))

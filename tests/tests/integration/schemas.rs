@@ -1,7 +1,7 @@
 //! Snapshot tests of the `tools/list` entries `#[mcp_tool]` produces, plus direct checks of
 //! the schema rules clients depend on.
 //!
-//! `UPDATE_SNAPSHOTS=1 cargo test -p tests --test schemas` rewrites `tests/snapshots/*.json`;
+//! `UPDATE_SNAPSHOTS=1 cargo test -p tests --test integration -- schemas::` rewrites `tests/snapshots/*.json`;
 //! review the diff before committing.
 
 use std::collections::HashMap;

@@ -10,7 +10,7 @@ use mcp_runtime::http::StreamableHttp;
 use mcp_runtime::{mcp_tool, Ctx, Server, ToolError};
 use reqwest::Method;
 use serde_json::{json, Value};
-use tests::{content_type, EventReader, TestServer};
+use tests::{content_type, error_body, tool_call, EventReader, TestServer};
 
 /// Add two integers.
 #[mcp_tool]
@@ -151,18 +151,11 @@ fn base(server: &TestServer) -> String {
     format!("http://{}", server.authority)
 }
 
+/// A `tools/call` with the progress token `p<id>`.
 fn call(id: i64, name: &str, arguments: Value) -> Value {
-    json!({"jsonrpc":"2.0","id":id,"method":"tools/call","params":{
-        "name":name,"arguments":arguments,"_meta":{"progressToken":format!("p{id}")}}})
-}
-
-async fn error_body(response: reqwest::Response) -> Value {
-    assert!(content_type(&response).starts_with("application/json"));
-    let body: Value = response.json().await.unwrap();
-    assert_eq!(body["jsonrpc"], "2.0");
-    assert!(body["error"]["code"].is_i64(), "{body}");
-    assert!(!body["error"]["message"].as_str().unwrap().is_empty());
-    body
+    let mut call = tool_call(id, name, arguments);
+    call["params"]["_meta"] = json!({"progressToken": format!("p{id}")});
+    call
 }
 
 #[tokio::test]

@@ -93,47 +93,23 @@ fn server(page_size: usize) -> TestServer {
     )
 }
 
-async fn one(server: &TestServer, session: &str, id: i64, method: &str, params: Value) -> Value {
-    let mut messages = server
-        .call(
-            session,
-            json!({"jsonrpc": "2.0", "id": id, "method": method, "params": params}),
-        )
-        .await;
-    messages.pop().expect("a response")
-}
-
-async fn initialize(server: &TestServer) -> Value {
-    let response = server
-        .post(None)
-        .json(&json!({
-            "jsonrpc": "2.0", "id": 0, "method": "initialize",
-            "params": {
-                "protocolVersion": "2025-11-25", "capabilities": {},
-                "clientInfo": {"name": "t", "version": "0"}
-            }
-        }))
-        .send()
-        .await
-        .unwrap();
-    response.json().await.unwrap()
-}
-
 #[actix_web::test]
 async fn capability_is_advertised_only_with_resources() {
     let server = server(100);
-    let caps = &initialize(&server).await["result"]["capabilities"];
+    let caps = &server.initialize().await["result"]["capabilities"];
     assert_eq!(
         caps["resources"],
         json!({"subscribe": true, "listChanged": true})
     );
 
     let bare = TestServer::start(Server::new("bare", "1").tool::<hello>().into_http());
-    let caps = &initialize(&bare).await["result"]["capabilities"];
+    let caps = &bare.initialize().await["result"]["capabilities"];
     assert!(caps.get("resources").is_none(), "{caps}");
     let session = bare.session().await;
     for method in ["resources/list", "resources/read", "resources/subscribe"] {
-        let answer = one(&bare, &session, 1, method, json!({"uri": "test://x"})).await;
+        let answer = bare
+            .rpc(&session, 1, method, json!({"uri": "test://x"}))
+            .await;
         assert_eq!(answer["error"]["code"], -32601, "{method}");
     }
 }
@@ -142,7 +118,7 @@ async fn capability_is_advertised_only_with_resources() {
 async fn lists_resources_and_templates_with_pagination() {
     let server = server(2);
     let session = server.session().await;
-    let first = one(&server, &session, 1, "resources/list", json!({})).await;
+    let first = server.rpc(&session, 1, "resources/list", json!({})).await;
     assert_eq!(
         first["result"]["resources"],
         json!([
@@ -153,18 +129,15 @@ async fn lists_resources_and_templates_with_pagination() {
         ])
     );
     let cursor = first["result"]["nextCursor"].clone();
-    let second = one(
-        &server,
-        &session,
-        2,
-        "resources/list",
-        json!({"cursor": cursor}),
-    )
-    .await;
+    let second = server
+        .rpc(&session, 2, "resources/list", json!({"cursor": cursor}))
+        .await;
     assert_eq!(second["result"]["resources"][0]["uri"], "test://broken");
     assert!(second["result"].get("nextCursor").is_none(), "{second}");
 
-    let templates = one(&server, &session, 3, "resources/templates/list", json!({})).await;
+    let templates = server
+        .rpc(&session, 3, "resources/templates/list", json!({}))
+        .await;
     assert_eq!(
         templates["result"]["resourceTemplates"],
         json!([
@@ -180,7 +153,7 @@ async fn lists_resources_and_templates_with_pagination() {
 async fn reads_static_binary_and_templated_resources() {
     let server = server(100);
     let session = server.session().await;
-    let read = |id, uri: &str| one(&server, &session, id, "resources/read", json!({"uri": uri}));
+    let read = |id, uri: &str| server.rpc(&session, id, "resources/read", json!({"uri": uri}));
 
     assert_eq!(
         read(1, "test://static-text").await["result"],
@@ -207,7 +180,7 @@ async fn reads_static_binary_and_templated_resources() {
 async fn read_errors() {
     let server = server(100);
     let session = server.session().await;
-    let read = |id, params: Value| one(&server, &session, id, "resources/read", params);
+    let read = |id, params: Value| server.rpc(&session, id, "resources/read", params);
 
     for (id, uri) in [
         (1, "test://nonexistent"),
@@ -236,43 +209,38 @@ async fn read_errors() {
 async fn subscribe_and_unsubscribe() {
     let server = server(100);
     let session = server.session().await;
-    let subscribe = one(
-        &server,
-        &session,
-        1,
-        "resources/subscribe",
-        json!({"uri": "test://static-text"}),
-    )
-    .await;
+    let subscribe = server
+        .rpc(
+            &session,
+            1,
+            "resources/subscribe",
+            json!({"uri": "test://static-text"}),
+        )
+        .await;
     assert_eq!(subscribe["result"], json!({}), "{subscribe}");
-    let templated = one(
-        &server,
-        &session,
-        2,
-        "resources/subscribe",
-        json!({"uri": "test://template/9/data"}),
-    )
-    .await;
+    let templated = server
+        .rpc(
+            &session,
+            2,
+            "resources/subscribe",
+            json!({"uri": "test://template/9/data"}),
+        )
+        .await;
     assert_eq!(templated["result"], json!({}), "{templated}");
-    let unknown = one(
-        &server,
-        &session,
-        3,
-        "resources/subscribe",
-        json!({"uri": "test://nope"}),
-    )
-    .await;
+    let unknown = server
+        .rpc(
+            &session,
+            3,
+            "resources/subscribe",
+            json!({"uri": "test://nope"}),
+        )
+        .await;
     assert_eq!(unknown["error"]["code"], -32002, "{unknown}");
     assert_eq!(unknown["error"]["data"]["uri"], "test://nope");
     for (id, uri) in [(4, "test://static-text"), (5, "test://never-subscribed")] {
-        let answer = one(
-            &server,
-            &session,
-            id,
-            "resources/unsubscribe",
-            json!({"uri": uri}),
-        )
-        .await;
+        let answer = server
+            .rpc(&session, id, "resources/unsubscribe", json!({"uri": uri}))
+            .await;
         assert_eq!(answer["result"], json!({}), "{answer}");
     }
 }
@@ -280,7 +248,7 @@ async fn subscribe_and_unsubscribe() {
 #[actix_web::test]
 async fn template_variables_complete() {
     let server = server(100);
-    let init = initialize(&server).await;
+    let init = server.initialize().await;
     assert_eq!(init["result"]["capabilities"]["completions"], json!({}));
     let s = server.session().await;
     let complete = |uri: &str, name: &str, value: &str, context: Value| {
@@ -291,62 +259,62 @@ async fn template_variables_complete() {
         })
     };
     let template = "test://users/{user}/files/{file}";
-    let answer = one(
-        &server,
-        &s,
-        1,
-        "completion/complete",
-        complete(template, "user", "al", json!({})),
-    )
-    .await;
+    let answer = server
+        .rpc(
+            &s,
+            1,
+            "completion/complete",
+            complete(template, "user", "al", json!({})),
+        )
+        .await;
     assert_eq!(
         answer["result"]["completion"]["values"],
         json!(["alpha", "alpine"])
     );
-    let answer = one(
-        &server,
-        &s,
-        2,
-        "completion/complete",
-        complete(template, "file", "my", json!({"user": "beta"})),
-    )
-    .await;
+    let answer = server
+        .rpc(
+            &s,
+            2,
+            "completion/complete",
+            complete(template, "file", "my", json!({"user": "beta"})),
+        )
+        .await;
     assert_eq!(
         answer["result"]["completion"]["values"],
         json!(["beta-mynotes.txt"])
     );
     // A variable without a completer completes to nothing.
-    let answer = one(
-        &server,
-        &s,
-        3,
-        "completion/complete",
-        complete("test://template/{id}/data", "id", "x", json!({})),
-    )
-    .await;
+    let answer = server
+        .rpc(
+            &s,
+            3,
+            "completion/complete",
+            complete("test://template/{id}/data", "id", "x", json!({})),
+        )
+        .await;
     assert_eq!(answer["result"]["completion"]["values"], json!([]));
     // Mistakes name what was wrong.
-    let answer = one(
-        &server,
-        &s,
-        4,
-        "completion/complete",
-        complete(template, "nope", "", json!({})),
-    )
-    .await;
+    let answer = server
+        .rpc(
+            &s,
+            4,
+            "completion/complete",
+            complete(template, "nope", "", json!({})),
+        )
+        .await;
     assert_eq!(answer["error"]["code"], -32602);
     assert!(answer["error"]["message"]
         .as_str()
         .unwrap()
         .contains("has no variable `nope`"));
-    let answer = one(
-        &server,
-        &s,
-        5,
-        "completion/complete",
-        complete("test://static-text", "x", "", json!({})),
-    )
-    .await;
+    let answer = server
+        .rpc(
+            &s,
+            5,
+            "completion/complete",
+            complete("test://static-text", "x", "", json!({})),
+        )
+        .await;
     assert_eq!(answer["error"]["code"], -32602);
     assert!(answer["error"]["message"]
         .as_str()

@@ -1,5 +1,5 @@
 //! `mcp_runtime::client::Client` over every transport, against real servers: a stdio child
-//! (`src/bin/stdio_fixture.rs`), the legacy HTTP+SSE endpoints and Streamable HTTP of our own
+//! (`tests/src/bin/stdio_fixture.rs`), the legacy HTTP+SSE endpoints and Streamable HTTP of our own
 //! server (falling back from the 2026 wire to the 2025 handshake), with cancellation, timeouts,
 //! server requests answered by callbacks, and the ways a server can fail: killed mid-call,
 //! exiting, or writing garbage. Every call runs under a tokio timeout, so a hang fails the test
@@ -21,7 +21,7 @@ use mcp_runtime::{
     Content, Ctx, JsonSchema, LoggingLevel, Server, ToolError,
 };
 use serde_json::{json, Value};
-use tests::TestServer;
+use tests::{slow_steps, TestServer};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::TcpListener;
 
@@ -30,20 +30,6 @@ async fn within<T>(future: impl Future<Output = T>) -> T {
     tokio::time::timeout(Duration::from_secs(10), future)
         .await
         .expect("no answer within 10 s: the client hangs")
-}
-
-/// Work through `items`, logging and reporting progress for each, `delay_ms` apart.
-#[mcp_tool]
-async fn slow_steps(ctx: Ctx, items: Vec<String>, delay_ms: u64) -> String {
-    let n = items.len();
-    for (i, item) in items.iter().enumerate() {
-        if i > 0 {
-            tokio::time::sleep(Duration::from_millis(delay_ms)).await;
-        }
-        ctx.info(format!("step {}/{n}: {item}", i + 1)).await;
-        ctx.progress_message(i + 1, n, item).await;
-    }
-    format!("{n} done")
 }
 
 static SAW_CANCEL: AtomicBool = AtomicBool::new(false);

@@ -6,7 +6,7 @@ use std::time::{Duration, Instant};
 
 use mcp_runtime::{mcp_tool, Ctx, Server, ToolError};
 use serde_json::{json, Value};
-use tests::{timed_messages, TestServer};
+use tests::{timed_messages, tool_call, TestServer};
 
 /// Set when a timed-out tool's cancellation reached work it handed off.
 #[derive(Default)]
@@ -27,7 +27,7 @@ async fn nap(ctx: Ctx, ms: u64) -> Result<&'static str, ToolError> {
 }
 
 fn call(id: i64, ms: u64) -> Value {
-    json!({"jsonrpc":"2.0","id":id,"method":"tools/call","params":{"name":"nap","arguments":{"ms":ms}}})
+    tool_call(id, "nap", json!({"ms": ms}))
 }
 
 #[tokio::test]
