@@ -18,6 +18,8 @@ const SESSION_NOT_FOUND: ErrorCode = ErrorCode(-32001);
 pub(crate) enum HttpError {
     #[error("Forbidden: {0}")]
     Forbidden(String),
+    #[error("Bad Request: the request names no host (no Host header, no authority in the request target)")]
+    MissingHost,
     #[error("Not Acceptable: the client must accept {0}")]
     NotAcceptable(&'static str),
     #[error("Unsupported Media Type: the body must be application/json")]
@@ -97,6 +99,7 @@ impl ResponseError for HttpError {
             HttpError::UnsupportedMediaType => StatusCode::UNSUPPORTED_MEDIA_TYPE,
             HttpError::PayloadTooLarge(_) => StatusCode::PAYLOAD_TOO_LARGE,
             HttpError::BodyRead(_)
+            | HttpError::MissingHost
             | HttpError::Decode(_)
             | HttpError::MissingSession(_)
             | HttpError::MissingConnection(_)
