@@ -9,6 +9,37 @@ use futures_util::StreamExt;
 use mcp_runtime::http::StreamableHttp;
 use serde_json::{json, Value};
 
+thread_local! {
+    static HTTP2: std::cell::Cell<bool> = const { std::cell::Cell::new(false) };
+}
+
+/// From now on, the [`TestServer`]s this thread starts are spoken to over HTTP/2 (with prior
+/// knowledge, as the server accepts on plain listeners) instead of HTTP/1.1.
+pub fn speak_http2() {
+    HTTP2.with(|h| h.set(true));
+}
+
+/// Runs each named `async fn` test of the calling file twice: as `http1::<name>` over
+/// HTTP/1.1 and as `http2::<name>` over HTTP/2 (see [`speak_http2`]).
+#[macro_export]
+macro_rules! over_http1_and_http2 {
+    ($($name:ident),* $(,)?) => {
+        mod http1 {
+            $(#[tokio::test]
+            async fn $name() {
+                super::$name().await
+            })*
+        }
+        mod http2 {
+            $(#[tokio::test]
+            async fn $name() {
+                $crate::speak_http2();
+                super::$name().await
+            })*
+        }
+    };
+}
+
 /// A server running on `127.0.0.1:<free port>` in a thread of its own; stopped on drop.
 pub struct TestServer {
     /// The endpoint URL, e.g. `http://127.0.0.1:41234/mcp`.
@@ -40,11 +71,33 @@ impl TestServer {
             })
         });
         let handle = rx.recv().expect("server thread started");
+        let http = if HTTP2.with(|h| h.get()) {
+            reqwest::Client::builder()
+                .http2_prior_knowledge()
+                .build()
+                .expect("an HTTP/2 client")
+        } else {
+            reqwest::Client::new()
+        };
         TestServer {
             url: format!("http://{authority}/mcp"),
             authority,
             handle,
-            http: reqwest::Client::new(),
+            http,
+        }
+    }
+
+    /// The HTTP client the helpers use (HTTP/2 after [`speak_http2`]), for other URLs.
+    pub fn http(&self) -> &reqwest::Client {
+        &self.http
+    }
+
+    /// The HTTP version this server's client speaks.
+    pub fn version(&self) -> reqwest::Version {
+        if HTTP2.with(|h| h.get()) {
+            reqwest::Version::HTTP_2
+        } else {
+            reqwest::Version::HTTP_11
         }
     }
 

@@ -147,9 +147,19 @@ pub(super) async fn post(
     endpoint: web::Data<Endpoint>,
 ) -> Result<HttpResponse, HttpError> {
     let endpoint = endpoint.into_inner();
-    endpoint.config.policy.check(&req)?;
-    let caller = endpoint.authenticate(&req).await?;
-    request::require_json_body(req.headers())?;
+    let checked = async {
+        endpoint.config.policy.check(&req)?;
+        let caller = endpoint.authenticate(&req).await?;
+        request::require_json_body(req.headers())?;
+        Ok(caller)
+    };
+    let caller = match checked.await {
+        Ok(caller) => caller,
+        Err(refusal) => {
+            let limit = endpoint.config.max_body_bytes;
+            return Err(request::refuse_unread(&req, payload, limit, refusal).await);
+        }
+    };
     let body = request::read_body(req.headers(), payload, endpoint.config.max_body_bytes).await?;
     let message = Message::from_slice(&body)?;
     let request_id = match &message {

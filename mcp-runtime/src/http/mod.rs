@@ -397,7 +397,9 @@ impl StreamableHttp {
     }
 
     /// Serves the endpoint on an already-bound listener; returns the running server, a future
-    /// that also offers a handle to stop it. Useful with port 0 in tests.
+    /// that also offers a handle to stop it. Useful with port 0 in tests. With the `tls`
+    /// feature (which builds HTTP/2 in), clients may also speak HTTP/2 here with prior
+    /// knowledge (h2c), as proxies that terminate TLS in front often do.
     pub fn listen(self, listener: TcpListener) -> io::Result<actix_web::dev::Server> {
         self.start(listener, Encryption::None)
     }
@@ -433,6 +435,11 @@ impl StreamableHttp {
             .shutdown_signal(endpoint.shutdown_signal())
             .shutdown_timeout(grace.as_secs());
         let server = match encryption {
+            // With HTTP/2 built in, a plain listener also speaks it to clients that know
+            // (prior knowledge, h2c): proxies in front of TLS termination often do.
+            #[cfg(feature = "tls")]
+            Encryption::None => server.listen_auto_h2c(listener)?,
+            #[cfg(not(feature = "tls"))]
             Encryption::None => server.listen(listener)?,
             #[cfg(feature = "tls")]
             Encryption::Tls(config) => server.listen_rustls_0_23(listener, *config)?,
@@ -508,15 +515,25 @@ async fn post(
     endpoint: web::Data<Endpoint>,
 ) -> Result<HttpResponse, HttpError> {
     let endpoint = endpoint.into_inner();
-    endpoint.config.policy.check(&req)?;
-    let caller = endpoint.authenticate(&req).await?;
-    let accepts = Accepts::from_headers(req.headers());
-    if !(accepts.json && accepts.sse) {
-        return Err(HttpError::NotAcceptable(
-            "both application/json and text/event-stream",
-        ));
-    }
-    request::require_json_body(req.headers())?;
+    let checked = async {
+        endpoint.config.policy.check(&req)?;
+        let caller = endpoint.authenticate(&req).await?;
+        let accepts = Accepts::from_headers(req.headers());
+        if !(accepts.json && accepts.sse) {
+            return Err(HttpError::NotAcceptable(
+                "both application/json and text/event-stream",
+            ));
+        }
+        request::require_json_body(req.headers())?;
+        Ok(caller)
+    };
+    let caller = match checked.await {
+        Ok(caller) => caller,
+        Err(refusal) => {
+            let limit = endpoint.config.max_body_bytes;
+            return Err(request::refuse_unread(&req, payload, limit, refusal).await);
+        }
+    };
     let body = request::read_body(req.headers(), payload, endpoint.config.max_body_bytes).await?;
     let message = Message::from_slice(&body)?;
     if modern::is_stateless(req.headers(), &message) {

@@ -2,7 +2,8 @@
 //! session id and protocol-version headers.
 
 use actix_web::http::header::{self, HeaderMap};
-use actix_web::web;
+use actix_web::http::Version;
+use actix_web::{web, HttpRequest};
 use bytes::BytesMut;
 use futures_util::StreamExt;
 
@@ -88,6 +89,29 @@ pub(crate) async fn read_body(
         body.extend_from_slice(&chunk);
     }
     Ok(body)
+}
+
+/// `refusal`, after reading what is left of the body it leaves unused (at most `limit`
+/// bytes) when the request came over HTTP/2. There a response that leaves the request body
+/// unread is followed by a reset of the stream, which can overtake the response and hide it
+/// from the client (a `401` challenge lost that way breaks OAuth discovery). HTTP/1 closes
+/// the connection after such a response instead, so nothing is read there.
+pub(crate) async fn refuse_unread(
+    req: &HttpRequest,
+    mut payload: web::Payload,
+    limit: usize,
+    refusal: HttpError,
+) -> HttpError {
+    if req.version() == Version::HTTP_2 {
+        let mut seen = 0;
+        while let Some(Ok(chunk)) = payload.next().await {
+            seen += chunk.len();
+            if seen > limit {
+                break;
+            }
+        }
+    }
+    refusal
 }
 
 /// The session id header, if present and readable.
