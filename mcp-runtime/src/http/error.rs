@@ -26,6 +26,8 @@ pub(crate) enum HttpError {
     UnsupportedMediaType,
     #[error("Payload Too Large: the body exceeds {0} bytes")]
     PayloadTooLarge(usize),
+    #[error("Request Timeout: the body did not arrive within {} ms; send it whole and promptly", .0.as_millis())]
+    BodyTimeout(std::time::Duration),
     #[error("Bad Request: could not read the body: {0}")]
     BodyRead(String),
     #[error("{0}")]
@@ -98,6 +100,7 @@ impl ResponseError for HttpError {
             HttpError::NotAcceptable(_) => StatusCode::NOT_ACCEPTABLE,
             HttpError::UnsupportedMediaType => StatusCode::UNSUPPORTED_MEDIA_TYPE,
             HttpError::PayloadTooLarge(_) => StatusCode::PAYLOAD_TOO_LARGE,
+            HttpError::BodyTimeout(_) => StatusCode::REQUEST_TIMEOUT,
             HttpError::BodyRead(_)
             | HttpError::MissingHost
             | HttpError::Decode(_)

@@ -156,11 +156,18 @@ pub(super) async fn post(
     let caller = match checked.await {
         Ok(caller) => caller,
         Err(refusal) => {
-            let limit = endpoint.config.max_body_bytes;
-            return Err(request::refuse_unread(&req, payload, limit, refusal).await);
+            let (limit, timeout) = (endpoint.config.max_body_bytes, endpoint.config.body_timeout);
+            return Err(request::refuse_unread(&req, payload, limit, timeout, refusal).await);
         }
     };
-    let body = request::read_body(req.headers(), payload, endpoint.config.max_body_bytes).await?;
+    let config = &endpoint.config;
+    let body = request::read_body(
+        req.headers(),
+        payload,
+        config.max_body_bytes,
+        config.body_timeout,
+    )
+    .await?;
     let message = Message::from_slice(&body)?;
     let request_id = match &message {
         Message::Request(request) => Some(request.id.clone()),
