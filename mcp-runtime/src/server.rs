@@ -42,11 +42,13 @@ pub struct Server {
     pub(crate) stateless: crate::modern::StatelessConfig,
 }
 
-/// Bounds on tool calls; see [`Server::call_timeout`] and [`Server::max_calls_per_session`].
+/// Bounds on tool calls; see [`Server::call_timeout`], [`Server::max_calls_per_session`] and
+/// [`Server::max_argument_values`].
 #[derive(Debug, Clone, Copy)]
 pub(crate) struct CallLimits {
     pub(crate) timeout: Option<Duration>,
     pub(crate) per_session: usize,
+    pub(crate) argument_values: usize,
 }
 
 impl Default for CallLimits {
@@ -54,6 +56,7 @@ impl Default for CallLimits {
         CallLimits {
             timeout: Some(Duration::from_secs(30 * 60)),
             per_session: 64,
+            argument_values: 100_000,
         }
     }
 }
@@ -227,6 +230,21 @@ impl Server {
     /// until one finishes.
     pub fn max_calls_per_session(mut self, max: usize) -> Server {
         self.limits.per_session = max.max(1);
+        self
+    }
+
+    /// How many JSON values (every array element, object member and scalar, nested ones
+    /// included) the arguments of one tool call may hold (default 100,000). Decoded, each
+    /// costs far more than its bytes on the wire (a 4 MiB body of empty strings decodes to
+    /// about 40 MiB), so this bounds what one call holds while its tool runs. A call beyond it
+    /// is refused before the tool starts, with `-32602` naming the limit.
+    ///
+    /// ```
+    /// let server = mcp_runtime::Server::new("s", "1").max_argument_values(10_000);
+    /// # let _ = server;
+    /// ```
+    pub fn max_argument_values(mut self, max: usize) -> Server {
+        self.limits.argument_values = max.max(1);
         self
     }
 
