@@ -219,6 +219,21 @@ impl Server {
         self
     }
 
+    /// How many JSON values (every array element, object member and scalar, nested ones
+    /// included) the arguments of one tool call may hold (default 100,000). Decoded, each
+    /// costs far more than its bytes on the wire (a 4 MiB body of empty strings decodes to
+    /// about 40 MiB), so this bounds what one call holds while its tool runs. A call beyond it
+    /// is refused before the tool starts, with `-32602` naming the limit.
+    ///
+    /// ```
+    /// let server = mcp_runtime::Server::new("s", "1").max_argument_values(10_000);
+    /// # let _ = server;
+    /// ```
+    pub fn max_argument_values(mut self, max: usize) -> Server {
+        self.limits.argument_values = max.max(1);
+        self
+    }
+
     /// The names of the registered tools, in registration order.
     pub fn tool_names(&self) -> impl Iterator<Item = &'static str> {
         let catalog = self.live.catalog();

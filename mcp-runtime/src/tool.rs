@@ -162,6 +162,26 @@ impl Arguments {
         }
     }
 
+    /// Like [`from_value`](Self::from_value), refusing arguments that hold more than `limit`
+    /// JSON values (see [`Server::max_argument_values`](crate::Server::max_argument_values)).
+    ///
+    /// ```
+    /// use mcp_runtime::{tool::{ArgumentError, Arguments}};
+    /// let many = serde_json::json!({"items": ["", "", ""]});
+    /// assert!(Arguments::from_value_within(many.clone(), 4).is_ok());
+    /// assert!(matches!(
+    ///     Arguments::from_value_within(many, 3),
+    ///     Err(ArgumentError::TooManyValues { limit: 3 })
+    /// ));
+    /// ```
+    pub fn from_value_within(value: Value, limit: usize) -> Result<Arguments, ArgumentError> {
+        let mut budget = limit;
+        if !within(&value, &mut budget) {
+            return Err(ArgumentError::TooManyValues { limit });
+        }
+        Arguments::from_value(value)
+    }
+
     /// Removes and decodes one argument. A missing argument decodes as `null`, so `Option<T>`
     /// parameters are optional and everything else reports it as missing.
     pub fn take<T: DeserializeOwned>(&mut self, name: &'static str) -> Result<T, ArgumentError> {
@@ -184,6 +204,23 @@ impl Arguments {
     }
 }
 
+/// Whether the values inside `value` (not counting `value` itself) fit in `budget`, which
+/// they use up; stops counting as soon as they do not.
+fn within(value: &Value, budget: &mut usize) -> bool {
+    let count = |child: &Value| match budget.checked_sub(1) {
+        Some(left) => {
+            *budget = left;
+            within(child, budget)
+        }
+        None => false,
+    };
+    match value {
+        Value::Array(items) => items.iter().all(count),
+        Value::Object(members) => members.values().all(count),
+        _ => true,
+    }
+}
+
 fn decode<T: DeserializeOwned>(name: &'static str, value: Value) -> Result<T, ArgumentError> {
     serde_json::from_value(value).map_err(|source| ArgumentError::Invalid { name, source })
 }
@@ -194,6 +231,12 @@ pub enum ArgumentError {
     /// `arguments` was not a JSON object.
     #[error("invalid arguments: expected a JSON object")]
     NotAnObject,
+    /// The arguments hold more JSON values than the server decodes for one call.
+    #[error("the arguments hold more than {limit} JSON values, the most this server accepts for one call (max_argument_values)")]
+    TooManyValues {
+        /// The server's limit.
+        limit: usize,
+    },
     /// A required argument is absent.
     #[error("missing required argument `{0}`")]
     Missing(&'static str),

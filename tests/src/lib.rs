@@ -25,6 +25,37 @@ pub async fn slow_steps(ctx: Ctx, items: Vec<String>, delay_ms: u64) -> String {
     format!("{n} done")
 }
 
+thread_local! {
+    static HTTP2: std::cell::Cell<bool> = const { std::cell::Cell::new(false) };
+}
+
+/// From now on, the [`TestServer`]s this thread starts are spoken to over HTTP/2 (with prior
+/// knowledge, as the server accepts on plain listeners) instead of HTTP/1.1.
+pub fn speak_http2() {
+    HTTP2.with(|h| h.set(true));
+}
+
+/// Runs each named `async fn` test of the calling file twice: as `http1::<name>` over
+/// HTTP/1.1 and as `http2::<name>` over HTTP/2 (see [`speak_http2`]).
+#[macro_export]
+macro_rules! over_http1_and_http2 {
+    ($($name:ident),* $(,)?) => {
+        mod http1 {
+            $(#[tokio::test]
+            async fn $name() {
+                super::$name().await
+            })*
+        }
+        mod http2 {
+            $(#[tokio::test]
+            async fn $name() {
+                $crate::speak_http2();
+                super::$name().await
+            })*
+        }
+    };
+}
+
 /// A server running on `127.0.0.1:<free port>` in a thread of its own; stopped on drop.
 pub struct TestServer {
     /// The endpoint URL, e.g. `http://127.0.0.1:41234/mcp`.
@@ -56,11 +87,33 @@ impl TestServer {
             })
         });
         let handle = rx.recv().expect("server thread started");
+        let http = if HTTP2.with(|h| h.get()) {
+            reqwest::Client::builder()
+                .http2_prior_knowledge()
+                .build()
+                .expect("an HTTP/2 client")
+        } else {
+            reqwest::Client::new()
+        };
         TestServer {
             url: format!("http://{authority}/mcp"),
             authority,
             handle,
-            http: reqwest::Client::new(),
+            http,
+        }
+    }
+
+    /// The HTTP client the helpers use (HTTP/2 after [`speak_http2`]), for other URLs.
+    pub fn http(&self) -> &reqwest::Client {
+        &self.http
+    }
+
+    /// The HTTP version this server's client speaks.
+    pub fn version(&self) -> reqwest::Version {
+        if HTTP2.with(|h| h.get()) {
+            reqwest::Version::HTTP_2
+        } else {
+            reqwest::Version::HTTP_11
         }
     }
 
@@ -356,4 +409,68 @@ async fn tokio_timeout<F: std::future::Future>(
     future: F,
 ) -> Option<F::Output> {
     actix_web::rt::time::timeout(within, future).await.ok()
+}
+
+/// The answer to a request sent byte for byte with [`raw_request`].
+#[derive(Debug)]
+pub struct RawResponse {
+    /// The status code of the status line.
+    pub status: u16,
+    /// The status line and headers, as sent.
+    pub head: String,
+    /// The body (as announced by `Content-Length`, or up to the end of the connection).
+    pub body: String,
+}
+
+impl RawResponse {
+    /// The body parsed as JSON; panics (showing the response) when it is not.
+    pub fn json(&self) -> Value {
+        serde_json::from_str(&self.body).unwrap_or_else(|e| panic!("{e}: {self:?}"))
+    }
+}
+
+/// Sends `request` as it is to `authority` (for requests no HTTP client would send) and reads
+/// one response, waiting at most 5 s for it.
+pub async fn raw_request(authority: &str, request: &[u8]) -> RawResponse {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let mut socket = tokio::net::TcpStream::connect(authority)
+        .await
+        .expect("connect");
+    socket.write_all(request).await.expect("send the request");
+    let mut received = Vec::new();
+    let read = async {
+        let mut buffer = [0u8; 4096];
+        loop {
+            let n = socket.read(&mut buffer).await.unwrap_or(0);
+            if n == 0 {
+                return;
+            }
+            received.extend_from_slice(&buffer[..n]);
+            let text = String::from_utf8_lossy(&received);
+            let Some(end) = text.find("\r\n\r\n") else {
+                continue;
+            };
+            let length = text[..end].lines().find_map(|line| {
+                let (name, value) = line.split_once(':')?;
+                name.eq_ignore_ascii_case("content-length")
+                    .then(|| value.trim().parse::<usize>().ok())?
+            });
+            if length.is_some_and(|length| received.len() >= end + 4 + length) {
+                return;
+            }
+        }
+    };
+    let _ = tokio::time::timeout(std::time::Duration::from_secs(5), read).await;
+    let text = String::from_utf8_lossy(&received).into_owned();
+    let (head, body) = text.split_once("\r\n\r\n").unwrap_or((&text, ""));
+    let status = head
+        .split_whitespace()
+        .nth(1)
+        .and_then(|code| code.parse().ok())
+        .unwrap_or_else(|| panic!("no status line in {text:?}"));
+    RawResponse {
+        status,
+        head: head.to_owned(),
+        body: body.to_owned(),
+    }
 }

@@ -357,6 +357,7 @@ impl JwtVerifier {
 
     async fn check(&self, token: &str) -> Result<Identity, AuthError> {
         let header = jsonwebtoken::decode_header(token).map_err(refusal)?;
+        refuse_critical_extensions(token)?;
         let unsupported = || {
             AuthError::Malformed(format!(
                 "the token is signed with {:?}, which this server does not accept",
@@ -387,6 +388,7 @@ impl JwtVerifier {
                 self.decode(token, key, header.alg)?
             }
         };
+        check_claim_types(&claims)?;
         Identity::from_claims(claims)
     }
 
@@ -404,7 +406,14 @@ impl JwtVerifier {
         validation.set_audience(&[&self.audience]);
         jsonwebtoken::decode::<Map<String, Value>>(token, key, &validation)
             .map(|data| data.claims)
-            .map_err(refusal)
+            .map_err(|error| match error.kind() {
+                // The signature verified, but `jsonwebtoken` could not read a registered
+                // claim: say which, when it is one of those whose type is checked here.
+                ErrorKind::Json(_) => segment(token, 1)
+                    .and_then(|claims| check_claim_types(&claims).err())
+                    .unwrap_or_else(|| refusal(error)),
+                _ => refusal(error),
+            })
     }
 }
 
@@ -412,6 +421,46 @@ impl TokenVerifier for JwtVerifier {
     fn verify<'a>(&'a self, token: &'a str) -> VerifyFuture<'a> {
         Box::pin(self.check(token))
     }
+}
+
+/// RFC 7515 4.1.11: a token whose header lists extensions in `crit` must be refused unless
+/// every one is understood, and this verifier understands none. (`jsonwebtoken`'s `Header`
+/// drops the parameter, so the header is read again here.)
+fn refuse_critical_extensions(token: &str) -> Result<(), AuthError> {
+    let header =
+        segment(token, 0).ok_or_else(|| AuthError::Malformed("not a JSON Web Token".into()))?;
+    match header.get("crit") {
+        None => Ok(()),
+        Some(crit) => Err(AuthError::Malformed(format!(
+            "the token's header marks extensions critical (`crit`: {crit}), and this server \
+             understands none"
+        ))),
+    }
+}
+
+/// Segment `index` of a compact JWT (0: the header, 1: the claims) as a JSON object.
+fn segment(token: &str, index: usize) -> Option<Map<String, Value>> {
+    use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+    use base64::Engine;
+    let encoded = token.split('.').nth(index)?;
+    let json = URL_SAFE_NO_PAD.decode(encoded.trim_end_matches('=')).ok()?;
+    serde_json::from_slice(&json).ok()
+}
+
+/// The claims `jsonwebtoken` passes over when they have the wrong type: an `nbf` that is not
+/// a number would go unchecked, and an `iss` array containing the trusted issuer would pass.
+fn check_claim_types(claims: &Map<String, Value>) -> Result<(), AuthError> {
+    if let Some(nbf) = claims.get("nbf").filter(|nbf| !nbf.is_number()) {
+        return Err(AuthError::Malformed(format!(
+            "the `nbf` claim must be a NumericDate (a number of seconds), not {nbf}"
+        )));
+    }
+    if let Some(iss) = claims.get("iss").filter(|iss| !iss.is_string()) {
+        return Err(AuthError::Malformed(format!(
+            "the `iss` claim must be one string, not {iss}"
+        )));
+    }
+    Ok(())
 }
 
 /// What a failed decoding means for the client.
@@ -517,6 +566,70 @@ mod tests {
         let mut claims = good();
         claims.as_object_mut().unwrap().remove("aud");
         assert_eq!(verify(claims).await, Err(AuthError::WrongAudience));
+    }
+
+    /// A token with this header (JSON) and these claims, signed with the test secret.
+    fn mint_with_header(header: Value, claims: Value) -> String {
+        use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+        use base64::Engine;
+        let message = format!(
+            "{}.{}",
+            URL_SAFE_NO_PAD.encode(header.to_string()),
+            URL_SAFE_NO_PAD.encode(claims.to_string())
+        );
+        let signature = jsonwebtoken::crypto::sign(
+            message.as_bytes(),
+            &EncodingKey::from_secret(SECRET),
+            Algorithm::HS256,
+        )
+        .unwrap();
+        format!("{message}.{signature}")
+    }
+
+    fn malformed(result: Result<Identity, AuthError>, naming: &str) {
+        match result {
+            Err(AuthError::Malformed(message)) => {
+                assert!(message.contains(naming), "{message} should name {naming}")
+            }
+            other => panic!("expected a malformed token naming {naming}, got {other:?}"),
+        }
+    }
+
+    /// Correctly signed tokens that are odd all the same.
+    #[tokio::test(flavor = "current_thread")]
+    async fn odd_but_signed_tokens_are_refused() {
+        let verifier = JwtVerifier::hs256(SECRET, ISS, AUD);
+        // The control: the hand-made signature verifies.
+        let plain = json!({"alg": "HS256", "typ": "JWT"});
+        assert!(verifier
+            .verify(&mint_with_header(plain, good()))
+            .await
+            .is_ok());
+
+        // Without `sub`, a `client_id` equal to a user's subject must not become that user.
+        let mut impostor = good();
+        impostor.as_object_mut().unwrap().remove("sub");
+        impostor["client_id"] = json!("alice");
+        malformed(verify(impostor).await, "`sub`");
+
+        // RFC 7515 4.1.11: an extension marked critical that is not understood is refused.
+        let critical = json!({"alg": "HS256", "typ": "JWT", "crit": ["exp-ext"], "exp-ext": 1});
+        malformed(
+            verifier.verify(&mint_with_header(critical, good())).await,
+            "crit",
+        );
+
+        // `nbf` of the wrong type is not ignored.
+        for nbf in [json!("0"), json!(true), json!(null), json!([1])] {
+            malformed(verify(with(good(), "nbf", nbf)).await, "`nbf`");
+        }
+        // A fractional NumericDate is still a date.
+        assert!(verify(with(good(), "nbf", json!(1.5))).await.is_ok());
+
+        // `iss` is one string, not a list that happens to contain ours.
+        for iss in [json!([ISS]), json!([ISS, "https://evil.test"])] {
+            malformed(verify(with(good(), "iss", iss)).await, "`iss`");
+        }
     }
 
     #[tokio::test(flavor = "current_thread")]

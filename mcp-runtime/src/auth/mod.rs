@@ -99,9 +99,11 @@ impl Identity {
         self
     }
 
-    /// An identity from the claims of a verified token: the subject is `sub` (or, for tokens
-    /// issued to a client itself, `client_id`); scopes come from `scope` (space-separated) or
-    /// `scp` (an array, or a space-separated string).
+    /// An identity from the claims of a verified token: the subject is `sub`, which is
+    /// required (RFC 9068 2.2; a token issued to a client itself names the client there). A
+    /// `client_id` claim never stands in for it, so a client id cannot pass for a user's
+    /// subject. Scopes come from `scope` (space-separated) or `scp` (an array, or a
+    /// space-separated string).
     ///
     /// ```
     /// use mcp_runtime::auth::Identity;
@@ -111,9 +113,9 @@ impl Identity {
     /// assert_eq!(bob.claim("team"), Some(&serde_json::json!("x")));
     /// ```
     pub fn from_claims(claims: Map<String, Value>) -> Result<Identity, AuthError> {
-        let subject = ["sub", "client_id"]
-            .iter()
-            .find_map(|name| claims.get(*name).and_then(Value::as_str))
+        let subject = claims
+            .get("sub")
+            .and_then(Value::as_str)
             .filter(|s| !s.is_empty())
             .ok_or_else(|| AuthError::Malformed("the token has no `sub` claim".into()))?
             .to_owned();
@@ -274,8 +276,12 @@ mod tests {
         assert_eq!(b.scopes(), ["x", "z"]);
         let c = Identity::from_claims(claims(json!({"sub": "c", "scp": "p q"}))).unwrap();
         assert_eq!(c.scopes(), ["p", "q"]);
-        let d = Identity::from_claims(claims(json!({"client_id": "svc"}))).unwrap();
+        let d = Identity::from_claims(claims(json!({"sub": "svc", "client_id": "x"}))).unwrap();
         assert_eq!((d.subject(), d.scopes().len()), ("svc", 0));
+        assert!(matches!(
+            Identity::from_claims(claims(json!({"client_id": "svc"}))),
+            Err(AuthError::Malformed(_))
+        ));
         assert!(matches!(
             Identity::from_claims(claims(json!({"sub": ""}))),
             Err(AuthError::Malformed(_))

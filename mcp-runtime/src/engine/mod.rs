@@ -22,11 +22,13 @@ use crate::state::StateMap;
 pub(crate) use self::dispatch::Reply;
 pub(crate) use self::stateless::StatelessConfig;
 
-/// Bounds on tool calls; see [`Server::call_timeout`] and [`Server::max_calls_per_session`].
+/// Bounds on tool calls; see [`Server::call_timeout`], [`Server::max_calls_per_session`] and
+/// [`Server::max_argument_values`].
 #[derive(Debug, Clone, Copy)]
 pub(crate) struct CallLimits {
     pub(crate) timeout: Option<Duration>,
     pub(crate) per_session: usize,
+    pub(crate) argument_values: usize,
 }
 
 impl Default for CallLimits {
@@ -34,6 +36,7 @@ impl Default for CallLimits {
         CallLimits {
             timeout: Some(Duration::from_secs(30 * 60)),
             per_session: 64,
+            argument_values: 100_000,
         }
     }
 }

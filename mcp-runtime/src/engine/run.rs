@@ -388,7 +388,7 @@ impl ServerCore {
                 )));
             }
         }
-        let args = Arguments::from_value(params.arguments)
+        let args = Arguments::from_value_within(params.arguments, self.limits.argument_values)
             .map_err(|e| RpcError::invalid_params(e.to_string()))?;
         let (call, wraps_output) = (tool.call, tool.wraps_output);
         self.spawn_request(

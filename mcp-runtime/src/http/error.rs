@@ -18,12 +18,16 @@ const SESSION_NOT_FOUND: ErrorCode = ErrorCode(-32001);
 pub(crate) enum HttpError {
     #[error("Forbidden: {0}")]
     Forbidden(String),
+    #[error("Bad Request: the request names no host (no Host header, no authority in the request target)")]
+    MissingHost,
     #[error("Not Acceptable: the client must accept {0}")]
     NotAcceptable(&'static str),
     #[error("Unsupported Media Type: the body must be application/json")]
     UnsupportedMediaType,
     #[error("Payload Too Large: the body exceeds {0} bytes")]
     PayloadTooLarge(usize),
+    #[error("Request Timeout: the body did not arrive within {} ms; send it whole and promptly", .0.as_millis())]
+    BodyTimeout(std::time::Duration),
     #[error("Bad Request: could not read the body: {0}")]
     BodyRead(String),
     #[error("{0}")]
@@ -96,7 +100,9 @@ impl ResponseError for HttpError {
             HttpError::NotAcceptable(_) => StatusCode::NOT_ACCEPTABLE,
             HttpError::UnsupportedMediaType => StatusCode::UNSUPPORTED_MEDIA_TYPE,
             HttpError::PayloadTooLarge(_) => StatusCode::PAYLOAD_TOO_LARGE,
+            HttpError::BodyTimeout(_) => StatusCode::REQUEST_TIMEOUT,
             HttpError::BodyRead(_)
+            | HttpError::MissingHost
             | HttpError::Decode(_)
             | HttpError::MissingSession(_)
             | HttpError::MissingConnection(_)

@@ -147,10 +147,27 @@ pub(super) async fn post(
     endpoint: web::Data<Endpoint>,
 ) -> Result<HttpResponse, HttpError> {
     let endpoint = endpoint.into_inner();
-    endpoint.config.policy.check(&req)?;
-    let caller = endpoint.authenticate(&req).await?;
-    request::require_json_body(req.headers())?;
-    let body = request::read_body(req.headers(), payload, endpoint.config.max_body_bytes).await?;
+    let checked = async {
+        endpoint.config.policy.check(&req)?;
+        let caller = endpoint.authenticate(&req).await?;
+        request::require_json_body(req.headers())?;
+        Ok(caller)
+    };
+    let caller = match checked.await {
+        Ok(caller) => caller,
+        Err(refusal) => {
+            let (limit, timeout) = (endpoint.config.max_body_bytes, endpoint.config.body_timeout);
+            return Err(request::refuse_unread(&req, payload, limit, timeout, refusal).await);
+        }
+    };
+    let config = &endpoint.config;
+    let body = request::read_body(
+        req.headers(),
+        payload,
+        config.max_body_bytes,
+        config.body_timeout,
+    )
+    .await?;
     let message = Message::from_slice(&body)?;
     let request_id = match &message {
         Message::Request(request) => Some(request.id.clone()),

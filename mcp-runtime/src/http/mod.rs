@@ -102,6 +102,9 @@ struct Config {
     path: String,
     policy: OriginPolicy,
     max_body_bytes: usize,
+    body_timeout: Duration,
+    /// `None`: the default, from the process's file descriptor limit.
+    max_connections: Option<usize>,
     idle_timeout: Duration,
     max_sessions: usize,
     sse_retry: Duration,
@@ -125,6 +128,8 @@ impl Default for Config {
             path: "/mcp".into(),
             policy: OriginPolicy::default(),
             max_body_bytes: 4 * 1024 * 1024,
+            body_timeout: Duration::from_secs(30),
+            max_connections: None,
             idle_timeout: Duration::from_secs(30 * 60),
             max_sessions: 10_000,
             sse_retry: Duration::from_secs(1),
@@ -218,6 +223,39 @@ impl StreamableHttp {
     /// The largest accepted request body (default 4 MiB); larger bodies get 413.
     pub fn max_body_bytes(self, limit: usize) -> StreamableHttp {
         self.reconfigure(|c| c.max_body_bytes = limit)
+    }
+
+    /// How long a request body may take to arrive, whole, once the headers are in (default
+    /// 30 s); a slower or stalled body gets `408` and its connection is closed. actix-web only
+    /// times out the headers (`client_request_timeout`, 5 s), so without this a client that
+    /// sends one byte of its body and then nothing would hold its connection forever.
+    ///
+    /// ```
+    /// use std::time::Duration;
+    /// let http = mcp_runtime::Server::new("demo", "1.0.0")
+    ///     .into_http()
+    ///     .body_timeout(Duration::from_secs(10));
+    /// # let _ = http;
+    /// ```
+    pub fn body_timeout(self, timeout: Duration) -> StreamableHttp {
+        self.reconfigure(|c| c.body_timeout = timeout)
+    }
+
+    /// The most connections [`serve`](Self::serve) and [`listen`](Self::listen) hold open at
+    /// once, over all workers (default: 10,000, or fewer when the process may open fewer
+    /// files: its `RLIMIT_NOFILE` less 64 for everything else). Beyond it, new connections
+    /// wait in the listen backlog, unanswered, until one closes: no status can be sent on a
+    /// connection not accepted. Mounted endpoints use the `HttpServer`'s own
+    /// `max_connections`, which counts per worker.
+    ///
+    /// ```
+    /// let http = mcp_runtime::Server::new("demo", "1.0.0")
+    ///     .into_http()
+    ///     .max_connections(2_000);
+    /// # let _ = http;
+    /// ```
+    pub fn max_connections(self, max: usize) -> StreamableHttp {
+        self.reconfigure(|c| c.max_connections = Some(max.max(1)))
     }
 
     /// How long a session may stay unused before it is dropped (default 30 minutes).
@@ -387,7 +425,9 @@ impl StreamableHttp {
     }
 
     /// Serves the endpoint on an already-bound listener; returns the running server, a future
-    /// that also offers a handle to stop it. Useful with port 0 in tests.
+    /// that also offers a handle to stop it. Useful with port 0 in tests. With the `tls`
+    /// feature (which builds HTTP/2 in), clients may also speak HTTP/2 here with prior
+    /// knowledge (h2c), as proxies that terminate TLS in front often do.
     pub fn listen(self, listener: TcpListener) -> io::Result<actix_web::dev::Server> {
         self.start(listener, Encryption::None)
     }
@@ -416,6 +456,15 @@ impl StreamableHttp {
         if let Some(workers) = workers {
             server = server.workers(workers);
         }
+        // actix counts connections per worker (and starts one per CPU unless told).
+        let workers = workers.unwrap_or_else(|| {
+            std::thread::available_parallelism().map_or(1, std::num::NonZeroUsize::get)
+        });
+        let connections = endpoint
+            .config
+            .max_connections
+            .unwrap_or_else(default_max_connections);
+        server = server.max_connections(connections.div_ceil(workers).max(1));
         // actix stops accepting when the signal completes and force-closes what is left a little
         // after the drain deadline, by which time the drain has ended every stream cleanly.
         let grace = endpoint.config.drain_timeout + Duration::from_secs(2);
@@ -423,6 +472,11 @@ impl StreamableHttp {
             .shutdown_signal(endpoint.shutdown_signal())
             .shutdown_timeout(grace.as_secs());
         let server = match encryption {
+            // With HTTP/2 built in, a plain listener also speaks it to clients that know
+            // (prior knowledge, h2c): proxies in front of TLS termination often do.
+            #[cfg(feature = "tls")]
+            Encryption::None => server.listen_auto_h2c(listener)?,
+            #[cfg(not(feature = "tls"))]
             Encryption::None => server.listen(listener)?,
             #[cfg(feature = "tls")]
             Encryption::Tls(config) => server.listen_rustls_0_23(listener, *config)?,
@@ -448,6 +502,26 @@ impl StreamableHttp {
             ),
         ))
     }
+}
+
+/// 10,000 connections, or as many as the process may open files for, less 64 for the rest
+/// (listeners, files, outgoing connections): at the limit, accepting fails and nothing is
+/// answered, so the limit must be reached first.
+fn default_max_connections() -> usize {
+    const DEFAULT: usize = 10_000;
+    #[cfg(unix)]
+    {
+        let mut limit = libc::rlimit {
+            rlim_cur: 0,
+            rlim_max: 0,
+        };
+        // SAFETY: getrlimit writes the current limits into the struct it is given.
+        if unsafe { libc::getrlimit(libc::RLIMIT_NOFILE, &mut limit) } == 0 {
+            let files = usize::try_from(limit.rlim_cur).unwrap_or(usize::MAX);
+            return DEFAULT.min(files.saturating_sub(64).max(16));
+        }
+    }
+    DEFAULT
 }
 
 impl Endpoint {
@@ -498,16 +572,33 @@ async fn post(
     endpoint: web::Data<Endpoint>,
 ) -> Result<HttpResponse, HttpError> {
     let endpoint = endpoint.into_inner();
-    endpoint.config.policy.check(&req)?;
-    let caller = endpoint.authenticate(&req).await?;
-    let accepts = Accepts::from_headers(req.headers());
-    if !(accepts.json && accepts.sse) {
-        return Err(HttpError::NotAcceptable(
-            "both application/json and text/event-stream",
-        ));
-    }
-    request::require_json_body(req.headers())?;
-    let body = request::read_body(req.headers(), payload, endpoint.config.max_body_bytes).await?;
+    let checked = async {
+        endpoint.config.policy.check(&req)?;
+        let caller = endpoint.authenticate(&req).await?;
+        let accepts = Accepts::from_headers(req.headers());
+        if !(accepts.json && accepts.sse) {
+            return Err(HttpError::NotAcceptable(
+                "both application/json and text/event-stream",
+            ));
+        }
+        request::require_json_body(req.headers())?;
+        Ok(caller)
+    };
+    let caller = match checked.await {
+        Ok(caller) => caller,
+        Err(refusal) => {
+            let (limit, timeout) = (endpoint.config.max_body_bytes, endpoint.config.body_timeout);
+            return Err(request::refuse_unread(&req, payload, limit, timeout, refusal).await);
+        }
+    };
+    let config = &endpoint.config;
+    let body = request::read_body(
+        req.headers(),
+        payload,
+        config.max_body_bytes,
+        config.body_timeout,
+    )
+    .await?;
     let message = Message::from_slice(&body)?;
     if stateless::is_stateless(req.headers(), &message) {
         return match message {

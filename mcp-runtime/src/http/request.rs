@@ -2,7 +2,10 @@
 //! session id and protocol-version headers.
 
 use actix_web::http::header::{self, HeaderMap};
-use actix_web::web;
+use actix_web::http::Version;
+use actix_web::{web, HttpRequest};
+use std::time::Duration;
+
 use bytes::BytesMut;
 use futures_util::StreamExt;
 
@@ -66,8 +69,20 @@ pub(crate) fn require_json_body(headers: &HeaderMap) -> Result<(), HttpError> {
     }
 }
 
-/// Reads the body, refusing more than `limit` bytes without buffering them.
+/// Reads the body, refusing more than `limit` bytes without buffering them, and a body that
+/// has not arrived whole within `timeout` (actix-web only times the headers out).
 pub(crate) async fn read_body(
+    headers: &HeaderMap,
+    payload: web::Payload,
+    limit: usize,
+    timeout: Duration,
+) -> Result<BytesMut, HttpError> {
+    tokio::time::timeout(timeout, read_body_untimed(headers, payload, limit))
+        .await
+        .unwrap_or(Err(HttpError::BodyTimeout(timeout)))
+}
+
+async fn read_body_untimed(
     headers: &HeaderMap,
     mut payload: web::Payload,
     limit: usize,
@@ -88,6 +103,33 @@ pub(crate) async fn read_body(
         body.extend_from_slice(&chunk);
     }
     Ok(body)
+}
+
+/// `refusal`, after reading what is left of the body it leaves unused (at most `limit`
+/// bytes, for at most `timeout`) when the request came over HTTP/2. There a response that leaves the request body
+/// unread is followed by a reset of the stream, which can overtake the response and hide it
+/// from the client (a `401` challenge lost that way breaks OAuth discovery). HTTP/1 closes
+/// the connection after such a response instead, so nothing is read there.
+pub(crate) async fn refuse_unread(
+    req: &HttpRequest,
+    mut payload: web::Payload,
+    limit: usize,
+    timeout: Duration,
+    refusal: HttpError,
+) -> HttpError {
+    if req.version() == Version::HTTP_2 {
+        let drain = async {
+            let mut seen = 0;
+            while let Some(Ok(chunk)) = payload.next().await {
+                seen += chunk.len();
+                if seen > limit {
+                    break;
+                }
+            }
+        };
+        let _ = tokio::time::timeout(timeout, drain).await;
+    }
+    refusal
 }
 
 /// The session id header, if present and readable.

@@ -56,24 +56,49 @@ fn host_name(authority: &str) -> &str {
 
 impl OriginPolicy {
     /// `Ok` when both headers are acceptable; a missing `Origin` is fine (not a browser).
+    ///
+    /// Every place a request can name its host is checked: the `Host` header, and the authority
+    /// of the request target (HTTP/2's `:authority`, or an HTTP/1 absolute-form request line,
+    /// which RFC 9112 says takes precedence over `Host`). A request naming none gets 400 unless
+    /// any host is allowed. A repeated `Origin` is refused: a check of the first would let the
+    /// second through.
     pub(crate) fn check(&self, req: &HttpRequest) -> Result<(), HttpError> {
-        let header_host = req.headers().get(header::HOST).map(|v| v.to_str());
-        let host_ok = match header_host {
-            Some(Ok(host)) => self.host_allowed(host),
-            Some(Err(_)) => false,
-            // HTTP/2 carries the authority in the URI instead.
-            None => req
-                .uri()
-                .authority()
-                .is_none_or(|a| self.host_allowed(a.as_str())),
-        };
-        if !host_ok {
-            let host = header_host.and_then(Result::ok).unwrap_or("(unreadable)");
-            return Err(HttpError::Forbidden(format!(
-                "Host {host:?} is not allowed"
-            )));
+        let target = req.uri().authority().map(|a| a.as_str());
+        let mut named = false;
+        for value in req.headers().get_all(header::HOST) {
+            named = true;
+            match value.to_str() {
+                Ok(host) if self.host_allowed(host) => {}
+                Ok(host) => {
+                    return Err(HttpError::Forbidden(format!(
+                        "Host {host:?} is not allowed"
+                    )))
+                }
+                Err(_) => {
+                    return Err(HttpError::Forbidden(
+                        "Host \"(unreadable)\" is not allowed".into(),
+                    ))
+                }
+            }
         }
-        if let Some(origin) = req.headers().get(header::ORIGIN) {
+        if let Some(target) = target {
+            named = true;
+            if !self.host_allowed(target) {
+                return Err(HttpError::Forbidden(format!(
+                    "the request target names host {target:?}, which is not allowed"
+                )));
+            }
+        }
+        if !named && !matches!(self.hosts, AllowList::Any) {
+            return Err(HttpError::MissingHost);
+        }
+        let mut origins = req.headers().get_all(header::ORIGIN);
+        if let Some(origin) = origins.next() {
+            if origins.next().is_some() {
+                return Err(HttpError::Forbidden(
+                    "more than one Origin header; a browser sends one".into(),
+                ));
+            }
             let origin = origin.to_str().unwrap_or("");
             if !self.origin_allowed(origin) {
                 return Err(HttpError::Forbidden(format!(

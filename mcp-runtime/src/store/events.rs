@@ -70,7 +70,7 @@ pub struct InMemoryEventStore {
 
 #[derive(Default)]
 struct Logs {
-    sessions: HashMap<Arc<str>, HashMap<u64, StreamLog>>,
+    sessions: HashMap<Arc<str>, SessionLog>,
     /// Every stored event, oldest first: the eviction order. Entries of forgotten sessions
     /// stay until they reach the front or a compaction removes them.
     order: VecDeque<EventKey>,
@@ -84,6 +84,17 @@ struct EventKey {
     session: Arc<str>,
     stream: u64,
     seq: u64,
+}
+
+/// The streams of one session that still have events stored.
+#[derive(Default)]
+struct SessionLog {
+    streams: HashMap<u64, StreamLog>,
+    /// The highest stream id whose every event was dropped for the budget (0: none). Such a
+    /// stream's log is removed, so a long session's memory does not grow with its streams;
+    /// stream ids increase, so a missing stream at or below this mark may be one of those,
+    /// and a replay of it is [`ReplayError::Evicted`] rather than an unknown stream.
+    evicted_streams_through: u64,
 }
 
 #[derive(Default)]
@@ -129,11 +140,17 @@ impl EventStore for InMemoryEventStore {
         };
         logs.bytes += event.len();
         logs.events += 1;
-        logs.sessions
-            .entry(session.clone())
-            .or_default()
+        let session_log = logs.sessions.entry(session.clone()).or_default();
+        let evicted_streams = session_log.evicted_streams_through;
+        session_log
+            .streams
             .entry(stream)
-            .or_default()
+            .or_insert_with(|| StreamLog {
+                // The stream may be one whose earlier events were all dropped (and its log
+                // with them): what came before this event cannot be replayed.
+                evicted_through: (stream <= evicted_streams).then(|| seq.saturating_sub(1)),
+                ..StreamLog::default()
+            })
             .events
             .push_back((seq, event));
         logs.order.push_back(EventKey {
@@ -149,11 +166,17 @@ impl EventStore for InMemoryEventStore {
 
     fn replay(&self, session: &str, stream: u64, after: u64) -> Result<Vec<Bytes>, ReplayError> {
         let logs = self.lock();
-        let log = logs
+        let session_log = logs
             .sessions
             .get(session)
-            .and_then(|streams| streams.get(&stream))
             .ok_or(ReplayError::UnknownStream(stream))?;
+        let Some(log) = session_log.streams.get(&stream) else {
+            return Err(if stream <= session_log.evicted_streams_through {
+                ReplayError::Evicted { stream, after }
+            } else {
+                ReplayError::UnknownStream(stream)
+            });
+        };
         if log.evicted_through.is_some_and(|gone| gone > after) {
             return Err(ReplayError::Evicted { stream, after });
         }
@@ -167,8 +190,8 @@ impl EventStore for InMemoryEventStore {
 
     fn forget_session(&self, session: &str) {
         let mut logs = self.lock();
-        if let Some(streams) = logs.sessions.remove(session) {
-            for log in streams.values() {
+        if let Some(session_log) = logs.sessions.remove(session) {
+            for log in session_log.streams.values() {
                 logs.events -= log.events.len();
                 logs.bytes -= log.events.iter().map(|(_, e)| e.len()).sum::<usize>();
             }
@@ -180,10 +203,10 @@ impl EventStore for InMemoryEventStore {
 impl Logs {
     fn evict_oldest(&mut self) {
         while let Some(key) = self.order.pop_front() {
-            let Some(streams) = self.sessions.get_mut(&key.session) else {
+            let Some(session_log) = self.sessions.get_mut(&key.session) else {
                 continue; // the session was forgotten
             };
-            let Some(log) = streams.get_mut(&key.stream) else {
+            let Some(log) = session_log.streams.get_mut(&key.stream) else {
                 continue;
             };
             match log.events.front() {
@@ -194,6 +217,11 @@ impl Logs {
             log.evicted_through = Some(seq);
             self.bytes -= event.len();
             self.events -= 1;
+            if log.events.is_empty() {
+                session_log.streams.remove(&key.stream);
+                session_log.evicted_streams_through =
+                    session_log.evicted_streams_through.max(key.stream);
+            }
             return;
         }
     }
@@ -208,7 +236,7 @@ impl Logs {
         self.order.retain(|key| {
             sessions
                 .get(&key.session)
-                .and_then(|streams| streams.get(&key.stream))
+                .and_then(|session_log| session_log.streams.get(&key.stream))
                 .and_then(|log| log.events.front())
                 .is_some_and(|(front, _)| key.seq >= *front)
         });
@@ -272,6 +300,50 @@ mod tests {
         assert_eq!(store.stored_bytes(), event(2, 1).len());
         assert_eq!(store.replay("a", 1, 0), Err(ReplayError::UnknownStream(1)));
         assert_eq!(store.replay("b", 2, 0).unwrap(), vec![event(2, 1)]);
+    }
+
+    /// A long session whose streams' events are all evicted in turn keeps no entry per stream,
+    /// and a client asking for an evicted stream is told its events are gone.
+    #[test]
+    fn streams_whose_events_were_all_evicted_leave_nothing_behind() {
+        let one = event(1, 1).len();
+        let store = InMemoryEventStore::new(4 * one);
+        for stream in 1..=10_000u64 {
+            store.append("a", stream, 1, event(stream, 1));
+            store.append("a", stream, 2, event(stream, 2));
+        }
+        {
+            let logs = store.lock();
+            let streams = logs.sessions["a"].streams.len();
+            assert!(streams <= 3, "{streams} stream logs kept for 4 events");
+            assert!(logs.order.len() <= 2 * logs.events + 1024 + 1);
+        }
+        assert_eq!(
+            store.replay("a", 17, 1),
+            Err(ReplayError::Evicted {
+                stream: 17,
+                after: 1
+            })
+        );
+        assert_eq!(
+            store.replay("a", 10_000, 1).unwrap(),
+            vec![event(10_000, 2)]
+        );
+        assert_eq!(
+            store.replay("a", 10_001, 0),
+            Err(ReplayError::UnknownStream(10_001))
+        );
+        // A stream whose early events were all dropped and that records again cannot replay
+        // from before the drop.
+        store.append("a", 17, 9, event(17, 9));
+        assert_eq!(
+            store.replay("a", 17, 1),
+            Err(ReplayError::Evicted {
+                stream: 17,
+                after: 1
+            })
+        );
+        assert_eq!(store.replay("a", 17, 8).unwrap(), vec![event(17, 9)]);
     }
 
     #[test]

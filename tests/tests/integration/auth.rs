@@ -16,6 +16,25 @@ use serde_json::{json, Value};
 use tests::{header, initialize_request, messages, TestServer};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 
+// Every test runs over HTTP/1.1 and over HTTP/2.
+tests::over_http1_and_http2!(
+    a_request_without_a_token_gets_401_and_the_challenge,
+    bad_tokens_get_401_invalid_token,
+    a_token_in_the_query_string_is_ignored,
+    protected_resource_metadata_is_served_at_both_paths,
+    tools_list_shows_only_the_tools_the_token_allows,
+    a_call_lacking_the_tool_scopes_gets_403_before_any_stream,
+    another_subject_cannot_use_a_session,
+    tools_see_the_caller,
+    api_keys_stand_for_their_identities,
+    rs256_tokens_verify_against_an_inline_jwks,
+    es256_tokens_verify_against_a_fetched_and_cached_jwks,
+    unknown_key_ids_refetch_at_most_once_per_interval,
+    an_unreachable_jwks_url_is_503_not_401,
+    the_legacy_sse_endpoints_are_guarded_too,
+    without_a_verifier_scoped_tools_work_as_before,
+);
+
 const SECRET: &[u8] = b"test secret: 32 bytes or longer!";
 const ISSUER: &str = "https://as.test";
 
@@ -120,6 +139,7 @@ async fn open(server: &TestServer, token: &str) -> String {
         .await
         .unwrap();
     assert_eq!(response.status(), 200);
+    assert_eq!(response.version(), server.version());
     header(&response, "mcp-session-id").expect("a session id")
 }
 
@@ -149,7 +169,6 @@ fn tool_names(list: &Value) -> Vec<String> {
         .collect()
 }
 
-#[tokio::test]
 async fn a_request_without_a_token_gets_401_and_the_challenge() {
     let server = start();
     let response = server
@@ -159,6 +178,7 @@ async fn a_request_without_a_token_gets_401_and_the_challenge() {
         .await
         .unwrap();
     assert_eq!(response.status(), 401);
+    assert_eq!(response.version(), server.version());
     assert_eq!(
         header(&response, "www-authenticate").as_deref(),
         Some(
@@ -199,7 +219,6 @@ async fn a_request_without_a_token_gets_401_and_the_challenge() {
     assert_eq!(basic.status(), 401);
 }
 
-#[tokio::test]
 async fn bad_tokens_get_401_invalid_token() {
     let server = start();
     let good = claims(&server, "alice", "files:read");
@@ -260,12 +279,13 @@ async fn bad_tokens_get_401_invalid_token() {
     assert!(header(&response, "mcp-session-id").is_some());
 }
 
-#[tokio::test]
 async fn a_token_in_the_query_string_is_ignored() {
     let server = start();
     let token = token(&server, "alice", "files:read");
     for name in ["access_token", "token"] {
-        let response = reqwest::Client::new()
+        let response = server
+            .http()
+            .clone()
             .post(format!("{}?{name}={token}", server.url))
             .header("accept", "application/json, text/event-stream")
             .header("content-type", "application/json")
@@ -280,7 +300,6 @@ async fn a_token_in_the_query_string_is_ignored() {
     }
 }
 
-#[tokio::test]
 async fn protected_resource_metadata_is_served_at_both_paths() {
     let server = start();
     let expected = json!({
@@ -307,7 +326,6 @@ async fn protected_resource_metadata_is_served_at_both_paths() {
     assert!(metadata_url(&server).ends_with("/.well-known/oauth-protected-resource/mcp"));
 }
 
-#[tokio::test]
 async fn tools_list_shows_only_the_tools_the_token_allows() {
     let server = start();
     let reader = token(&server, "alice", "files:read");
@@ -342,7 +360,6 @@ async fn tools_list_shows_only_the_tools_the_token_allows() {
     assert_eq!(tool_names(&list[0]), ["whoami"]);
 }
 
-#[tokio::test]
 async fn a_call_lacking_the_tool_scopes_gets_403_before_any_stream() {
     let server = start();
     let reader = token(&server, "alice", "files:read");
@@ -400,7 +417,6 @@ async fn a_call_lacking_the_tool_scopes_gets_403_before_any_stream() {
     assert_eq!(answer[0]["result"]["content"][0]["text"], "contents of b");
 }
 
-#[tokio::test]
 async fn another_subject_cannot_use_a_session() {
     let server = start();
     let alice = token(&server, "alice", "files:read");
@@ -433,7 +449,6 @@ async fn another_subject_cannot_use_a_session() {
     assert_eq!(answer[0]["result"], json!({}));
 }
 
-#[tokio::test]
 async fn tools_see_the_caller() {
     let server = start();
     let alice = token(&server, "alice", "files:read");
@@ -451,7 +466,6 @@ async fn tools_see_the_caller() {
     );
 }
 
-#[tokio::test]
 async fn api_keys_stand_for_their_identities() {
     let server = TestServer::start_with(|authority| {
         let keys = ApiKeyVerifier::new()
@@ -499,7 +513,6 @@ async fn api_keys_stand_for_their_identities() {
     }
 }
 
-#[tokio::test]
 async fn rs256_tokens_verify_against_an_inline_jwks() {
     let jwks = include_str!("../../fixtures/rsa_test_jwks.json");
     let server = TestServer::start_with(|authority| {
@@ -623,7 +636,6 @@ async fn serve_jwks(keys: Vec<Value>) -> JwksServer {
     }
 }
 
-#[tokio::test]
 async fn es256_tokens_verify_against_a_fetched_and_cached_jwks() {
     let (first, first_jwk) = es256_key("k1");
     let (second, second_jwk) = es256_key("k2");
@@ -689,7 +701,6 @@ async fn es256_tokens_verify_against_a_fetched_and_cached_jwks() {
     assert_eq!(jwks.fetches.load(Ordering::SeqCst), 3);
 }
 
-#[tokio::test]
 async fn unknown_key_ids_refetch_at_most_once_per_interval() {
     let (first, first_jwk) = es256_key("k1");
     let jwks = serve_jwks(vec![first_jwk]).await;
@@ -727,7 +738,6 @@ fn header_of(response: &reqwest::Response) -> String {
     header(response, "www-authenticate").unwrap_or_default()
 }
 
-#[tokio::test]
 async fn an_unreachable_jwks_url_is_503_not_401() {
     // A port that was bound and released: nothing listens there.
     let port = std::net::TcpListener::bind("127.0.0.1:0")
@@ -758,14 +768,13 @@ async fn an_unreachable_jwks_url_is_503_not_401() {
     assert_eq!(header_of(&response), "");
 }
 
-#[tokio::test]
 async fn the_legacy_sse_endpoints_are_guarded_too() {
     let server = TestServer::start_with(|authority| {
         let verifier = JwtVerifier::hs256(SECRET, ISSUER, resource(authority));
         with_metadata(server().into_http().auth(verifier), authority).legacy_sse(true)
     });
     let sse = format!("http://{}/sse", server.authority);
-    let client = reqwest::Client::new();
+    let client = server.http().clone();
     let response = client
         .get(&sse)
         .header("accept", "text/event-stream")
@@ -814,7 +823,6 @@ async fn the_legacy_sse_endpoints_are_guarded_too() {
     assert_eq!(events.message().await["id"], 0);
 }
 
-#[tokio::test]
 async fn without_a_verifier_scoped_tools_work_as_before() {
     let server = TestServer::start(server().into_http());
     let session = server.session().await;

@@ -6,6 +6,13 @@ use reqwest::Method;
 use serde_json::json;
 use tests::TestServer;
 
+// Every test runs over HTTP/1.1 and over HTTP/2.
+tests::over_http1_and_http2!(
+    preflight_allows_the_mcp_headers_for_allowed_origins,
+    responses_expose_the_session_id,
+    without_cors_there_are_no_cors_headers,
+);
+
 /// Add two integers.
 #[mcp_tool]
 async fn add(a: i64, b: i64) -> i64 {
@@ -40,7 +47,6 @@ fn preflight(server: &TestServer, origin: &str) -> reqwest::RequestBuilder {
         )
 }
 
-#[tokio::test]
 async fn preflight_allows_the_mcp_headers_for_allowed_origins() {
     let server = start(true);
     let response = preflight(&server, "https://app.example.com")
@@ -48,6 +54,7 @@ async fn preflight_allows_the_mcp_headers_for_allowed_origins() {
         .await
         .unwrap();
     assert!(response.status().is_success(), "{}", response.status());
+    assert_eq!(response.version(), server.version());
     assert_eq!(
         header(&response, "access-control-allow-origin"),
         "https://app.example.com"
@@ -65,7 +72,6 @@ async fn preflight_allows_the_mcp_headers_for_allowed_origins() {
     assert_eq!(header(&refused, "access-control-allow-origin"), "");
 }
 
-#[tokio::test]
 async fn responses_expose_the_session_id() {
     let server = start(true);
     let response = server
@@ -94,7 +100,6 @@ async fn responses_expose_the_session_id() {
     assert_eq!(evil.status(), 403);
 }
 
-#[tokio::test]
 async fn without_cors_there_are_no_cors_headers() {
     let server = start(false);
     let response = preflight(&server, "https://app.example.com")

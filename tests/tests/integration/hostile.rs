@@ -190,3 +190,44 @@ async fn a_thousand_sessions_times_twenty_calls() {
         task.await.unwrap();
     }
 }
+
+/// A body of many tiny values decodes to ten times its size: refused before the tool runs,
+/// with `-32602` naming the limit.
+#[tokio::test]
+async fn arguments_of_too_many_values_are_refused_before_the_tool_runs() {
+    let (server, _) = start();
+    let s = server.session().await;
+    let strings = vec![""; 1_400_000];
+    let body = tool_call(1, "add", json!({"a": strings, "b": 1}));
+    let msgs = server.call(&s, body).await;
+    assert_eq!(msgs.len(), 1, "nothing precedes the refusal");
+    assert_eq!(msgs[0]["id"], 1);
+    assert_eq!(msgs[0]["error"]["code"], -32602, "{}", msgs[0]);
+    let message = msgs[0]["error"]["message"].as_str().unwrap();
+    assert!(
+        message.contains("100000") && message.contains("max_argument_values"),
+        "{message}"
+    );
+    still_serves(&server, &s).await;
+
+    // The limit is the server's to set; values inside arrays and objects all count.
+    let strict = TestServer::start(
+        Server::new("strict", "1")
+            .tool::<add>()
+            .max_argument_values(4)
+            .into_http(),
+    );
+    let s = strict.session().await;
+    let nested = strict
+        .call(&s, tool_call(2, "add", json!({"a": {"x": [1, 2]}, "b": 1})))
+        .await;
+    assert_eq!(nested[0]["error"]["code"], -32602, "{}", nested[0]);
+    assert!(nested[0]["error"]["message"]
+        .as_str()
+        .unwrap()
+        .contains("more than 4"));
+    let fits = strict
+        .call(&s, tool_call(3, "add", json!({"a": 1, "b": 2})))
+        .await;
+    assert_eq!(fits[0]["result"]["content"][0]["text"], "3");
+}

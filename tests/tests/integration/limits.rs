@@ -113,3 +113,83 @@ async fn a_session_runs_at_most_its_share_of_calls() {
         "rested"
     );
 }
+
+/// Headers and one byte of a 100-byte body, then nothing: a stalled body.
+async fn stall(authority: &str) -> tokio::net::TcpStream {
+    use tokio::io::AsyncWriteExt;
+    let mut socket = tokio::net::TcpStream::connect(authority).await.unwrap();
+    let head = format!(
+        "POST /mcp HTTP/1.1\r\nhost: {authority}\r\naccept: application/json, text/event-stream\r\n\
+         content-type: application/json\r\ncontent-length: 100\r\n\r\n{{"
+    );
+    socket.write_all(head.as_bytes()).await.unwrap();
+    socket
+}
+
+/// Everything the server sends until it closes the connection; `None` if it is still open
+/// after `within`.
+async fn until_closed(socket: &mut tokio::net::TcpStream, within: Duration) -> Option<String> {
+    use tokio::io::AsyncReadExt;
+    let mut received = Vec::new();
+    let read = socket.read_to_end(&mut received);
+    match tokio::time::timeout(within, read).await {
+        Ok(_) => Some(String::from_utf8_lossy(&received).into_owned()),
+        Err(_) => None,
+    }
+}
+
+#[tokio::test]
+async fn a_stalled_body_gets_408_and_its_connection_is_closed() {
+    let server = TestServer::start(
+        Server::new("limits", "1")
+            .into_http()
+            .body_timeout(Duration::from_millis(500)),
+    );
+    let started = Instant::now();
+    let mut socket = stall(&server.authority).await;
+    let answer = until_closed(&mut socket, Duration::from_secs(10))
+        .await
+        .expect("the stalled connection is closed");
+    assert!(started.elapsed() >= Duration::from_millis(450));
+    assert!(answer.starts_with("HTTP/1.1 408"), "{answer}");
+    let body = &answer[answer.find("\r\n\r\n").unwrap() + 4..];
+    let error: Value = serde_json::from_str(body).unwrap();
+    assert_eq!(error["jsonrpc"], "2.0");
+    let message = error["error"]["message"].as_str().unwrap();
+    assert!(message.contains("500 ms"), "{message}");
+    // A prompt client is not affected.
+    let session = server.session().await;
+    let pong = server
+        .call(&session, json!({"jsonrpc":"2.0","id":1,"method":"ping"}))
+        .await;
+    assert_eq!(pong[0]["result"], json!({}));
+}
+
+#[tokio::test]
+async fn connections_beyond_the_limit_wait_until_one_closes() {
+    let server = TestServer::start(
+        Server::new("limits", "1")
+            .into_http()
+            .workers(1)
+            .max_connections(2)
+            .body_timeout(Duration::from_millis(1500)),
+    );
+    let mut stalled = vec![
+        stall(&server.authority).await,
+        stall(&server.authority).await,
+    ];
+    // Let the server accept both before the third connection comes.
+    tokio::time::sleep(Duration::from_millis(200)).await;
+    let started = Instant::now();
+    let waiting = tokio::spawn(async move {
+        let session = server.session().await;
+        (server, session, started.elapsed())
+    });
+    for socket in &mut stalled {
+        let answer = until_closed(socket, Duration::from_secs(10)).await.unwrap();
+        assert!(answer.starts_with("HTTP/1.1 408"), "{answer}");
+    }
+    let (_server, _session, waited) = waiting.await.unwrap();
+    // The third client was served only once the stalled connections were closed.
+    assert!(waited >= Duration::from_millis(1000), "{waited:?}");
+}

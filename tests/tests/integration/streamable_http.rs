@@ -772,6 +772,74 @@ async fn host_and_origin_are_validated() {
     assert_eq!(loopback.status(), 403);
 }
 
+/// Requests no well-behaved client sends, which the `Host`/`Origin` check must still see: a
+/// second `Origin`, an absolute-form request line naming another host, and no `Host` at all.
+#[tokio::test]
+async fn host_and_origin_cannot_be_smuggled_past_the_check() {
+    let server = start();
+    let body = json!({"jsonrpc":"2.0","id":1,"method":"initialize","params":{
+        "protocolVersion":"2025-11-25","capabilities":{},"clientInfo":{"name":"t","version":"1"}}})
+    .to_string();
+    let authority = &server.authority;
+    let send = |line: &str, headers: String| {
+        let request = format!(
+            "{line}\r\n{headers}accept: application/json, text/event-stream\r\n\
+             content-type: application/json\r\nconnection: close\r\n\
+             content-length: {}\r\n\r\n{body}",
+            body.len()
+        );
+        async move { tests::raw_request(authority, request.as_bytes()).await }
+    };
+    // The control: the same bytes with one good Origin are served.
+    let good = send(
+        "POST /mcp HTTP/1.1",
+        format!("host: {authority}\r\norigin: http://localhost:3000\r\n"),
+    )
+    .await;
+    assert_eq!(good.status, 200, "{good:?}");
+    for (what, line, headers, status) in [
+        (
+            "a good Origin, then an evil one",
+            "POST /mcp HTTP/1.1".to_owned(),
+            format!(
+                "host: {authority}\r\norigin: http://localhost:3000\r\n\
+                 origin: http://evil.example.com\r\n"
+            ),
+            403,
+        ),
+        (
+            "an absolute-form request line naming another host",
+            "POST http://evil.example.com/mcp HTTP/1.1".to_owned(),
+            format!("host: {authority}\r\n"),
+            403,
+        ),
+        (
+            "HTTP/1.0 without Host",
+            "POST /mcp HTTP/1.0".to_owned(),
+            String::new(),
+            400,
+        ),
+    ] {
+        let response = send(&line, headers).await;
+        assert_eq!(response.status, status, "{what}: {response:?}");
+        let error = response.json();
+        assert_eq!(error["jsonrpc"], "2.0", "{what}");
+        assert!(error["error"]["code"].is_i64(), "{what}: {error}");
+        let message = error["error"]["message"].as_str().unwrap().to_lowercase();
+        assert!(
+            message.contains("origin") || message.contains("host"),
+            "{what}: {message}"
+        );
+    }
+    // An absolute-form line naming this server is as good as its Host header.
+    let absolute = send(
+        &format!("POST http://{authority}/mcp HTTP/1.1"),
+        format!("host: {authority}\r\n"),
+    )
+    .await;
+    assert_eq!(absolute.status, 200, "{absolute:?}");
+}
+
 fn server_with_hosts() -> mcp_runtime::http::StreamableHttp {
     tools().into_http()
 }
