@@ -108,7 +108,7 @@ impl ClientBuilder {
 
     /// On the Streamable HTTP handshake wire, also opens the session's `GET` stream after
     /// connecting (default off), so that what the server sends outside any request (list
-    /// changes, resource updates, logs) reaches the handler. A server without one (`405`) is
+    /// changes, resource updates, logs) reaches the handler. A server without one (`405`, or `404`) is
     /// not an error. Stdio and legacy HTTP+SSE deliver such messages anyway.
     ///
     /// ```

@@ -4,11 +4,10 @@
 use std::sync::atomic::Ordering;
 use std::time::Duration;
 
-use reqwest::header::HeaderValue;
 use serde_json::{json, Value};
 
 use super::error::ClientError;
-use super::link::Link;
+use super::link::{ExtraHeaders, Link};
 use super::options::{CallOptions, OnProgress};
 use super::routing::Event;
 use super::stateless::is_input_required;
@@ -96,7 +95,7 @@ impl Client {
         id: i64,
         method: &str,
         params: Option<&Value>,
-        headers: Vec<(&'static str, HeaderValue)>,
+        headers: ExtraHeaders,
         progress: &mut Option<OnProgress<'_>>,
     ) -> Result<Value, ClientError> {
         let (_waiting, mut events) = self.inner.wait_for(id)?;

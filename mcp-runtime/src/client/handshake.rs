@@ -3,7 +3,7 @@
 
 use std::sync::atomic::Ordering;
 
-use reqwest::header::HeaderValue;
+use reqwest::header::{HeaderName, HeaderValue};
 use serde::Deserialize;
 use serde_json::{json, Map, Value};
 
@@ -12,7 +12,7 @@ use super::link::Link;
 use super::results::{decode_result, InitializeResult};
 use super::{Client, Wire, PROTOCOL_VERSION, STATELESS_PROTOCOL_VERSION};
 use crate::protocol::headers::{METHOD_HEADER, VERSION_HEADER};
-use crate::protocol::meta::SERVER_INFO_KEY;
+use crate::protocol::meta::{SERVER_INFO_KEY, UNSUPPORTED_PROTOCOL_VERSION};
 use crate::protocol::{Implementation, ProtocolVersion};
 
 impl Client {
@@ -43,8 +43,16 @@ impl Client {
     }
 
     /// `server/discover` (2026-07-28), as an [`InitializeResult`]; an error when the server
-    /// does not list 2026-07-28 among its versions.
+    /// does not list 2026-07-28 among its versions. A server that refuses the revision
+    /// (`-32022`) while listing it among the ones it supports is asked once more.
     pub(super) async fn discover(&self) -> Result<InitializeResult, ClientError> {
+        match self.discover_once().await {
+            Err(e) if offers_stateless(&e) => self.discover_once().await,
+            found => found,
+        }
+    }
+
+    async fn discover_once(&self) -> Result<InitializeResult, ClientError> {
         #[derive(Deserialize)]
         #[serde(rename_all = "camelCase")]
         struct Discover {
@@ -54,6 +62,8 @@ impl Client {
             capabilities: Value,
             #[serde(default)]
             instructions: Option<String>,
+            #[serde(default)]
+            server_info: Option<Implementation>,
             #[serde(default, rename = "_meta")]
             meta: Map<String, Value>,
         }
@@ -61,10 +71,13 @@ impl Client {
         self.inner.stateless_meta(&mut params);
         let headers = vec![
             (
-                VERSION_HEADER,
+                HeaderName::from_static(VERSION_HEADER),
                 HeaderValue::from_static(STATELESS_PROTOCOL_VERSION),
             ),
-            (METHOD_HEADER, HeaderValue::from_static("server/discover")),
+            (
+                HeaderName::from_static(METHOD_HEADER),
+                HeaderValue::from_static("server/discover"),
+            ),
         ];
         let id = self.inner.next_id.fetch_add(1, Ordering::Relaxed);
         let found: Discover = decode_result(
@@ -86,6 +99,7 @@ impl Client {
             .meta
             .get(SERVER_INFO_KEY)
             .and_then(|v| Implementation::deserialize(v).ok())
+            .or(found.server_info)
             .unwrap_or_else(|| Implementation::new("", ""));
         Ok(InitializeResult {
             protocol_version: STATELESS_PROTOCOL_VERSION.into(),
@@ -94,4 +108,13 @@ impl Client {
             instructions: found.instructions,
         })
     }
+}
+
+/// Whether `error` refuses the stateless revision while naming it among the supported ones.
+fn offers_stateless(error: &ClientError) -> bool {
+    error
+        .rpc_error()
+        .filter(|e| e.code == UNSUPPORTED_PROTOCOL_VERSION)
+        .and_then(|e| e.data.as_ref()?.get("supported")?.as_array())
+        .is_some_and(|supported| supported.iter().any(|v| v == STATELESS_PROTOCOL_VERSION))
 }

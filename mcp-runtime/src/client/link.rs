@@ -3,7 +3,7 @@
 
 use std::sync::Weak;
 
-use reqwest::header::HeaderValue;
+use reqwest::header::{HeaderName, HeaderValue};
 
 use super::error::ClientError;
 use super::legacy::LegacyTransport;
@@ -11,6 +11,9 @@ use super::routing::Inner;
 use super::stdio::{StdioReader, StdioTransport};
 use super::transport::{HttpTransport, Replies};
 use crate::protocol::{DecodeError, Message};
+
+/// The HTTP headers a message adds to the usual ones (Streamable HTTP only).
+pub(super) type ExtraHeaders = Vec<(HeaderName, HeaderValue)>;
 
 /// The transport under the protocol layer.
 pub(super) enum Link {
@@ -25,7 +28,7 @@ impl Link {
     pub(super) async fn send(
         &self,
         body: Vec<u8>,
-        headers: Vec<(&'static str, HeaderValue)>,
+        headers: ExtraHeaders,
     ) -> Result<Option<Replies>, ClientError> {
         match self {
             Link::Http(http) => http.post(body, headers).await.map(Some),

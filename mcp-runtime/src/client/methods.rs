@@ -8,6 +8,7 @@ use serde_json::{json, Value};
 use super::error::ClientError;
 use super::handler::Progress;
 use super::options::CallOptions;
+use super::param_headers::ParamHeaders;
 use super::results::{
     decode_result, Page, PromptInfo, ResourceInfo, ResourceTemplateInfo, ToolInfo,
 };
@@ -17,7 +18,9 @@ use crate::protocol::{CallToolResult, LoggingLevel};
 use crate::{GetPromptResult, ResourceContents};
 
 impl Client {
-    /// Lists every tool, following `nextCursor` through all pages.
+    /// Lists every tool, following `nextCursor` through all pages. On the stateless wire the
+    /// client remembers each tool's `x-mcp-header` parameters, to repeat them in
+    /// `Mcp-Param-*` headers when calling it, and leaves out tools whose marks are invalid.
     ///
     /// ```no_run
     /// # async fn run(client: mcp_runtime::client::Client) -> Result<(), mcp_runtime::client::ClientError> {
@@ -27,7 +30,22 @@ impl Client {
     /// # Ok(()) }
     /// ```
     pub async fn list_tools(&self) -> Result<Vec<ToolInfo>, ClientError> {
-        self.list_all("tools/list", "tools").await
+        let mut tools: Vec<ToolInfo> = self.list_all("tools/list", "tools").await?;
+        if self.wire() == Wire::Stateless {
+            let mut known = self
+                .inner
+                .known_tools
+                .write()
+                .unwrap_or_else(|e| e.into_inner());
+            tools.retain(|tool| match ParamHeaders::from_schema(&tool.input_schema) {
+                Some(marks) => {
+                    known.insert(tool.name.clone(), marks);
+                    true
+                }
+                None => false,
+            });
+        }
+        Ok(tools)
     }
 
     /// Lists every prompt, following `nextCursor` through all pages.

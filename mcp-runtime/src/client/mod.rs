@@ -46,6 +46,7 @@ mod legacy;
 mod link;
 mod methods;
 mod options;
+mod param_headers;
 mod requests;
 mod results;
 mod routing;

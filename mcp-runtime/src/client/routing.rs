@@ -13,6 +13,7 @@ use tokio::task::JoinHandle;
 use super::error::ClientError;
 use super::handler::{LogMessage, MessageHandler, Progress};
 use super::link::{Ended, Link};
+use super::param_headers::KnownTools;
 use super::requests::Responders;
 use super::results::InitializeResult;
 use super::Wire;
@@ -50,6 +51,8 @@ pub(super) struct Inner {
     pub(super) state: OnceLock<Negotiated>,
     /// The level asked for with `set_log_level`; sent in `_meta` on the stateless wire.
     pub(super) log_level: Mutex<Option<LoggingLevel>>,
+    /// The `x-mcp-header` marks of the tools listed so far (stateless wire).
+    pub(super) known_tools: RwLock<KnownTools>,
     pub(super) reader: Mutex<Option<JoinHandle<()>>>,
 }
 
@@ -97,6 +100,7 @@ impl Inner {
             capabilities,
             state: OnceLock::new(),
             log_level: Mutex::new(None),
+            known_tools: RwLock::new(KnownTools::default()),
             reader: Mutex::new(None),
         }
     }

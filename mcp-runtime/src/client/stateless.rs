@@ -1,10 +1,11 @@
 //! What the stateless 2026-07-28 wire adds to each request: the `_meta` fields and the headers
 //! repeating the body, and the rounds of `input_required` answers.
 
-use reqwest::header::HeaderValue;
+use reqwest::header::{HeaderName, HeaderValue};
 use serde_json::{json, Map, Value};
 
 use super::error::ClientError;
+use super::link::ExtraHeaders;
 use super::routing::Inner;
 use super::{Client, Wire, STATELESS_PROTOCOL_VERSION};
 use crate::protocol::headers::{named_field, METHOD_HEADER, NAME_HEADER};
@@ -16,22 +17,24 @@ use crate::protocol::ErrorCode;
 
 impl Inner {
     /// The extra HTTP headers of a message on the stateless wire.
-    pub(super) fn headers(
-        &self,
-        method: &str,
-        params: Option<&Value>,
-    ) -> Vec<(&'static str, HeaderValue)> {
+    pub(super) fn headers(&self, method: &str, params: Option<&Value>) -> ExtraHeaders {
         if self.wire() != Wire::Stateless || method.is_empty() {
             return Vec::new();
         }
         let mut headers = Vec::new();
         if let Ok(value) = HeaderValue::from_str(method) {
-            headers.push((METHOD_HEADER, value));
+            headers.push((HeaderName::from_static(METHOD_HEADER), value));
         }
         let name = named_field(method).and_then(|field| params?.get(field));
         if let Some(name) = name.and_then(Value::as_str) {
             if let Ok(value) = HeaderValue::from_str(&encode_header_value(name)) {
-                headers.push((NAME_HEADER, value));
+                headers.push((HeaderName::from_static(NAME_HEADER), value));
+            }
+            if method == "tools/call" {
+                let known = self.known_tools.read().unwrap_or_else(|e| e.into_inner());
+                if let Some(marks) = known.get(name) {
+                    headers.extend(marks.headers(params.and_then(|p| p.get("arguments"))));
+                }
             }
         }
         headers

@@ -380,6 +380,88 @@ async fn input_requests_without_a_callback_are_a_clear_error() {
 }
 
 #[tokio::test]
+async fn a_refused_revision_the_server_lists_is_asked_again() {
+    let refused = json_response(
+        "400 Bad Request",
+        r#"{"jsonrpc":"2.0","id":0,"error":{"code":-32022,"message":"Unsupported protocol version","data":{"supported":["2026-07-28"],"requested":"2026-07-28"}}}"#,
+    );
+    let discover = json_response(
+        "200 OK",
+        r#"{"jsonrpc":"2.0","id":1,"result":{"supportedVersions":["2026-07-28"],"capabilities":{},"serverInfo":{"name":"picky","version":"1"}}}"#,
+    );
+    let (url, seen) =
+        canned_recorded(vec![vec![Vec::leak(refused)], vec![Vec::leak(discover)]]).await;
+    let client = Client::connect(url).await.unwrap();
+    assert_eq!(client.wire(), Wire::Stateless);
+    assert_eq!(client.server_info().server_info.name, "picky");
+    let seen = seen.lock().unwrap();
+    assert_eq!(seen.len(), 2, "{seen:#?}");
+    for request in seen.iter() {
+        let head = request.to_ascii_lowercase();
+        assert!(head.contains("mcp-protocol-version: 2026-07-28"), "{head}");
+    }
+}
+
+#[tokio::test]
+async fn listed_tools_teach_the_param_headers_and_invalid_ones_are_left_out() {
+    let discover = json_response(
+        "200 OK",
+        r#"{"jsonrpc":"2.0","id":0,"result":{"supportedVersions":["2026-07-28"],"capabilities":{"tools":{}}}}"#,
+    );
+    let list = json_response(
+        "200 OK",
+        r#"{"jsonrpc":"2.0","id":1,"result":{"tools":[{"name":"ok","inputSchema":{"type":"object","properties":{"region":{"type":"string","x-mcp-header":"Region"},"n":{"type":"integer","x-mcp-header":"N"}}}},{"name":"bad","inputSchema":{"type":"object","properties":{"x":{"type":"number","x-mcp-header":"X"}}}}]}}"#,
+    );
+    let done = json_response(
+        "200 OK",
+        r#"{"jsonrpc":"2.0","id":2,"result":{"content":[]}}"#,
+    );
+    let (url, seen) = canned_recorded(vec![
+        vec![Vec::leak(discover)],
+        vec![Vec::leak(list)],
+        vec![Vec::leak(done)],
+    ])
+    .await;
+    let client = Client::connect(url).await.unwrap();
+    let tools = client.list_tools().await.unwrap();
+    assert_eq!(
+        tools.iter().map(|t| t.name.as_str()).collect::<Vec<_>>(),
+        ["ok"]
+    );
+    client
+        .call_tool("ok", json!({"region": "Z\u{fc}rich", "n": 7}))
+        .await
+        .unwrap();
+    let call = seen.lock().unwrap()[2].to_ascii_lowercase();
+    // `Zürich` is not plain ASCII: base64 of its UTF-8 bytes (lowercased with the head).
+    assert!(
+        call.contains("mcp-param-region: =?base64?wso8cmljaa==?="),
+        "{call}"
+    );
+    assert!(call.contains("mcp-param-n: 7"), "{call}");
+}
+
+#[tokio::test]
+async fn listen_without_a_get_stream_is_not_an_error() {
+    let init = json_response_with(
+        "200 OK",
+        "mcp-session-id: s1\r\n",
+        r#"{"jsonrpc":"2.0","id":0,"result":{"protocolVersion":"2025-11-25","serverInfo":{"name":"s","version":"1"}}}"#,
+    );
+    let accepted: &[u8] =
+        b"HTTP/1.1 202 Accepted\r\ncontent-length: 0\r\nconnection: close\r\n\r\n";
+    let not_found: &[u8] = b"HTTP/1.1 404 Not Found\r\ncontent-type: text/html\r\ncontent-length: 9\r\nconnection: close\r\n\r\nno GET /.";
+    let url = canned(vec![vec![Vec::leak(init)], vec![accepted], vec![not_found]]).await;
+    let client = Client::builder(url)
+        .wire(WirePreference::Handshake)
+        .listen(true)
+        .connect()
+        .await
+        .unwrap();
+    assert_eq!(client.session_id(), Some("s1"));
+}
+
+#[tokio::test]
 async fn listen_routes_the_get_stream_to_the_handler() {
     let init = json_response_with(
         "200 OK",

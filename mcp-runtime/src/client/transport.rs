@@ -12,11 +12,11 @@ use reqwest::header::{HeaderValue, ACCEPT, CONTENT_TYPE};
 use reqwest::{Response, StatusCode, Url};
 
 use super::error::ClientError;
+use super::link::ExtraHeaders;
 use super::sse::SseParser;
+use crate::protocol::headers::{SESSION_HEADER, VERSION_HEADER};
 use crate::protocol::Message;
 
-const SESSION_HEADER: &str = "mcp-session-id";
-const VERSION_HEADER: &str = "mcp-protocol-version";
 /// How much of an error body is read to find its JSON-RPC error.
 const MAX_ERROR_BODY: usize = 64 * 1024;
 
@@ -74,7 +74,7 @@ impl HttpTransport {
     pub(crate) async fn post(
         &self,
         body: Vec<u8>,
-        headers: Vec<(&'static str, HeaderValue)>,
+        headers: ExtraHeaders,
     ) -> Result<Replies, ClientError> {
         let mut request = self.http.post(self.url.clone());
         for (name, value) in headers {
@@ -121,7 +121,8 @@ impl HttpTransport {
     }
 
     /// Opens the session's `GET` stream, on which the server sends what belongs to no request
-    /// (list changes, resource updates, logs). `None` when the server offers none (`405`).
+    /// (list changes, resource updates, logs). `None` when the server offers none (`405`, or
+    /// `404` from servers that route no `GET` to the endpoint).
     pub(crate) async fn listen(&self) -> Result<Option<Replies>, ClientError> {
         let request = self
             .http
@@ -133,7 +134,7 @@ impl HttpTransport {
             .await
             .map_err(ClientError::transport)?;
         let status = response.status();
-        if status == StatusCode::METHOD_NOT_ALLOWED {
+        if status == StatusCode::METHOD_NOT_ALLOWED || status == StatusCode::NOT_FOUND {
             return Ok(None);
         }
         if !status.is_success() {
