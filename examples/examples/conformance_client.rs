@@ -11,6 +11,7 @@
 
 use std::process::ExitCode;
 
+use mcp_runtime::client::oauth::{OAuth, OAuthError, Url};
 use mcp_runtime::client::{Client, ClientError, ElicitRequest, ToolInfo, WirePreference};
 use mcp_runtime::Elicitation;
 use serde_json::{json, Map, Value};
@@ -54,6 +55,54 @@ impl Scenario {
             "" => WirePreference::Auto,
             _ => WirePreference::Handshake,
         }
+    }
+}
+
+/// Where the scripted authorization server sends the user agent back to; nothing listens
+/// there, the fixture reads the redirect itself.
+const REDIRECT_URI: &str = "http://localhost:3000/callback";
+
+/// The client ID metadata document URL the auth scenarios expect.
+const CLIENT_METADATA_URL: &str = "https://conformance-test.local/client-metadata.json";
+
+/// A user agent that consents at once: it opens the authorization URL and returns the
+/// redirect the authorization server answers with, without following it.
+async fn consent(authorization_url: Url) -> Result<Url, OAuthError> {
+    let fail = |e: &dyn std::fmt::Display| OAuthError::Authorizer(e.to_string());
+    let agent = reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .map_err(|e| fail(&e))?;
+    let response = agent
+        .get(authorization_url)
+        .send()
+        .await
+        .map_err(|e| fail(&e))?;
+    let location = response
+        .headers()
+        .get("location")
+        .and_then(|v| v.to_str().ok())
+        .ok_or_else(|| fail(&format!("HTTP {} without a redirect", response.status())))?;
+    Url::parse(location).map_err(|e| fail(&e))
+}
+
+/// The OAuth settings for the scenario: client credentials for the machine-client ones,
+/// else the authorization code grant (pre-registered when the context names a client).
+fn oauth(scenario: &Scenario) -> OAuth {
+    let text = |key: &str| scenario.context.get(key).and_then(Value::as_str);
+    if let (true, Some(id), Some(secret)) = (
+        scenario.name.starts_with("auth/client-credentials"),
+        text("client_id"),
+        text("client_secret"),
+    ) {
+        return OAuth::client_credentials(id, secret);
+    }
+    let oauth = OAuth::authorization_code(REDIRECT_URI, consent)
+        .client_name("mcp-runtime-conformance-client")
+        .client_metadata_url(CLIENT_METADATA_URL);
+    match text("client_id") {
+        Some(id) => oauth.client(id, text("client_secret").map(str::to_owned), None),
+        None => oauth,
     }
 }
 
@@ -105,6 +154,7 @@ async fn run(scenario: &Scenario) -> Result<(), ClientError> {
         // stream; sse-retry counts GET streams, so it gets none besides the resumption.
         .listen(scenario.name != "sse-retry")
         .on_elicitation(accept_defaults)
+        .oauth(oauth(scenario))
         .connect()
         .await?;
     match scenario.name.as_str() {

@@ -47,6 +47,8 @@ pub struct ClientBuilder {
     max_message_bytes: usize,
     wire: WirePreference,
     listen: bool,
+    #[cfg(feature = "oauth")]
+    oauth: Option<super::oauth::OAuth>,
 }
 
 impl ClientBuilder {
@@ -61,6 +63,8 @@ impl ClientBuilder {
             max_message_bytes: DEFAULT_MAX_MESSAGE_BYTES,
             wire: WirePreference::Auto,
             listen: false,
+            #[cfg(feature = "oauth")]
+            oauth: None,
         }
     }
 
@@ -117,6 +121,21 @@ impl ClientBuilder {
     /// ```
     pub fn listen(mut self, listen: bool) -> Self {
         self.listen = listen;
+        self
+    }
+
+    /// Reaches an OAuth-protected server (Streamable HTTP): on a `401` the client obtains a
+    /// token as `oauth` says and sends the request again; see [`oauth`](super::oauth).
+    ///
+    /// ```
+    /// use mcp_runtime::client::{oauth::OAuth, Client};
+    /// let builder = Client::builder("http://127.0.0.1:8000/mcp")
+    ///     .oauth(OAuth::client_credentials("agent-7", "s3cret"));
+    /// # drop(builder);
+    /// ```
+    #[cfg(feature = "oauth")]
+    pub fn oauth(mut self, oauth: super::oauth::OAuth) -> Self {
+        self.oauth = Some(oauth);
         self
     }
 
@@ -206,10 +225,13 @@ impl ClientBuilder {
         let (link, reader) = match self.target {
             Target::Http(url) => {
                 let url = parse_url(&url)?;
-                (
-                    Link::Http(HttpTransport::new(http, url, self.max_message_bytes)),
-                    None,
-                )
+                let transport = HttpTransport::new(http, url, self.max_message_bytes);
+                #[cfg(feature = "oauth")]
+                let transport = match self.oauth {
+                    Some(oauth) => transport.with_oauth(oauth),
+                    None => transport,
+                };
+                (Link::Http(transport), None)
             }
             Target::LegacySse(url) => {
                 let url = parse_url(&url)?;

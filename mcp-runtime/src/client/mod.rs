@@ -45,6 +45,8 @@ mod handshake;
 mod legacy;
 mod link;
 mod methods;
+#[cfg(feature = "oauth")]
+pub mod oauth;
 mod options;
 mod param_headers;
 mod requests;
