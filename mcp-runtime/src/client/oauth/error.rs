@@ -98,6 +98,9 @@ pub enum OAuthError {
     /// The [`Authorizer`](super::Authorizer) could not obtain the user's consent.
     #[error("authorization was not obtained: {0}")]
     Authorizer(String),
+    /// The [`TokenStore`](super::TokenStore) could not keep the tokens.
+    #[error("{0}")]
+    TokenStore(#[from] super::TokenStoreError),
     /// The server kept asking for more scope after as many step-ups as allowed.
     #[error("the server still answers insufficient_scope after {0} step-up authorizations")]
     StepUpLimit(usize),

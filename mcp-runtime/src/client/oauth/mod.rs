@@ -39,7 +39,7 @@ pub use reqwest::Url;
 use self::discovery::{Challenge, ServerMetadata};
 pub use self::error::OAuthError;
 use self::grant::{AuthorizationRequest, Pkce};
-pub use self::store::{MemoryTokenStore, TokenStore, Tokens};
+pub use self::store::{FileTokenStore, MemoryTokenStore, TokenStore, TokenStoreError, Tokens};
 
 /// How many step-up authorizations one request may take before giving up.
 pub const MAX_STEP_UPS: usize = 2;
@@ -305,7 +305,14 @@ impl Session {
     /// The access token to send, if any (loaded from the store the first time).
     pub(crate) async fn bearer(&self) -> Option<String> {
         if !self.learnt().loaded {
-            let stored = self.config.store.load(self.server.as_str()).await;
+            // A store that cannot be read is as good as an empty one: the flow runs again.
+            let stored = self
+                .config
+                .store
+                .load(self.server.as_str())
+                .await
+                .ok()
+                .flatten();
             let mut learnt = self.learnt();
             learnt.loaded = true;
             if learnt.tokens.is_none() {
@@ -391,19 +398,20 @@ impl Session {
         match grant::token(http, &endpoint, &client, form).await {
             Ok(mut tokens) => {
                 tokens.refresh_token.get_or_insert(refresh);
-                self.keep(tokens).await;
-                true
+                self.keep(tokens).await.is_ok()
             }
             Err(_) => false,
         }
     }
 
-    async fn keep(&self, tokens: Tokens) {
+    /// Uses `tokens` from now on and saves them in the store.
+    async fn keep(&self, tokens: Tokens) -> Result<(), OAuthError> {
+        self.learnt().tokens = Some(tokens.clone());
         self.config
             .store
-            .save(self.server.as_str(), tokens.clone())
-            .await;
-        self.learnt().tokens = Some(tokens);
+            .save(self.server.as_str(), tokens)
+            .await
+            .map_err(OAuthError::from)
     }
 
     /// Discovery, identification and a grant; `scope` overrides the scope selection.
@@ -510,8 +518,7 @@ impl Session {
                 grant::token(http, &endpoint, &client, form).await?
             }
         };
-        self.keep(tokens).await;
-        Ok(())
+        self.keep(tokens).await
     }
 
     /// The client's identity at this authorization server: pre-registered, its metadata
