@@ -11,7 +11,7 @@
 
 use std::process::ExitCode;
 
-use mcp_runtime::client::oauth::{OAuth, OAuthError, Url};
+use mcp_runtime::client::oauth::{OAuth, OAuthError, SigningKey, Url};
 use mcp_runtime::client::{Client, ClientError, ElicitRequest, ToolInfo, WirePreference};
 use mcp_runtime::Elicitation;
 use serde_json::{json, Map, Value};
@@ -86,24 +86,34 @@ async fn consent(authorization_url: Url) -> Result<Url, OAuthError> {
     Url::parse(location).map_err(|e| fail(&e))
 }
 
-/// The OAuth settings for the scenario: client credentials for the machine-client ones,
-/// else the authorization code grant (pre-registered when the context names a client).
-fn oauth(scenario: &Scenario) -> OAuth {
+/// The OAuth settings for the scenario: client credentials for the machine-client ones (with
+/// a secret or a signing key), else the authorization code grant (pre-registered when the
+/// context names a client).
+fn oauth(scenario: &Scenario) -> Result<OAuth, OAuthError> {
     let text = |key: &str| scenario.context.get(key).and_then(Value::as_str);
+    if let (true, Some(id), Some(pem)) = (
+        scenario.name.starts_with("auth/client-credentials"),
+        text("client_id"),
+        text("private_key_pem"),
+    ) {
+        let algorithm = text("signing_algorithm").unwrap_or("ES256");
+        let key = SigningKey::from_pem(pem.as_bytes(), algorithm)?;
+        return Ok(OAuth::client_credentials_jwt(id, key));
+    }
     if let (true, Some(id), Some(secret)) = (
         scenario.name.starts_with("auth/client-credentials"),
         text("client_id"),
         text("client_secret"),
     ) {
-        return OAuth::client_credentials(id, secret);
+        return Ok(OAuth::client_credentials(id, secret));
     }
     let oauth = OAuth::authorization_code(REDIRECT_URI, consent)
         .client_name("mcp-runtime-conformance-client")
         .client_metadata_url(CLIENT_METADATA_URL);
-    match text("client_id") {
+    Ok(match text("client_id") {
         Some(id) => oauth.client(id, text("client_secret").map(str::to_owned), None),
         None => oauth,
-    }
+    })
 }
 
 /// Accepts a form with every field the schema gives a default for, filled with that default.
@@ -154,7 +164,7 @@ async fn run(scenario: &Scenario) -> Result<(), ClientError> {
         // stream; sse-retry counts GET streams, so it gets none besides the resumption.
         .listen(scenario.name != "sse-retry")
         .on_elicitation(accept_defaults)
-        .oauth(oauth(scenario))
+        .oauth(oauth(scenario)?)
         .connect()
         .await?;
     match scenario.name.as_str() {

@@ -101,6 +101,9 @@ pub enum OAuthError {
     /// The [`TokenStore`](super::TokenStore) could not keep the tokens.
     #[error("{0}")]
     TokenStore(#[from] super::TokenStoreError),
+    /// A client signing key could not be read or could not sign.
+    #[error("invalid signing key: {0}")]
+    InvalidSigningKey(String),
     /// The server kept asking for more scope after as many step-ups as allowed.
     #[error("the server still answers insufficient_scope after {0} step-up authorizations")]
     StepUpLimit(usize),

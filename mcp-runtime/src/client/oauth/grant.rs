@@ -8,6 +8,7 @@ use reqwest::Url;
 use serde::Deserialize;
 use serde_json::json;
 
+use super::assertion::JWT_BEARER;
 use super::error::OAuthError;
 use super::{ClientAuth, ClientIdentity, Tokens};
 
@@ -102,6 +103,7 @@ pub(super) async fn register(
         client_id: registered.client_id,
         client_secret: registered.client_secret,
         auth: Some(auth),
+        signing_key: None,
     })
 }
 
@@ -166,6 +168,7 @@ impl AuthorizationRequest<'_> {
 pub(super) async fn token(
     http: &reqwest::Client,
     endpoint: &str,
+    issuer: &str,
     client: &ClientIdentity,
     mut form: Vec<(&str, String)>,
 ) -> Result<Tokens, OAuthError> {
@@ -186,6 +189,17 @@ pub(super) async fn token(
                 |s: &str| form_urlencoded::byte_serialize(s.as_bytes()).collect::<String>();
             let pair = format!("{}:{}", encode(&client.client_id), encode(secret));
             request = request.header("authorization", format!("Basic {}", STANDARD.encode(pair)));
+        }
+        (Some(ClientAuth::PrivateKeyJwt), _) => {
+            let key = client.signing_key.as_ref().ok_or_else(|| {
+                OAuthError::InvalidSigningKey("private_key_jwt without a signing key".into())
+            })?;
+            form.push(("client_id", client.client_id.clone()));
+            form.push(("client_assertion_type", JWT_BEARER.to_owned()));
+            form.push((
+                "client_assertion",
+                key.assertion(&client.client_id, issuer)?,
+            ));
         }
         (Some(ClientAuth::SecretPost), Some(secret)) => {
             form.push(("client_id", client.client_id.clone()));

@@ -24,6 +24,7 @@
 //! # Ok(()) }
 //! ```
 
+mod assertion;
 mod discovery;
 mod error;
 mod grant;
@@ -36,6 +37,7 @@ use futures_util::future::BoxFuture;
 /// The URL type of the authorization flow, re-exported from `reqwest`.
 pub use reqwest::Url;
 
+pub use self::assertion::SigningKey;
 use self::discovery::{Challenge, ServerMetadata};
 pub use self::error::OAuthError;
 use self::grant::{AuthorizationRequest, Pkce};
@@ -82,6 +84,8 @@ pub enum ClientAuth {
     SecretPost,
     /// `none`: a public client, only its id in the form.
     None,
+    /// `private_key_jwt`: a JWT signed with the client's private key (RFC 7523).
+    PrivateKeyJwt,
 }
 
 /// The client's identity at the authorization server.
@@ -91,11 +95,16 @@ pub(crate) struct ClientIdentity {
     pub(crate) client_secret: Option<String>,
     /// `None`: chosen from what the server supports.
     pub(crate) auth: Option<ClientAuth>,
+    /// For `private_key_jwt`.
+    pub(crate) signing_key: Option<SigningKey>,
 }
 
 impl ClientIdentity {
     /// This identity with its token endpoint authentication settled against `supported`.
     fn settled(mut self, supported: Option<&[String]>) -> ClientIdentity {
+        if self.auth.is_none() && self.signing_key.is_some() {
+            self.auth = Some(ClientAuth::PrivateKeyJwt);
+        }
         if self.auth.is_none() {
             let offers = |m: &str| supported.is_none_or(|s| s.iter().any(|have| have == m));
             self.auth = Some(match &self.client_secret {
@@ -170,6 +179,27 @@ impl OAuth {
             client_id: client_id.into(),
             client_secret: Some(client_secret.into()),
             auth: None,
+            signing_key: None,
+        });
+        oauth
+    }
+
+    /// The client credentials grant for a machine client that authenticates with a JWT
+    /// signed by its private key (`private_key_jwt`).
+    ///
+    /// ```
+    /// use mcp_runtime::client::oauth::{OAuth, SigningKey};
+    /// # fn run(pem: &[u8]) -> Result<(), mcp_runtime::client::oauth::OAuthError> {
+    /// let oauth = OAuth::client_credentials_jwt("agent-7", SigningKey::from_pem(pem, "ES256")?);
+    /// # drop(oauth); Ok(()) }
+    /// ```
+    pub fn client_credentials_jwt(client_id: impl Into<String>, key: SigningKey) -> OAuth {
+        let mut oauth = OAuth::with_grant(Grant::ClientCredentials);
+        oauth.client = Some(ClientIdentity {
+            client_id: client_id.into(),
+            client_secret: None,
+            auth: Some(ClientAuth::PrivateKeyJwt),
+            signing_key: Some(key),
         });
         oauth
     }
@@ -206,6 +236,7 @@ impl OAuth {
             client_id: client_id.into(),
             client_secret,
             auth,
+            signing_key: None,
         });
         self
     }
@@ -395,7 +426,7 @@ impl Session {
             ("refresh_token", refresh.clone()),
             ("resource", resource),
         ];
-        match grant::token(http, &endpoint, &client, form).await {
+        match grant::token(http, &endpoint, &metadata.issuer, &client, form).await {
             Ok(mut tokens) => {
                 tokens.refresh_token.get_or_insert(refresh);
                 self.keep(tokens).await.is_ok()
@@ -479,7 +510,7 @@ impl Session {
                 if let Some(scope) = scope {
                     form.push(("scope", scope));
                 }
-                grant::token(http, &endpoint, &client, form).await?
+                grant::token(http, &endpoint, &metadata.issuer, &client, form).await?
             }
             Grant::AuthorizationCode {
                 redirect_uri,
@@ -515,7 +546,7 @@ impl Session {
                     ("code_verifier", pkce.verifier),
                     ("resource", resource),
                 ];
-                grant::token(http, &endpoint, &client, form).await?
+                grant::token(http, &endpoint, &metadata.issuer, &client, form).await?
             }
         };
         self.keep(tokens).await
@@ -546,6 +577,7 @@ impl Session {
                 client_id: url.clone(),
                 client_secret: None,
                 auth: Some(ClientAuth::None),
+                signing_key: None,
             },
             (_, Some(endpoint)) => {
                 let registration = grant::Registration {
