@@ -100,6 +100,9 @@ fn oauth(scenario: &Scenario) -> Result<OAuth, OAuthError> {
         let key = SigningKey::from_pem(pem.as_bytes(), algorithm)?;
         return Ok(OAuth::client_credentials_jwt(id, key));
     }
+    if let (Some(id), Some(assertion)) = (text("client_id"), text("valid_jwt")) {
+        return Ok(OAuth::jwt_bearer(id, assertion));
+    }
     if let (true, Some(id), Some(secret)) = (
         scenario.name.starts_with("auth/client-credentials"),
         text("client_id"),

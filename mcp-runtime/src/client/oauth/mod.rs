@@ -43,6 +43,9 @@ pub use self::error::OAuthError;
 use self::grant::{AuthorizationRequest, Pkce};
 pub use self::store::{FileTokenStore, MemoryTokenStore, TokenStore, TokenStoreError, Tokens};
 
+/// The grant type of RFC 7523 JWT bearer assertions.
+const JWT_BEARER_GRANT: &str = "urn:ietf:params:oauth:grant-type:jwt-bearer";
+
 /// How many step-up authorizations one request may take before giving up.
 pub const MAX_STEP_UPS: usize = 2;
 
@@ -124,6 +127,10 @@ enum Grant {
         authorizer: Arc<dyn Authorizer>,
     },
     ClientCredentials,
+    /// RFC 7523 JWT bearer grant: a workload's identity token, swapped for an access token.
+    JwtBearer {
+        assertion: String,
+    },
 }
 
 /// OAuth settings of a client; see the [module documentation](self).
@@ -200,6 +207,27 @@ impl OAuth {
             client_secret: None,
             auth: Some(ClientAuth::PrivateKeyJwt),
             signing_key: Some(key),
+        });
+        oauth
+    }
+
+    /// The JWT bearer grant (RFC 7523) for a workload whose platform issued it an identity
+    /// token (`assertion`) that the authorization server trusts (workload identity
+    /// federation). A refused assertion is an error, never retried.
+    ///
+    /// ```
+    /// let oauth = mcp_runtime::client::oauth::OAuth::jwt_bearer("my-workload", "eyJhbGciOi...");
+    /// # drop(oauth);
+    /// ```
+    pub fn jwt_bearer(client_id: impl Into<String>, assertion: impl Into<String>) -> OAuth {
+        let mut oauth = OAuth::with_grant(Grant::JwtBearer {
+            assertion: assertion.into(),
+        });
+        oauth.client = Some(ClientIdentity {
+            client_id: client_id.into(),
+            client_secret: None,
+            auth: Some(ClientAuth::None),
+            signing_key: None,
         });
         oauth
     }
@@ -501,12 +529,16 @@ impl Session {
         }
         let endpoint = token_endpoint(&metadata)?;
         let tokens = match &self.config.grant {
-            Grant::ClientCredentials => {
+            Grant::ClientCredentials | Grant::JwtBearer { .. } => {
                 let client = self.identity(http, &metadata, "", scope.as_deref()).await?;
-                let mut form = vec![
-                    ("grant_type", "client_credentials".to_owned()),
-                    ("resource", resource),
-                ];
+                let mut form = match &self.config.grant {
+                    Grant::JwtBearer { assertion } => vec![
+                        ("grant_type", JWT_BEARER_GRANT.to_owned()),
+                        ("assertion", assertion.clone()),
+                    ],
+                    _ => vec![("grant_type", "client_credentials".to_owned())],
+                };
+                form.push(("resource", resource));
                 if let Some(scope) = scope {
                     form.push(("scope", scope));
                 }
