@@ -11,6 +11,10 @@
 //! --assert-live MS        exit with status 3 unless the first notification arrived at least
 //!                         MS milliseconds before the result (checks notifications are live)
 //! --accept-elicitation JSON   answer every elicitation from the server by accepting JSON
+//! --oauth                 sign in to an OAuth-protected server: prints the authorization URL,
+//!                         waits for the redirect on a loopback port, keeps the tokens in
+//!                         $MCP_TOKEN_FILE (default ~/.mcp-runtime-tokens.json)
+//! --client-credentials ID:SECRET   a machine client: the OAuth client credentials grant
 //!
 //! cargo run -p examples --example server &
 //! cargo run -p examples --example client -- http://127.0.0.1:8000/mcp process_files \
@@ -22,11 +26,14 @@ use std::process::ExitCode;
 use std::sync::{Arc, Mutex};
 use std::time::Instant;
 
+use mcp_runtime::client::oauth::{FileTokenStore, OAuth, OAuthError, Url};
 use mcp_runtime::client::{
     CallOptions, Client, ClientBuilder, MessageHandler, Wire, WirePreference,
 };
 use mcp_runtime::{elicit::Elicitation, CallToolResult, Content, LoggingLevel};
 use serde_json::Value;
+use tokio::io::{AsyncReadExt, AsyncWriteExt};
+use tokio::net::TcpListener;
 
 /// What the command line asks for.
 struct Args {
@@ -34,8 +41,17 @@ struct Args {
     wire: WirePreference,
     assert_live_ms: Option<u64>,
     elicitation_answer: Option<Value>,
+    sign_in: Option<SignIn>,
     tool: Option<String>,
     arguments: Value,
+}
+
+/// How to obtain a token for a protected server.
+enum SignIn {
+    /// A person, in a browser.
+    Interactive,
+    /// A machine client: its id and secret.
+    ClientCredentials(String, String),
 }
 
 enum Target {
@@ -46,6 +62,7 @@ enum Target {
 
 const USAGE: &str =
     "usage: client [--wire 2025|2026|auto] [--assert-live MS] [--accept-elicitation JSON] \
+                     [--oauth | --client-credentials ID:SECRET] \
                      (URL | --sse URL | --stdio CMD [ARGS...] --) [TOOL [JSON_ARGS]]";
 
 fn parse_args() -> Result<Args, String> {
@@ -54,6 +71,7 @@ fn parse_args() -> Result<Args, String> {
     let mut wire = WirePreference::Auto;
     let mut assert_live_ms = None;
     let mut elicitation_answer = None;
+    let mut sign_in = None;
     let mut rest = Vec::new();
     while let Some(arg) = args.next() {
         match arg.as_str() {
@@ -74,6 +92,14 @@ fn parse_args() -> Result<Args, String> {
                 let answer = serde_json::from_str(&json)
                     .map_err(|e| format!("--accept-elicitation: {e}"))?;
                 elicitation_answer = Some(answer);
+            }
+            "--oauth" => sign_in = Some(SignIn::Interactive),
+            "--client-credentials" => {
+                let pair = args.next().ok_or("--client-credentials needs ID:SECRET")?;
+                let (id, secret) = pair
+                    .split_once(':')
+                    .ok_or("--client-credentials takes ID:SECRET")?;
+                sign_in = Some(SignIn::ClientCredentials(id.into(), secret.into()));
             }
             "--sse" => target = Some(Target::Sse(args.next().ok_or("--sse needs a URL")?)),
             "--stdio" => {
@@ -100,6 +126,7 @@ fn parse_args() -> Result<Args, String> {
         wire,
         assert_live_ms,
         elicitation_answer,
+        sign_in,
         tool,
         arguments,
     })
@@ -147,6 +174,64 @@ async fn main() -> ExitCode {
     }
 }
 
+/// Where the tokens of `--oauth` are kept between runs.
+fn token_file() -> std::path::PathBuf {
+    if let Some(path) = std::env::var_os("MCP_TOKEN_FILE") {
+        return path.into();
+    }
+    let home = std::env::var_os("HOME").unwrap_or_else(|| ".".into());
+    std::path::Path::new(&home).join(".mcp-runtime-tokens.json")
+}
+
+/// The interactive sign-in: prints the authorization URL, then waits for the browser's
+/// redirect to `listener` and answers it with a page saying the window can be closed.
+async fn sign_in_in_browser(
+    listener: Arc<TcpListener>,
+    authorization_url: Url,
+) -> Result<Url, OAuthError> {
+    let fail = |e: &dyn std::fmt::Display| OAuthError::Authorizer(e.to_string());
+    eprintln!("open this URL to sign in:\n  {authorization_url}");
+    let (mut socket, _) = listener.accept().await.map_err(|e| fail(&e))?;
+    let mut head = Vec::new();
+    let mut buf = [0u8; 2048];
+    while !head.windows(4).any(|w| w == b"\r\n\r\n") && head.len() < 16 * 1024 {
+        let n = socket.read(&mut buf).await.map_err(|e| fail(&e))?;
+        if n == 0 {
+            break;
+        }
+        head.extend_from_slice(&buf[..n]);
+    }
+    let head = String::from_utf8_lossy(&head);
+    let target = head
+        .split_whitespace()
+        .nth(1)
+        .ok_or_else(|| fail(&"the redirect was not an HTTP request"))?;
+    let page = "<p>Signed in. You can close this window.</p>";
+    let response = format!(
+        "HTTP/1.1 200 OK\r\ncontent-type: text/html\r\ncontent-length: {}\r\nconnection: close\r\n\r\n{page}",
+        page.len()
+    );
+    let _ = socket.write_all(response.as_bytes()).await;
+    let address = listener.local_addr().map_err(|e| fail(&e))?;
+    Url::parse(&format!("http://{address}{target}")).map_err(|e| fail(&e))
+}
+
+/// The OAuth settings for `--oauth` / `--client-credentials`.
+async fn oauth(sign_in: &SignIn) -> std::io::Result<OAuth> {
+    let oauth = match sign_in {
+        SignIn::ClientCredentials(id, secret) => OAuth::client_credentials(id, secret),
+        SignIn::Interactive => {
+            let listener = Arc::new(TcpListener::bind("127.0.0.1:0").await?);
+            let redirect = format!("http://{}/callback", listener.local_addr()?);
+            OAuth::authorization_code(redirect, move |url| {
+                sign_in_in_browser(listener.clone(), url)
+            })
+            .client_name("mcp-runtime-example-client")
+        }
+    };
+    Ok(oauth.token_store(FileTokenStore::new(token_file())))
+}
+
 async fn run(args: Args) -> Result<ExitCode, mcp_runtime::client::ClientError> {
     let first = Arc::new(Mutex::new(None));
     let mut builder: ClientBuilder = match &args.target {
@@ -166,6 +251,13 @@ async fn run(args: Args) -> Result<ExitCode, mcp_runtime::client::ClientError> {
                 Ok(Elicitation::Accept(answer))
             }
         });
+    }
+    if let Some(sign_in) = &args.sign_in {
+        builder = builder.oauth(
+            oauth(sign_in)
+                .await
+                .map_err(mcp_runtime::client::ClientError::transport)?,
+        );
     }
     let client = builder
         .client_info("mcp-runtime-example-client", env!("CARGO_PKG_VERSION"))

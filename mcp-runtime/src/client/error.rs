@@ -63,6 +63,10 @@ pub enum ClientError {
         #[source]
         source: serde_json::Error,
     },
+    /// Obtaining a token for a protected server failed.
+    #[cfg(feature = "oauth")]
+    #[error("authorization failed: {0}")]
+    Authorization(#[from] super::oauth::OAuthError),
     /// The response stream ended before the response to the request arrived.
     #[error("the server's stream ended before the response to request {0}")]
     StreamEnded(RequestId),

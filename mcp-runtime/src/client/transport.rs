@@ -12,11 +12,11 @@ use reqwest::header::{HeaderValue, ACCEPT, CONTENT_TYPE};
 use reqwest::{Response, StatusCode, Url};
 
 use super::error::ClientError;
+use super::link::ExtraHeaders;
 use super::sse::SseParser;
+use crate::protocol::headers::{SESSION_HEADER, VERSION_HEADER};
 use crate::protocol::Message;
 
-const SESSION_HEADER: &str = "mcp-session-id";
-const VERSION_HEADER: &str = "mcp-protocol-version";
 /// How much of an error body is read to find its JSON-RPC error.
 const MAX_ERROR_BODY: usize = 64 * 1024;
 
@@ -30,6 +30,9 @@ pub(crate) struct HttpTransport {
     /// Sent as `MCP-Protocol-Version` once negotiated.
     protocol_version: OnceLock<HeaderValue>,
     max_message_bytes: usize,
+    /// Obtains and refreshes tokens for a protected server.
+    #[cfg(feature = "oauth")]
+    oauth: Option<std::sync::Arc<super::oauth::Session>>,
 }
 
 impl HttpTransport {
@@ -40,6 +43,67 @@ impl HttpTransport {
             session_id: OnceLock::new(),
             protocol_version: OnceLock::new(),
             max_message_bytes,
+            #[cfg(feature = "oauth")]
+            oauth: None,
+        }
+    }
+
+    /// Authorizes requests with tokens obtained as `oauth` says.
+    #[cfg(feature = "oauth")]
+    pub(crate) fn with_oauth(mut self, oauth: super::oauth::OAuth) -> HttpTransport {
+        let session = super::oauth::Session::new(oauth, self.url.clone());
+        self.oauth = Some(std::sync::Arc::new(session));
+        self
+    }
+
+    /// The bearer token to send, if the connection uses OAuth and has one.
+    async fn bearer(&self) -> Option<String> {
+        #[cfg(feature = "oauth")]
+        if let Some(oauth) = &self.oauth {
+            return oauth.bearer().await;
+        }
+        None
+    }
+
+    /// Adds the session id, the protocol version and the bearer token.
+    async fn authorized(&self, request: reqwest::RequestBuilder) -> reqwest::RequestBuilder {
+        let request = self.with_session(request);
+        match self.bearer().await {
+            Some(token) => request.bearer_auth(token),
+            None => request,
+        }
+    }
+
+    /// Whether a refused response was answered by the OAuth layer (a new token, or a larger
+    /// scope), so that the request is worth sending again. `step_ups` counts the step-ups
+    /// this request took.
+    #[cfg(feature = "oauth")]
+    async fn reauthorized(
+        &self,
+        response: &Response,
+        sent: Option<&str>,
+        tried: &mut bool,
+        step_ups: &mut usize,
+    ) -> Result<bool, ClientError> {
+        use super::oauth::{OAuthError, Refusal, MAX_STEP_UPS};
+        let Some(oauth) = &self.oauth else {
+            return Ok(false);
+        };
+        match Refusal::of(response) {
+            Some(Refusal::Unauthorized(www)) if !*tried => {
+                *tried = true;
+                oauth.unauthorized(&self.http, www.as_deref(), sent).await?;
+                Ok(true)
+            }
+            Some(Refusal::InsufficientScope(www)) => {
+                if *step_ups == MAX_STEP_UPS {
+                    return Err(OAuthError::StepUpLimit(MAX_STEP_UPS).into());
+                }
+                *step_ups += 1;
+                oauth.insufficient_scope(&self.http, &www).await?;
+                Ok(true)
+            }
+            _ => Ok(false),
         }
     }
 
@@ -69,29 +133,56 @@ impl HttpTransport {
         request
     }
 
-    /// POSTs one encoded JSON-RPC message, with `headers` besides the usual ones, and returns
-    /// the start of the answer; its messages are read with [`Replies::next`] as they arrive.
-    pub(crate) async fn post(
+    /// Sends one POST; returns the response and the bearer token it carried.
+    async fn send_post(
         &self,
-        body: Vec<u8>,
-        headers: Vec<(&'static str, HeaderValue)>,
-    ) -> Result<Replies, ClientError> {
+        body: &Bytes,
+        headers: &ExtraHeaders,
+    ) -> Result<(Response, Option<String>), ClientError> {
         let mut request = self.http.post(self.url.clone());
         for (name, value) in headers {
             request = request.header(name, value);
         }
-        let request = request
+        let request = self
+            .with_session(request)
             .header(
                 ACCEPT,
                 HeaderValue::from_static("application/json, text/event-stream"),
             )
             .header(CONTENT_TYPE, HeaderValue::from_static("application/json"))
-            .body(body);
-        let response = self
-            .with_session(request)
-            .send()
-            .await
-            .map_err(ClientError::transport)?;
+            .body(body.clone());
+        let bearer = self.bearer().await;
+        let request = match &bearer {
+            Some(token) => request.bearer_auth(token),
+            None => request,
+        };
+        let response = request.send().await.map_err(ClientError::transport)?;
+        Ok((response, bearer))
+    }
+
+    /// POSTs one encoded JSON-RPC message, with `headers` besides the usual ones, and returns
+    /// the start of the answer; its messages are read with [`Replies::next`] as they arrive.
+    pub(crate) async fn post(
+        &self,
+        body: Vec<u8>,
+        headers: ExtraHeaders,
+    ) -> Result<Replies, ClientError> {
+        let body = Bytes::from(body);
+        let (response, sent) = self.send_post(&body, &headers).await?;
+        #[cfg(feature = "oauth")]
+        let response = {
+            let (mut response, mut sent) = (response, sent);
+            let (mut tried, mut step_ups) = (false, 0);
+            while self
+                .reauthorized(&response, sent.as_deref(), &mut tried, &mut step_ups)
+                .await?
+            {
+                (response, sent) = self.send_post(&body, &headers).await?;
+            }
+            response
+        };
+        #[cfg(not(feature = "oauth"))]
+        drop(sent);
         if self.session_id.get().is_none() {
             if let Some(id) = response.headers().get(SESSION_HEADER) {
                 if id.is_empty() || !id.as_bytes().iter().all(|b| (0x21..=0x7E).contains(b)) {
@@ -121,19 +212,21 @@ impl HttpTransport {
     }
 
     /// Opens the session's `GET` stream, on which the server sends what belongs to no request
-    /// (list changes, resource updates, logs). `None` when the server offers none (`405`).
+    /// (list changes, resource updates, logs). `None` when the server offers none (`405`, or
+    /// `404` from servers that route no `GET` to the endpoint).
     pub(crate) async fn listen(&self) -> Result<Option<Replies>, ClientError> {
         let request = self
             .http
             .get(self.url.clone())
             .header(ACCEPT, HeaderValue::from_static("text/event-stream"));
         let response = self
-            .with_session(request)
+            .authorized(request)
+            .await
             .send()
             .await
             .map_err(ClientError::transport)?;
         let status = response.status();
-        if status == StatusCode::METHOD_NOT_ALLOWED {
+        if status == StatusCode::METHOD_NOT_ALLOWED || status == StatusCode::NOT_FOUND {
             return Ok(None);
         }
         if !status.is_success() {
@@ -164,7 +257,8 @@ impl HttpTransport {
             .header(ACCEPT, HeaderValue::from_static("text/event-stream"))
             .header("last-event-id", id);
         let response = self
-            .with_session(request)
+            .authorized(request)
+            .await
             .send()
             .await
             .map_err(ClientError::transport)?;
@@ -188,7 +282,7 @@ impl HttpTransport {
         if self.session_id.get().is_none() {
             return Ok(());
         }
-        let request = self.with_session(self.http.delete(self.url.clone()));
+        let request = self.authorized(self.http.delete(self.url.clone())).await;
         let response = request.send().await.map_err(ClientError::transport)?;
         let status = response.status();
         if status.is_success()

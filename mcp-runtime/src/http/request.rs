@@ -12,8 +12,7 @@ use futures_util::StreamExt;
 use super::error::HttpError;
 use crate::protocol::{ProtocolVersion, RequestId};
 
-pub(crate) const SESSION_HEADER: &str = "mcp-session-id";
-pub(crate) const VERSION_HEADER: &str = "mcp-protocol-version";
+pub(crate) use crate::protocol::headers::{SESSION_HEADER, VERSION_HEADER};
 
 /// Which response media types an `Accept` header admits. Parsed as media ranges, so order,
 /// parameters, case and wildcards do not matter; `q=0` excludes a range.

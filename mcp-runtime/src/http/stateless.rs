@@ -29,6 +29,7 @@ use crate::engine::Reply;
 use crate::engine::ServerCore;
 use crate::peer::CancelOnDrop;
 use crate::peer::Outgoing;
+use crate::protocol::headers::{named_field, METHOD_HEADER, NAME_HEADER};
 use crate::protocol::jsonrpc::encode;
 use crate::protocol::meta::{self, RequestMeta, StatelessError};
 use crate::protocol::{ErrorCode, Message, ProtocolVersion, Request, RequestId};
@@ -42,9 +43,6 @@ const JSON_WINDOW: Duration = Duration::from_millis(100);
 /// stream (how it cancels on this wire) is noticed at the second failed write, so within about
 /// twice this.
 const CANCEL_PROBE: Duration = Duration::from_secs(1);
-
-const METHOD_HEADER: &str = "mcp-method";
-const NAME_HEADER: &str = "mcp-name";
 
 /// Whether a request without a session names a revision that has none: a 2026 client's.
 pub(super) fn sessionless_new_version(headers: &HeaderMap) -> bool {
@@ -143,11 +141,8 @@ fn check(
     expect_header(headers, VERSION_HEADER, &meta.requested)?;
     let meta = meta.check_version()?;
     expect_header(headers, METHOD_HEADER, &request.method)?;
-    let named = match request.method.as_str() {
-        "tools/call" | "prompts/get" => "name",
-        "resources/read" => "uri",
-        "tasks/get" | "tasks/update" | "tasks/cancel" => "taskId",
-        _ => return Ok(meta),
+    let Some(named) = named_field(&request.method) else {
+        return Ok(meta);
     };
     if let Some(name) = request
         .params

@@ -282,6 +282,16 @@ struct WireNotification<'a, T: Serialize> {
     params: T,
 }
 
+#[derive(Serialize)]
+struct WireRequest<'a> {
+    jsonrpc: &'static str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    id: Option<&'a RequestId>,
+    method: &'a str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    params: Option<&'a Value>,
+}
+
 /// Encoders for outgoing messages, straight to bytes (no intermediate `Value`).
 pub(crate) mod encode {
     use super::*;
@@ -309,6 +319,17 @@ pub(crate) mod encode {
             error,
         })
         .expect("an RpcError always serializes")
+    }
+
+    /// A request with `id`, or a notification without one; `params` is left out when `None`.
+    pub(crate) fn request(id: Option<&RequestId>, method: &str, params: Option<&Value>) -> Vec<u8> {
+        serde_json::to_vec(&WireRequest {
+            jsonrpc: "2.0",
+            id,
+            method,
+            params,
+        })
+        .expect("a JSON value always serializes")
     }
 
     pub(crate) fn notification<T: Serialize>(method: &str, params: T) -> Vec<u8> {
@@ -354,6 +375,14 @@ mod tests {
         assert_eq!(
             encode::result(&r.id, json!({})),
             br#"{"jsonrpc":"2.0","id":7,"result":{}}"#
+        );
+        assert_eq!(
+            encode::request(Some(&r.id), "ping", None),
+            br#"{"jsonrpc":"2.0","id":7,"method":"ping"}"#
+        );
+        assert_eq!(
+            encode::request(None, "n", Some(&json!({"a": 1}))),
+            br#"{"jsonrpc":"2.0","method":"n","params":{"a":1}}"#
         );
     }
 

@@ -204,6 +204,24 @@ pub(crate) fn decode_header_value(raw: &[u8]) -> Option<String> {
     String::from_utf8(bytes).ok()
 }
 
+/// A header value as the 2026 wire sends it: as is when it is visible ASCII and spaces (not at
+/// either end), otherwise `=?base64?<the UTF-8 bytes in base64>?=`; the inverse of
+/// [`decode_header_value`].
+pub(crate) fn encode_header_value(value: &str) -> String {
+    use base64::Engine;
+    let plain = value.bytes().all(|b| (0x20..0x7F).contains(&b))
+        && !value.starts_with(' ')
+        && !value.ends_with(' ');
+    if plain {
+        value.to_owned()
+    } else {
+        format!(
+            "=?base64?{}?=",
+            base64::engine::general_purpose::STANDARD.encode(value.as_bytes())
+        )
+    }
+}
+
 fn strip_prefix_ignore_case<'a>(text: &'a str, prefix: &str) -> Option<&'a str> {
     let head = text.get(..prefix.len())?;
     head.eq_ignore_ascii_case(prefix)
@@ -290,6 +308,18 @@ mod tests {
             None,
             "bad padding"
         );
+        for value in ["tools/call", "h\u{e9}llo", " padded", "tab\there", ""] {
+            let encoded = encode_header_value(value);
+            assert!(
+                encoded.bytes().all(|b| (0x20..0x7F).contains(&b)),
+                "{encoded}"
+            );
+            assert_eq!(
+                decode_header_value(encoded.as_bytes()).as_deref(),
+                Some(value)
+            );
+        }
+        assert_eq!(encode_header_value("h\u{e9}llo"), "=?base64?aMOpbGxv?=");
         assert_eq!(
             StatelessError::missing("sampling").to_rpc_error().data,
             Some(json!({"requiredCapabilities": {"sampling": {}}}))

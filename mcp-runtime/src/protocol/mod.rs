@@ -2,6 +2,7 @@
 //!
 //! Everything here is plain data with serde impls; nothing here knows about transports or tools.
 
+pub(crate) mod headers;
 mod icon;
 pub(crate) mod jsonrpc;
 pub mod meta;

@@ -229,3 +229,251 @@ async fn an_ended_session_is_reported_as_expired() {
         "the 404 carries a JSON-RPC error body: {e}"
     );
 }
+
+/// A small OAuth 2.1 authorization server for the OAuth test: metadata (RFC 8414), dynamic
+/// registration, an authorization endpoint that consents at once (redirecting with a code
+/// that remembers the scope and the PKCE challenge), and a token endpoint that checks the
+/// verifier and mints HS256 tokens for the requested resource.
+mod authorization_server {
+    use std::collections::HashMap;
+    use std::net::TcpListener;
+    use std::sync::{mpsc, Arc, Mutex};
+    use std::thread;
+
+    use actix_web::{web, App, HttpRequest, HttpResponse, HttpServer};
+    use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+    use base64::Engine;
+    use jsonwebtoken::{encode, get_current_timestamp, Algorithm, EncodingKey, Header};
+    use serde_json::json;
+
+    pub const SECRET: &[u8] = b"oauth test secret, 32 bytes long";
+
+    /// What the server saw: the `scope` of each authorization request, in order.
+    #[derive(Default)]
+    pub struct Seen {
+        pub scopes: Vec<String>,
+        /// code -> (scope, PKCE challenge)
+        codes: HashMap<String, (String, String)>,
+    }
+
+    pub struct AuthorizationServer {
+        pub issuer: String,
+        pub seen: Arc<Mutex<Seen>>,
+        handle: actix_web::dev::ServerHandle,
+    }
+
+    impl Drop for AuthorizationServer {
+        fn drop(&mut self) {
+            drop(self.handle.stop(false));
+        }
+    }
+
+    fn query(req: &HttpRequest) -> HashMap<String, String> {
+        web::Query::<HashMap<String, String>>::from_query(req.query_string())
+            .map(|q| q.into_inner())
+            .unwrap_or_default()
+    }
+
+    pub fn start() -> AuthorizationServer {
+        let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+        let issuer = format!("http://{}", listener.local_addr().unwrap());
+        let seen = Arc::new(Mutex::new(Seen::default()));
+        let (tx, rx) = mpsc::channel();
+        let (app_issuer, app_seen) = (issuer.clone(), seen.clone());
+        thread::spawn(move || {
+            actix_web::rt::System::new().block_on(async move {
+                let server = HttpServer::new(move || {
+                    let (issuer, seen) = (app_issuer.clone(), app_seen.clone());
+                    let metadata = issuer.clone();
+                    let authorize_seen = seen.clone();
+                    let authorize_issuer = issuer.clone();
+                    App::new()
+                        .route(
+                            "/.well-known/oauth-authorization-server",
+                            web::get().to(move || {
+                                let i = metadata.clone();
+                                async move {
+                                    HttpResponse::Ok().json(json!({
+                                        "issuer": i,
+                                        "authorization_endpoint": format!("{i}/authorize"),
+                                        "token_endpoint": format!("{i}/token"),
+                                        "registration_endpoint": format!("{i}/register"),
+                                        "code_challenge_methods_supported": ["S256"],
+                                        "token_endpoint_auth_methods_supported": ["none"],
+                                        "authorization_response_iss_parameter_supported": true,
+                                    }))
+                                }
+                            }),
+                        )
+                        .route(
+                            "/register",
+                            web::post().to(|| async {
+                                HttpResponse::Created().json(json!({
+                                    "client_id": "registered-client",
+                                    "token_endpoint_auth_method": "none",
+                                }))
+                            }),
+                        )
+                        .route(
+                            "/authorize",
+                            web::get().to(move |req: HttpRequest| {
+                                let (seen, issuer) =
+                                    (authorize_seen.clone(), authorize_issuer.clone());
+                                async move {
+                                    let q = query(&req);
+                                    assert_eq!(q["code_challenge_method"], "S256");
+                                    assert_eq!(q["client_id"], "registered-client");
+                                    let scope = q.get("scope").cloned().unwrap_or_default();
+                                    let mut seen = seen.lock().unwrap();
+                                    seen.scopes.push(scope.clone());
+                                    let code = format!("code-{}", seen.scopes.len());
+                                    seen.codes
+                                        .insert(code.clone(), (scope, q["code_challenge"].clone()));
+                                    let mut to = reqwest::Url::parse(&q["redirect_uri"]).unwrap();
+                                    to.query_pairs_mut()
+                                        .append_pair("code", &code)
+                                        .append_pair("state", &q["state"])
+                                        .append_pair("iss", &issuer);
+                                    HttpResponse::Found()
+                                        .insert_header(("location", to.to_string()))
+                                        .finish()
+                                }
+                            }),
+                        )
+                        .route(
+                            "/token",
+                            web::post().to(move |form: web::Form<HashMap<String, String>>| {
+                                let (seen, issuer) = (seen.clone(), issuer.clone());
+                                async move {
+                                    let form = form.into_inner();
+                                    assert_eq!(form["grant_type"], "authorization_code");
+                                    let (scope, challenge) =
+                                        seen.lock().unwrap().codes.remove(&form["code"]).unwrap();
+                                    let digest = ring_sha256(form["code_verifier"].as_bytes());
+                                    if URL_SAFE_NO_PAD.encode(digest) != challenge {
+                                        return HttpResponse::BadRequest()
+                                            .json(json!({"error": "invalid_grant"}));
+                                    }
+                                    let now = get_current_timestamp();
+                                    let claims = json!({
+                                        "iss": issuer, "aud": form["resource"], "sub": "ada",
+                                        "scope": scope, "iat": now, "exp": now + 300,
+                                    });
+                                    let token = encode(
+                                        &Header::new(Algorithm::HS256),
+                                        &claims,
+                                        &EncodingKey::from_secret(SECRET),
+                                    )
+                                    .unwrap();
+                                    HttpResponse::Ok().json(json!({
+                                        "access_token": token, "token_type": "Bearer",
+                                        "expires_in": 300, "scope": scope,
+                                    }))
+                                }
+                            }),
+                        )
+                })
+                .workers(1)
+                .listen(listener)
+                .unwrap()
+                .run();
+                tx.send(server.handle()).unwrap();
+                server.await
+            })
+        });
+        let handle = rx.recv().unwrap();
+        AuthorizationServer {
+            issuer,
+            seen,
+            handle,
+        }
+    }
+
+    fn ring_sha256(bytes: &[u8]) -> Vec<u8> {
+        ring::digest::digest(&ring::digest::SHA256, bytes)
+            .as_ref()
+            .to_vec()
+    }
+}
+
+/// Read a file (needs `files:read`).
+#[mcp_tool(scopes = ["files:read"])]
+async fn read_file(path: String) -> String {
+    format!("contents of {path}")
+}
+
+/// Write a file (needs `files:read` and `files:write`).
+#[mcp_tool(scopes = ["files:read", "files:write"])]
+async fn write_file(path: String) -> String {
+    format!("wrote {path}")
+}
+
+/// The consent of a person who agrees at once: the redirect the authorization server answers.
+async fn consent(
+    url: mcp_runtime::client::oauth::Url,
+) -> Result<mcp_runtime::client::oauth::Url, mcp_runtime::client::oauth::OAuthError> {
+    let agent = reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .unwrap();
+    let response = agent.get(url).send().await.unwrap();
+    let location = response.headers()["location"].to_str().unwrap().to_owned();
+    Ok(reqwest::Url::parse(&location).unwrap())
+}
+
+#[tokio::test]
+async fn oauth_reaches_a_protected_server_and_steps_up_for_more_scope() {
+    use mcp_runtime::auth::{JwtVerifier, ProtectedResource};
+    use mcp_runtime::client::oauth::OAuth;
+
+    let authorization = authorization_server::start();
+    let issuer = authorization.issuer.clone();
+    let server = TestServer::start_with(|authority| {
+        let resource = format!("http://{authority}/mcp");
+        Server::new("files", "1")
+            .tool::<read_file>()
+            .tool::<write_file>()
+            .into_http()
+            .auth(JwtVerifier::hs256(
+                authorization_server::SECRET,
+                &issuer,
+                &resource,
+            ))
+            .protected_resource(
+                ProtectedResource::new(&resource, &issuer)
+                    .scopes_supported(["files:read", "files:write"]),
+            )
+    });
+    for wire in [WirePreference::Handshake, WirePreference::Stateless] {
+        authorization.seen.lock().unwrap().scopes.clear();
+        let oauth =
+            OAuth::authorization_code("http://127.0.0.1:1/callback", consent).scope("files:read");
+        let client = Client::builder(server.url.clone())
+            .wire(wire)
+            .oauth(oauth)
+            .connect()
+            .await
+            .unwrap();
+        let read = client
+            .call_tool("read_file", json!({"path": "a.txt"}))
+            .await
+            .unwrap();
+        assert_eq!(read.content, vec![Content::text("contents of a.txt")]);
+        assert_eq!(
+            authorization.seen.lock().unwrap().scopes,
+            ["files:read"],
+            "{wire:?}: one authorization, for the scope asked"
+        );
+        let wrote = client
+            .call_tool("write_file", json!({"path": "a.txt"}))
+            .await
+            .unwrap();
+        assert_eq!(wrote.content, vec![Content::text("wrote a.txt")]);
+        assert_eq!(
+            authorization.seen.lock().unwrap().scopes,
+            ["files:read", "files:read files:write"],
+            "{wire:?}: a step-up to the scope the 403 named"
+        );
+        client.close().await.unwrap();
+    }
+}
