@@ -62,8 +62,8 @@ pub use self::shutdown::ShutdownHandle;
 #[cfg(feature = "tls")]
 pub use self::tls::{TlsConfig, TlsError};
 use crate::auth::{Identity, ProtectedResource, TokenVerifier};
-use crate::engine::Reply;
 use crate::engine::ServerCore;
+use crate::engine::{Opened, Received, Reply};
 use crate::peer::Outgoing;
 use crate::peer::{Session, SessionStore};
 use crate::protocol::{Message, RequestId};
@@ -608,83 +608,82 @@ async fn post(
         };
     }
 
-    let request = match message {
-        Message::Request(request) if request.method == "initialize" => {
-            return initialize(&endpoint, &request, caller.as_deref());
-        }
-        Message::Request(request) => request,
-        Message::Notification(notification) => {
-            let session = endpoint.session(&req, None, caller.as_deref())?;
-            endpoint.core.notification(&session, notification);
-            return Ok(HttpResponse::Accepted().finish());
-        }
-        Message::Response(response) => {
-            // An answer to a server→client request (elicitation, sampling, roots).
-            let session = endpoint.session(&req, None, caller.as_deref())?;
-            endpoint.core.response(&session, response);
-            return Ok(HttpResponse::Accepted().finish());
-        }
+    // `initialize` opens a new session whatever the request names; anything else must name
+    // a live session of the caller's.
+    let opens = matches!(&message, Message::Request(r) if r.method == "initialize");
+    let id = match &message {
+        Message::Request(request) => Some(request.id.clone()),
+        _ => None,
     };
-    let session = endpoint.session(&req, Some(&request.id), caller.as_deref())?;
-    // Before the response mode is chosen: a refused call is a status, not a stream.
-    endpoint.authorize(&req, caller.as_deref(), &request, Some(&request.id))?;
-    if endpoint.shutdown.is_draining() {
-        return Err(HttpError::ShuttingDown(Some(request.id)));
+    let session = match opens {
+        true => None,
+        false => Some(endpoint.session(&req, id.as_ref(), caller.as_deref())?),
+    };
+    if let Message::Request(request) = &message {
+        // Before the response mode is chosen: a refused call is a status, not a stream.
+        if !opens {
+            endpoint.authorize(&req, caller.as_deref(), request, id.as_ref())?;
+        }
+        if endpoint.shutdown.is_draining() {
+            return Err(HttpError::ShuttingDown(id));
+        }
     }
-    match endpoint.core.request_as(&session, request, caller) {
-        Reply::Now(json) => Ok(json_response(json)),
-        Reply::Call {
+    match endpoint
+        .core
+        .receive(session.as_ref(), message, caller.clone())
+    {
+        Received::Nothing => Ok(HttpResponse::Accepted().finish()),
+        Received::Opened(opened) => endpoint.opened(opened, caller.as_deref()),
+        Received::Reply(Reply::Now(response) | Reply::Refused(response)) => {
+            Ok(json_response(response.encode()))
+        }
+        Received::Reply(Reply::Call {
             notifies: false,
             mut messages,
-        } => {
+            ..
+        }) => {
             // The tool cannot notify, so nothing precedes the result: answer with plain JSON.
             loop {
                 match messages.recv().await {
-                    Some(Outgoing::Response(json)) => return Ok(json_response(json)),
+                    Some(Outgoing::Response(response)) => {
+                        return Ok(json_response(response.encode()))
+                    }
                     Some(Outgoing::Notification(_) | Outgoing::CloseStream) => continue,
                     None => return Ok(HttpResponse::Accepted().finish()),
                 }
             }
         }
-        Reply::Call {
-            notifies: true,
-            messages,
-        } => Ok(sse_response().streaming(sse::CallStream::new(
-            messages,
-            endpoint.priming(&session),
-            endpoint.recorder(&session),
-            endpoint.config.keep_alive,
-        ))),
+        Received::Reply(Reply::Call { messages, .. }) => {
+            let session = session.expect("only a session's request runs a call");
+            Ok(sse_response().streaming(sse::CallStream::new(
+                messages,
+                endpoint.priming(&session),
+                endpoint.recorder(&session),
+                endpoint.config.keep_alive,
+            )))
+        }
+        Received::Reply(Reply::Listen { .. }) => {
+            unreachable!("subscriptions/listen is a method of the stateless wire only")
+        }
     }
 }
 
-fn initialize(
-    endpoint: &Endpoint,
-    request: &crate::protocol::Request,
-    caller: Option<&Identity>,
-) -> Result<HttpResponse, HttpError> {
-    if endpoint.shutdown.is_draining() {
-        return Err(HttpError::ShuttingDown(Some(request.id.clone())));
-    }
-    let opened = match endpoint.core.initialize(request) {
-        Ok(opened) => opened,
-        Err(error) => {
-            let body = crate::protocol::jsonrpc::encode::error(Some(&request.id), &error);
-            return Ok(json_response(body));
+impl Endpoint {
+    /// Keeps the session `initialize` opened (owned by the caller, if authenticated) and
+    /// answers with its id.
+    fn opened(&self, opened: Opened, caller: Option<&Identity>) -> Result<HttpResponse, HttpError> {
+        if let Some(caller) = caller {
+            opened.session.set_owner(caller.subject());
         }
-    };
-    if let Some(caller) = caller {
-        opened.session.set_owner(caller.subject());
+        let id = opened.session.id().to_owned();
+        self.sessions
+            .insert(opened.session)
+            .map_err(HttpError::TooManySessions)?;
+        Ok(HttpResponse::Ok()
+            .content_type("application/json")
+            .insert_header((SESSION_HEADER, id))
+            .body(opened.response.encode()))
     }
-    let id = opened.session.id().to_owned();
-    endpoint
-        .sessions
-        .insert(opened.session)
-        .map_err(HttpError::TooManySessions)?;
-    Ok(HttpResponse::Ok()
-        .content_type("application/json")
-        .insert_header((SESSION_HEADER, id))
-        .body(opened.response))
 }
 
 async fn get(req: HttpRequest, endpoint: web::Data<Endpoint>) -> Result<HttpResponse, HttpError> {
