@@ -17,13 +17,19 @@ pub(super) struct Challenge {
 }
 
 impl Challenge {
-    /// Parses a `WWW-Authenticate` value: `Bearer k="v", k2=v2, ...` (other schemes ignored).
+    /// Parses a `WWW-Authenticate` value: `Bearer k="v", k2=v2, ...` or the same with
+    /// `DPoP` (other schemes ignored).
     pub(super) fn parse(header: &str) -> Challenge {
         let mut challenge = Challenge::default();
-        let Some(start) = header.to_ascii_lowercase().find("bearer") else {
+        let lower = header.to_ascii_lowercase();
+        let scheme = ["bearer", "dpop"]
+            .into_iter()
+            .filter_map(|s| lower.find(s).map(|at| (at, s.len())))
+            .min();
+        let Some((start, len)) = scheme else {
             return challenge;
         };
-        let mut rest = &header[start + "bearer".len()..];
+        let mut rest = &header[start + len..];
         loop {
             rest = rest.trim_start_matches([' ', ',']);
             let Some(eq) = rest.find('=') else { break };
@@ -94,6 +100,8 @@ pub(super) struct ServerMetadata {
     pub(super) client_id_metadata_document_supported: bool,
     #[serde(default)]
     pub(super) authorization_response_iss_parameter_supported: bool,
+    #[serde(default)]
+    pub(super) dpop_signing_alg_values_supported: Option<Vec<String>>,
 }
 
 /// GETs `url` as JSON; `Ok(None)` for a 4xx answer (nothing there).

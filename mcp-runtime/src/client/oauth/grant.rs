@@ -9,6 +9,7 @@ use serde::Deserialize;
 use serde_json::json;
 
 use super::assertion::JWT_BEARER;
+use super::dpop::DpopKey;
 use super::error::OAuthError;
 use super::{ClientAuth, ClientIdentity, Tokens};
 
@@ -164,17 +165,22 @@ impl AuthorizationRequest<'_> {
     }
 }
 
-/// POSTs a token request with `form`, authenticating the client as `client.auth` says.
+/// POSTs a token request with `form`, authenticating the client as `client.auth` says, with
+/// a DPoP proof when `dpop` is given (sent once more with the server's nonce when it asks for
+/// one).
 pub(super) async fn token(
     http: &reqwest::Client,
     endpoint: &str,
     issuer: &str,
     client: &ClientIdentity,
-    mut form: Vec<(&str, String)>,
+    dpop: Option<&DpopKey>,
+    form: Vec<(&str, String)>,
 ) -> Result<Tokens, OAuthError> {
     #[derive(Deserialize)]
     struct TokenResponse {
         access_token: String,
+        #[serde(default)]
+        token_type: Option<String>,
         #[serde(default)]
         refresh_token: Option<String>,
         #[serde(default)]
@@ -182,7 +188,79 @@ pub(super) async fn token(
         #[serde(default)]
         expires_in: Option<u64>,
     }
-    let mut request = http.post(endpoint).header("accept", "application/json");
+    #[derive(Deserialize)]
+    struct ErrorResponse {
+        error: String,
+    }
+    let url = super::discovery::parse_url(endpoint)?;
+    let transport = |source| OAuthError::Transport {
+        url: endpoint.to_owned(),
+        source,
+    };
+    let mut nonce_retried = false;
+    loop {
+        let (request, form) = authenticate(http.post(endpoint), client, issuer, form.clone())?;
+        let mut request = request.header("accept", "application/json");
+        if let Some(key) = dpop {
+            let nonce = key
+                .token_nonce
+                .lock()
+                .unwrap_or_else(|e| e.into_inner())
+                .clone();
+            request = request.header("dpop", key.proof("POST", &url, None, nonce.as_deref())?);
+        }
+        let response = request.form(&form).send().await.map_err(transport)?;
+        let status = response.status();
+        let nonce = response
+            .headers()
+            .get("dpop-nonce")
+            .and_then(|v| v.to_str().ok())
+            .map(str::to_owned);
+        let body = response.bytes().await.map_err(transport)?;
+        if let (Some(key), Some(nonce)) = (dpop, nonce) {
+            *key.token_nonce.lock().unwrap_or_else(|e| e.into_inner()) = Some(nonce);
+            let asks_nonce = serde_json::from_slice::<ErrorResponse>(&body)
+                .is_ok_and(|e| e.error == "use_dpop_nonce");
+            if status.as_u16() == 400 && asks_nonce && !nonce_retried {
+                nonce_retried = true;
+                continue;
+            }
+        }
+        if !status.is_success() {
+            return Err(OAuthError::Endpoint {
+                url: endpoint.to_owned(),
+                status: status.as_u16(),
+                body: String::from_utf8_lossy(&body).chars().take(512).collect(),
+            });
+        }
+        let answer: TokenResponse =
+            serde_json::from_slice(&body).map_err(|source| OAuthError::InvalidJson {
+                url: endpoint.to_owned(),
+                source,
+            })?;
+        return Ok(Tokens {
+            access_token: answer.access_token,
+            refresh_token: answer.refresh_token,
+            scope: answer.scope,
+            expires_at: answer
+                .expires_in
+                .map(|s| std::time::SystemTime::now() + std::time::Duration::from_secs(s)),
+            token_type: answer.token_type,
+        });
+    }
+}
+
+/// A token request's form fields.
+type Form<'a> = Vec<(&'a str, String)>;
+
+/// Adds the client's authentication to a token request: HTTP Basic, the secret in the form,
+/// a signed assertion, or only the client id.
+fn authenticate<'a>(
+    mut request: reqwest::RequestBuilder,
+    client: &ClientIdentity,
+    issuer: &str,
+    mut form: Form<'a>,
+) -> Result<(reqwest::RequestBuilder, Form<'a>), OAuthError> {
     match (client.auth, &client.client_secret) {
         (Some(ClientAuth::SecretBasic), Some(secret)) => {
             let encode =
@@ -207,15 +285,7 @@ pub(super) async fn token(
         }
         _ => form.push(("client_id", client.client_id.clone())),
     }
-    let answer: TokenResponse = send_json(request.form(&form), endpoint).await?;
-    Ok(Tokens {
-        access_token: answer.access_token,
-        refresh_token: answer.refresh_token,
-        scope: answer.scope,
-        expires_at: answer
-            .expires_in
-            .map(|s| std::time::SystemTime::now() + std::time::Duration::from_secs(s)),
-    })
+    Ok((request, form))
 }
 
 #[cfg(test)]

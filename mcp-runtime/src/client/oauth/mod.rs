@@ -26,6 +26,7 @@
 
 mod assertion;
 mod discovery;
+mod dpop;
 mod error;
 mod grant;
 mod store;
@@ -39,9 +40,11 @@ pub use reqwest::Url;
 
 pub use self::assertion::SigningKey;
 use self::discovery::{Challenge, ServerMetadata};
+use self::dpop::DpopKey;
 pub use self::error::OAuthError;
 use self::grant::{AuthorizationRequest, Pkce};
 pub use self::store::{FileTokenStore, MemoryTokenStore, TokenStore, TokenStoreError, Tokens};
+use reqwest::header::{HeaderName, HeaderValue, AUTHORIZATION};
 
 /// The grant type of RFC 7523 JWT bearer assertions.
 const JWT_BEARER_GRANT: &str = "urn:ietf:params:oauth:grant-type:jwt-bearer";
@@ -335,6 +338,8 @@ pub(crate) struct Session {
     config: OAuth,
     server: Url,
     learnt: Mutex<Learnt>,
+    /// The DPoP key, made when an authorization server offers DPoP.
+    dpop: Mutex<Option<Arc<DpopKey>>>,
     /// One authorization at a time.
     flow: tokio::sync::Mutex<()>,
 }
@@ -353,6 +358,7 @@ impl Session {
             config,
             server,
             learnt: Mutex::new(Learnt::default()),
+            dpop: Mutex::new(None),
             flow: tokio::sync::Mutex::new(()),
         }
     }
@@ -361,8 +367,89 @@ impl Session {
         self.learnt.lock().unwrap_or_else(|e| e.into_inner())
     }
 
+    /// Answers a refused response: authorizes, steps up or takes a DPoP nonce. `true` when
+    /// the request is worth sending again.
+    pub(crate) async fn answer(
+        &self,
+        http: &reqwest::Client,
+        response: &reqwest::Response,
+        sent: Option<&str>,
+        attempts: &mut Attempts,
+    ) -> Result<bool, OAuthError> {
+        match Refusal::of(response) {
+            Some(Refusal::DpopNonce(nonce)) if !attempts.nonce_retried => {
+                attempts.nonce_retried = true;
+                let dpop = self.dpop.lock().unwrap_or_else(|e| e.into_inner()).clone();
+                match dpop {
+                    Some(key) => {
+                        *key.resource_nonce.lock().unwrap_or_else(|e| e.into_inner()) = Some(nonce);
+                        Ok(true)
+                    }
+                    None => Ok(false),
+                }
+            }
+            Some(Refusal::Unauthorized(www)) if !attempts.reauthorized => {
+                attempts.reauthorized = true;
+                self.unauthorized(http, www.as_deref(), sent).await?;
+                Ok(true)
+            }
+            Some(Refusal::InsufficientScope(www)) => {
+                if attempts.step_ups == MAX_STEP_UPS {
+                    return Err(OAuthError::StepUpLimit(MAX_STEP_UPS));
+                }
+                attempts.step_ups += 1;
+                self.insufficient_scope(http, &www).await?;
+                Ok(true)
+            }
+            _ => Ok(false),
+        }
+    }
+
+    /// The headers that present the access token on a `method` request to `url`:
+    /// `Authorization: Bearer`, or `Authorization: DPoP` with a fresh proof; and the token.
+    pub(crate) async fn credentials(
+        &self,
+        method: &str,
+        url: &Url,
+    ) -> (Option<String>, Vec<(HeaderName, HeaderValue)>) {
+        let Some(token) = self.bearer().await else {
+            return (None, Vec::new());
+        };
+        let dpop_bound = self
+            .learnt()
+            .tokens
+            .as_ref()
+            .and_then(|t| t.token_type.as_deref())
+            .is_some_and(|t| t.eq_ignore_ascii_case("dpop"));
+        let key = self.dpop.lock().unwrap_or_else(|e| e.into_inner()).clone();
+        let mut headers = Vec::new();
+        match key.filter(|_| dpop_bound) {
+            Some(key) => {
+                let nonce = key
+                    .resource_nonce
+                    .lock()
+                    .unwrap_or_else(|e| e.into_inner())
+                    .clone();
+                if let Ok(proof) = key.proof(method, url, Some(&token), nonce.as_deref()) {
+                    if let Ok(value) = HeaderValue::from_str(&proof) {
+                        headers.push((HeaderName::from_static("dpop"), value));
+                    }
+                }
+                if let Ok(value) = HeaderValue::from_str(&format!("DPoP {token}")) {
+                    headers.push((AUTHORIZATION, value));
+                }
+            }
+            None => {
+                if let Ok(value) = HeaderValue::from_str(&format!("Bearer {token}")) {
+                    headers.push((AUTHORIZATION, value));
+                }
+            }
+        }
+        (Some(token), headers)
+    }
+
     /// The access token to send, if any (loaded from the store the first time).
-    pub(crate) async fn bearer(&self) -> Option<String> {
+    async fn bearer(&self) -> Option<String> {
         if !self.learnt().loaded {
             // A store that cannot be read is as good as an empty one: the flow runs again.
             let stored = self
@@ -446,7 +533,7 @@ impl Session {
             (None, Some((issuer, client))) if issuer == metadata.issuer => client,
             _ => return false,
         };
-        let Ok(endpoint) = token_endpoint(&metadata) else {
+        let (Ok(endpoint), Ok(dpop)) = (token_endpoint(&metadata), self.dpop_for(&metadata)) else {
             return false;
         };
         let form = vec![
@@ -454,13 +541,39 @@ impl Session {
             ("refresh_token", refresh.clone()),
             ("resource", resource),
         ];
-        match grant::token(http, &endpoint, &metadata.issuer, &client, form).await {
+        match grant::token(
+            http,
+            &endpoint,
+            &metadata.issuer,
+            &client,
+            dpop.as_deref(),
+            form,
+        )
+        .await
+        {
             Ok(mut tokens) => {
                 tokens.refresh_token.get_or_insert(refresh);
                 self.keep(tokens).await.is_ok()
             }
             Err(_) => false,
         }
+    }
+
+    /// The DPoP key to bind tokens to, when the authorization server offers DPoP with ES256
+    /// (made on first use, then kept for the connection).
+    fn dpop_for(&self, metadata: &ServerMetadata) -> Result<Option<Arc<DpopKey>>, OAuthError> {
+        let offered = metadata
+            .dpop_signing_alg_values_supported
+            .as_ref()
+            .is_some_and(|algs| algs.iter().any(|a| a == "ES256"));
+        if !offered {
+            return Ok(None);
+        }
+        let mut dpop = self.dpop.lock().unwrap_or_else(|e| e.into_inner());
+        if dpop.is_none() {
+            *dpop = Some(Arc::new(DpopKey::generate()?));
+        }
+        Ok(dpop.clone())
     }
 
     /// Uses `tokens` from now on and saves them in the store.
@@ -542,7 +655,15 @@ impl Session {
                 if let Some(scope) = scope {
                     form.push(("scope", scope));
                 }
-                grant::token(http, &endpoint, &metadata.issuer, &client, form).await?
+                grant::token(
+                    http,
+                    &endpoint,
+                    &metadata.issuer,
+                    &client,
+                    self.dpop_for(&metadata)?.as_deref(),
+                    form,
+                )
+                .await?
             }
             Grant::AuthorizationCode {
                 redirect_uri,
@@ -578,7 +699,15 @@ impl Session {
                     ("code_verifier", pkce.verifier),
                     ("resource", resource),
                 ];
-                grant::token(http, &endpoint, &metadata.issuer, &client, form).await?
+                grant::token(
+                    http,
+                    &endpoint,
+                    &metadata.issuer,
+                    &client,
+                    self.dpop_for(&metadata)?.as_deref(),
+                    form,
+                )
+                .await?
             }
         };
         self.keep(tokens).await
@@ -676,26 +805,43 @@ fn check_redirect(
 }
 
 /// What a refused response asks of the OAuth layer.
-pub(crate) enum Refusal {
+enum Refusal {
     /// `401`: authorize (the `WWW-Authenticate` value, if any).
     Unauthorized(Option<String>),
     /// `403` with `insufficient_scope`: step up.
     InsufficientScope(String),
+    /// `401` with `use_dpop_nonce`: send the proof again with this nonce.
+    DpopNonce(String),
 }
 
 impl Refusal {
-    pub(crate) fn of(response: &reqwest::Response) -> Option<Refusal> {
-        let www = response
-            .headers()
-            .get("www-authenticate")
-            .and_then(|v| v.to_str().ok())
-            .map(str::to_owned);
-        match response.status().as_u16() {
-            401 => Some(Refusal::Unauthorized(www)),
-            403 => www
-                .filter(|w| Challenge::parse(w).error.as_deref() == Some("insufficient_scope"))
-                .map(Refusal::InsufficientScope),
+    fn of(response: &reqwest::Response) -> Option<Refusal> {
+        let header = |name: &str| {
+            response
+                .headers()
+                .get(name)
+                .and_then(|v| v.to_str().ok())
+                .map(str::to_owned)
+        };
+        let www = header("www-authenticate");
+        let error = www.as_deref().map(Challenge::parse).and_then(|c| c.error);
+        match (response.status().as_u16(), error.as_deref()) {
+            (401, Some("use_dpop_nonce")) => match header("dpop-nonce") {
+                Some(nonce) => Some(Refusal::DpopNonce(nonce)),
+                None => Some(Refusal::Unauthorized(www)),
+            },
+            (401, _) => Some(Refusal::Unauthorized(www)),
+            (403, Some("insufficient_scope")) => www.map(Refusal::InsufficientScope),
             _ => None,
         }
     }
+}
+
+/// What one request has already tried, so that a refusal is answered a bounded number of
+/// times.
+#[derive(Debug, Default)]
+pub(crate) struct Attempts {
+    reauthorized: bool,
+    step_ups: usize,
+    nonce_retried: bool,
 }
