@@ -11,7 +11,7 @@ use serde_json::json;
 use super::assertion::JWT_BEARER;
 use super::dpop::DpopKey;
 use super::error::OAuthError;
-use super::{ClientAuth, ClientIdentity, Tokens};
+use super::{ClientAuth, ClientIdentity, EnterpriseIdentity, Tokens};
 
 /// A random URL-safe string of `bytes` random bytes (PKCE verifiers, `state`).
 pub(super) fn random_token(bytes: usize) -> String {
@@ -286,6 +286,56 @@ fn authenticate<'a>(
         _ => form.push(("client_id", client.client_id.clone())),
     }
     Ok((request, form))
+}
+
+/// An identity assertion grant (ID-JAG) to ask the identity provider for.
+pub(super) struct IdJagRequest<'a> {
+    pub(super) identity: &'a EnterpriseIdentity,
+    /// The issuer of the authorization server the grant is for.
+    pub(super) audience: &'a str,
+    pub(super) resource: &'a str,
+    pub(super) scope: Option<&'a str>,
+}
+
+/// Exchanges the user's ID token at the identity provider for an identity assertion grant
+/// (RFC 8693 token exchange).
+pub(super) async fn id_jag(
+    http: &reqwest::Client,
+    request: IdJagRequest<'_>,
+) -> Result<String, OAuthError> {
+    #[derive(Deserialize)]
+    struct Exchanged {
+        access_token: String,
+    }
+    let identity = request.identity;
+    let mut form = vec![
+        (
+            "grant_type",
+            "urn:ietf:params:oauth:grant-type:token-exchange".to_owned(),
+        ),
+        (
+            "requested_token_type",
+            "urn:ietf:params:oauth:token-type:id-jag".to_owned(),
+        ),
+        ("subject_token", identity.id_token.clone()),
+        (
+            "subject_token_type",
+            "urn:ietf:params:oauth:token-type:id_token".to_owned(),
+        ),
+        ("audience", request.audience.to_owned()),
+        ("resource", request.resource.to_owned()),
+        ("client_id", identity.client_id.clone()),
+    ];
+    if let Some(scope) = request.scope {
+        form.push(("scope", scope.to_owned()));
+    }
+    let endpoint = &identity.token_endpoint;
+    let exchange = http
+        .post(endpoint)
+        .header("accept", "application/json")
+        .form(&form);
+    let exchanged: Exchanged = send_json(exchange, endpoint).await?;
+    Ok(exchanged.access_token)
 }
 
 #[cfg(test)]

@@ -134,6 +134,30 @@ enum Grant {
     JwtBearer {
         assertion: String,
     },
+    /// Enterprise-managed authorization: the user's identity-provider ID token, exchanged
+    /// there for an identity assertion grant (ID-JAG), then swapped with the JWT bearer grant.
+    Enterprise(EnterpriseIdentity),
+}
+
+/// The enterprise identity provider's side of enterprise-managed authorization: where to
+/// exchange the user's ID token, as which client.
+///
+/// ```
+/// let idp = mcp_runtime::client::oauth::EnterpriseIdentity {
+///     token_endpoint: "https://idp.example.com/token".into(),
+///     client_id: "agent-at-idp".into(),
+///     id_token: "eyJhbGciOi...".into(),
+/// };
+/// # drop(idp);
+/// ```
+#[derive(Debug, Clone)]
+pub struct EnterpriseIdentity {
+    /// The identity provider's token endpoint (RFC 8693 token exchange).
+    pub token_endpoint: String,
+    /// This client's id at the identity provider.
+    pub client_id: String,
+    /// The user's ID token from the identity provider.
+    pub id_token: String,
 }
 
 /// OAuth settings of a client; see the [module documentation](self).
@@ -230,6 +254,36 @@ impl OAuth {
             client_id: client_id.into(),
             client_secret: None,
             auth: Some(ClientAuth::None),
+            signing_key: None,
+        });
+        oauth
+    }
+
+    /// Enterprise-managed authorization: the user's ID token from `identity` is exchanged at
+    /// the identity provider for an identity assertion grant for the MCP server's
+    /// authorization server, which this client (`client_id`, `client_secret`) then presents
+    /// with the JWT bearer grant; the user sees no consent screen.
+    ///
+    /// ```
+    /// use mcp_runtime::client::oauth::{EnterpriseIdentity, OAuth};
+    /// let idp = EnterpriseIdentity {
+    ///     token_endpoint: "https://idp.example.com/token".into(),
+    ///     client_id: "agent-at-idp".into(),
+    ///     id_token: "eyJhbGciOi...".into(),
+    /// };
+    /// let oauth = OAuth::enterprise("agent", Some("s3cret".into()), idp);
+    /// # drop(oauth);
+    /// ```
+    pub fn enterprise(
+        client_id: impl Into<String>,
+        client_secret: Option<String>,
+        identity: EnterpriseIdentity,
+    ) -> OAuth {
+        let mut oauth = OAuth::with_grant(Grant::Enterprise(identity));
+        oauth.client = Some(ClientIdentity {
+            client_id: client_id.into(),
+            client_secret,
+            auth: None,
             signing_key: None,
         });
         oauth
@@ -642,13 +696,25 @@ impl Session {
         }
         let endpoint = token_endpoint(&metadata)?;
         let tokens = match &self.config.grant {
-            Grant::ClientCredentials | Grant::JwtBearer { .. } => {
+            Grant::ClientCredentials | Grant::JwtBearer { .. } | Grant::Enterprise(_) => {
                 let client = self.identity(http, &metadata, "", scope.as_deref()).await?;
                 let mut form = match &self.config.grant {
                     Grant::JwtBearer { assertion } => vec![
                         ("grant_type", JWT_BEARER_GRANT.to_owned()),
                         ("assertion", assertion.clone()),
                     ],
+                    Grant::Enterprise(identity) => {
+                        let exchange = grant::IdJagRequest {
+                            identity,
+                            audience: &metadata.issuer,
+                            resource: &resource,
+                            scope: scope.as_deref(),
+                        };
+                        vec![
+                            ("grant_type", JWT_BEARER_GRANT.to_owned()),
+                            ("assertion", grant::id_jag(http, exchange).await?),
+                        ]
+                    }
                     _ => vec![("grant_type", "client_credentials".to_owned())],
                 };
                 form.push(("resource", resource));
