@@ -73,7 +73,7 @@ impl Challenge {
 }
 
 /// Protected-resource metadata (RFC 9728).
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Default, Deserialize)]
 pub(super) struct ResourceMetadata {
     pub(super) resource: Option<String>,
     #[serde(default)]
@@ -83,7 +83,7 @@ pub(super) struct ResourceMetadata {
 }
 
 /// Authorization-server metadata (RFC 8414 / OpenID Connect discovery).
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Default, Deserialize)]
 pub(super) struct ServerMetadata {
     pub(super) issuer: String,
     pub(super) authorization_endpoint: Option<String>,
@@ -239,6 +239,51 @@ pub(super) async fn server_metadata(
     Err(OAuthError::NoServerMetadata {
         issuer: issuer.to_owned(),
     })
+}
+
+/// The protected-resource metadata of `server` and the metadata of its authorization server.
+/// With the 2025-03-26 fallbacks: a server without protected-resource metadata is its own
+/// authorization server (at its origin), and an authorization server without metadata has the
+/// default endpoints `/authorize`, `/token` and `/register`.
+pub(super) async fn locate(
+    http: &reqwest::Client,
+    server: &Url,
+    challenge: &Challenge,
+) -> Result<(ResourceMetadata, ServerMetadata), OAuthError> {
+    let origin = server.origin().ascii_serialization();
+    let (resource, legacy) = match resource_metadata(http, server, challenge).await {
+        Ok(resource) => (resource, false),
+        Err(OAuthError::NoResourceMetadata { .. }) => {
+            let own = ResourceMetadata {
+                authorization_servers: vec![origin.clone()],
+                ..ResourceMetadata::default()
+            };
+            (own, true)
+        }
+        Err(e) => return Err(e),
+    };
+    let issuer = resource
+        .authorization_servers
+        .first()
+        .cloned()
+        .ok_or_else(|| OAuthError::NoServerMetadata {
+            issuer: "(the protected-resource metadata names no authorization server)".into(),
+        })?;
+    match server_metadata(http, &issuer).await {
+        Ok(metadata) => Ok((resource, metadata)),
+        Err(OAuthError::NoServerMetadata { .. }) if legacy => {
+            let endpoint = |path: &str| Some(format!("{origin}{path}"));
+            let metadata = ServerMetadata {
+                issuer: origin.clone(),
+                authorization_endpoint: endpoint("/authorize"),
+                token_endpoint: endpoint("/token"),
+                registration_endpoint: endpoint("/register"),
+                ..ServerMetadata::default()
+            };
+            Ok((resource, metadata))
+        }
+        Err(e) => Err(e),
+    }
 }
 
 #[cfg(test)]
