@@ -47,7 +47,12 @@ pub use self::store::{FileTokenStore, MemoryTokenStore, TokenStore, TokenStoreEr
 /// The grant type of RFC 7523 JWT bearer assertions.
 const JWT_BEARER_GRANT: &str = "urn:ietf:params:oauth:grant-type:jwt-bearer";
 
-/// How many step-up authorizations one request may take before giving up.
+/// How many step-up authorizations one request may take before giving up (then the request
+/// fails with [`OAuthError::StepUpLimit`]).
+///
+/// ```
+/// assert_eq!(mcp_runtime::client::oauth::MAX_STEP_UPS, 2);
+/// ```
 pub const MAX_STEP_UPS: usize = 2;
 
 /// Obtains the user's consent: given the authorization URL, returns the redirect URL the

@@ -130,6 +130,11 @@ pub struct FileTokenStore {
 
 impl FileTokenStore {
     /// A store in the file at `path` (created on the first save).
+    ///
+    /// ```
+    /// let store = mcp_runtime::client::oauth::FileTokenStore::new("/tmp/mcp-tokens.json");
+    /// # drop(store);
+    /// ```
     pub fn new(path: impl Into<PathBuf>) -> FileTokenStore {
         FileTokenStore {
             path: path.into(),
