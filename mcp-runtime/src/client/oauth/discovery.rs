@@ -6,7 +6,7 @@ use reqwest::Url;
 use serde::de::DeserializeOwned;
 use serde::Deserialize;
 
-use super::error::OAuthError;
+use super::error::{decode_answer, OAuthError};
 
 /// The parameters of a `Bearer` challenge that matter here.
 #[derive(Debug, Clone, Default, PartialEq)]
@@ -124,19 +124,7 @@ async fn fetch<T: DeserializeOwned>(
         return Ok(None);
     }
     let body = response.bytes().await.map_err(transport)?;
-    if !status.is_success() {
-        return Err(OAuthError::Endpoint {
-            url: url.to_string(),
-            status: status.as_u16(),
-            body: String::from_utf8_lossy(&body).chars().take(512).collect(),
-        });
-    }
-    serde_json::from_slice(&body)
-        .map(Some)
-        .map_err(|source| OAuthError::InvalidJson {
-            url: url.to_string(),
-            source,
-        })
+    decode_answer(url.as_str(), status, &body).map(Some)
 }
 
 pub(super) fn parse_url(text: &str) -> Result<Url, OAuthError> {

@@ -325,7 +325,7 @@ impl Session {
             learnt.resource = Some(resource.clone());
         }
         let endpoint = token_endpoint(&metadata)?;
-        let tokens = match &self.config.grant {
+        let (client, form) = match &self.config.grant {
             Grant::ClientCredentials | Grant::JwtBearer { .. } | Grant::Enterprise(_) => {
                 let client = self.identity(http, &metadata, "", scope.as_deref()).await?;
                 let mut form = match &self.config.grant {
@@ -351,15 +351,7 @@ impl Session {
                 if let Some(scope) = scope {
                     form.push(("scope", scope));
                 }
-                grant::token(
-                    http,
-                    &endpoint,
-                    &metadata.issuer,
-                    &client,
-                    self.dpop_for(&metadata)?.as_deref(),
-                    form,
-                )
-                .await?
+                (client, form)
             }
             Grant::AuthorizationCode {
                 redirect_uri,
@@ -395,17 +387,19 @@ impl Session {
                     ("code_verifier", pkce.verifier),
                     ("resource", resource),
                 ];
-                grant::token(
-                    http,
-                    &endpoint,
-                    &metadata.issuer,
-                    &client,
-                    self.dpop_for(&metadata)?.as_deref(),
-                    form,
-                )
-                .await?
+                (client, form)
             }
         };
+        let dpop = self.dpop_for(&metadata)?;
+        let tokens = grant::token(
+            http,
+            &endpoint,
+            &metadata.issuer,
+            &client,
+            dpop.as_deref(),
+            form,
+        )
+        .await?;
         self.keep(tokens).await
     }
 

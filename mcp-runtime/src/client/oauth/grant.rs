@@ -10,7 +10,7 @@ use serde_json::json;
 
 use super::assertion::JWT_BEARER;
 use super::dpop::DpopKey;
-use super::error::OAuthError;
+use super::error::{decode_answer, OAuthError};
 use super::{ClientAuth, ClientIdentity, EnterpriseIdentity, Tokens};
 
 /// A random URL-safe string of `bytes` random bytes (PKCE verifiers, `state`).
@@ -120,17 +120,7 @@ async fn send_json<T: serde::de::DeserializeOwned>(
     let response = request.send().await.map_err(transport)?;
     let status = response.status();
     let body = response.bytes().await.map_err(transport)?;
-    if !status.is_success() {
-        return Err(OAuthError::Endpoint {
-            url: url.to_owned(),
-            status: status.as_u16(),
-            body: String::from_utf8_lossy(&body).chars().take(512).collect(),
-        });
-    }
-    serde_json::from_slice(&body).map_err(|source| OAuthError::InvalidJson {
-        url: url.to_owned(),
-        source,
-    })
+    decode_answer(url, status, &body)
 }
 
 /// The authorization URL the user is sent to.
@@ -226,18 +216,7 @@ pub(super) async fn token(
                 continue;
             }
         }
-        if !status.is_success() {
-            return Err(OAuthError::Endpoint {
-                url: endpoint.to_owned(),
-                status: status.as_u16(),
-                body: String::from_utf8_lossy(&body).chars().take(512).collect(),
-            });
-        }
-        let answer: TokenResponse =
-            serde_json::from_slice(&body).map_err(|source| OAuthError::InvalidJson {
-                url: endpoint.to_owned(),
-                source,
-            })?;
+        let answer: TokenResponse = decode_answer(endpoint, status, &body)?;
         return Ok(Tokens {
             access_token: answer.access_token,
             refresh_token: answer.refresh_token,
