@@ -317,6 +317,8 @@ struct WireNotification<'a, T: Serialize> {
     params: T,
 }
 
+/// What the client sends (unused by a server-only build).
+#[cfg_attr(not(feature = "client"), allow(dead_code))]
 #[derive(Serialize)]
 struct WireRequest<'a> {
     jsonrpc: &'static str,
@@ -357,6 +359,7 @@ pub(crate) mod encode {
     }
 
     /// A request with `id`, or a notification without one; `params` is left out when `None`.
+    #[cfg_attr(not(feature = "client"), allow(dead_code))]
     pub(crate) fn request(id: Option<&RequestId>, method: &str, params: Option<&Value>) -> Vec<u8> {
         serde_json::to_vec(&WireRequest {
             jsonrpc: "2.0",
