@@ -1,7 +1,7 @@
 //! 2025-era sessions: what `initialize` agreed on, the per-session log level, the calls in
 //! flight (so `notifications/cancelled` can reach them), and the store that bounds them.
 
-use std::collections::{HashMap, HashSet};
+use std::collections::{HashMap, HashSet, VecDeque};
 use std::sync::atomic::{AtomicU64, AtomicU8, Ordering};
 use std::sync::{Arc, Mutex, OnceLock, RwLock};
 use std::time::{Duration, Instant};
@@ -21,6 +21,9 @@ pub(crate) type PendingReply = oneshot::Sender<Result<Value, RpcError>>;
 
 const LEVEL_UNSET: u8 = u8::MAX;
 
+/// How many server-initiated stream ids a session remembers for resumption.
+const RECENT_STREAMS: usize = 16;
+
 /// How many session-level messages may wait for a slow server-initiated stream.
 const SESSION_STREAM_CAPACITY: usize = 64;
 
@@ -36,9 +39,10 @@ pub struct Session {
     /// The session's server-initiated stream (the GET stream over HTTP), when one is open:
     /// where messages that belong to no request go (list changes, resource updates).
     stream: Mutex<Option<mpsc::Sender<Bytes>>>,
-    /// The transport's id of the last server-initiated stream, so a client resuming it is
-    /// recognised (0: none yet).
-    last_stream_id: AtomicU64,
+    /// The transport's ids of the last few server-initiated streams, oldest first, so a
+    /// client resuming one is recognised even when it resumes again (a retry whose first
+    /// resumption it never saw).
+    recent_streams: Mutex<VecDeque<u64>>,
     /// Fires when the session ends (DELETE, expiry): open streams close, calls are cancelled.
     closed: CancellationToken,
     /// The resource URIs the client subscribed to (`resources/subscribe`).
@@ -66,7 +70,7 @@ impl Session {
             in_flight: Mutex::new(HashMap::new()),
             last_active_ms: AtomicU64::new(now_ms()),
             stream: Mutex::new(None),
-            last_stream_id: AtomicU64::new(0),
+            recent_streams: Mutex::new(VecDeque::new()),
             closed: CancellationToken::new(),
             subscriptions: Mutex::new(HashSet::new()),
             pending: Mutex::new(HashMap::new()),
@@ -191,7 +195,16 @@ impl Session {
         }
         let (sender, receiver) = mpsc::channel(SESSION_STREAM_CAPACITY);
         *stream = Some(sender);
-        self.last_stream_id.store(id, Ordering::Relaxed);
+        if id != 0 {
+            let mut recent = self
+                .recent_streams
+                .lock()
+                .unwrap_or_else(|e| e.into_inner());
+            if recent.len() == RECENT_STREAMS {
+                recent.pop_front();
+            }
+            recent.push_back(id);
+        }
         Some(receiver)
     }
 
@@ -203,6 +216,9 @@ impl Session {
         };
         tokio::spawn(async move {
             while let Some(message) = messages.recv().await {
+                if message.is_empty() {
+                    continue; // a probe of the stream (see `probe_stream`): nothing to carry
+                }
                 if out.send(message.to_vec()).await.is_err() {
                     return;
                 }
@@ -210,12 +226,33 @@ impl Session {
         });
     }
 
-    /// Whether `id` names the last server-initiated stream opened in this session.
+    /// Whether `id` names one of the last server-initiated streams opened in this session.
     pub(crate) fn was_stream(&self, id: u64) -> bool {
-        id != 0 && self.last_stream_id.load(Ordering::Relaxed) == id
+        id != 0
+            && self
+                .recent_streams
+                .lock()
+                .unwrap_or_else(|e| e.into_inner())
+                .contains(&id)
     }
 
-    fn stream_open(&self) -> bool {
+    /// The server-initiated streams opened after stream `id`, oldest first: a client resuming
+    /// `id` missed their messages too.
+    pub(crate) fn streams_after(&self, id: u64) -> Vec<u64> {
+        let recent = self
+            .recent_streams
+            .lock()
+            .unwrap_or_else(|e| e.into_inner());
+        recent.iter().copied().filter(|&later| later > id).collect()
+    }
+
+    /// Asks the open server-initiated stream, if any, to write a keep-alive now (an empty
+    /// message): a stream whose client left is noticed at its next writes, and then closes.
+    pub(crate) fn probe_stream(&self) {
+        self.notify(Bytes::new());
+    }
+
+    pub(crate) fn stream_open(&self) -> bool {
         self.stream
             .lock()
             .unwrap_or_else(|e| e.into_inner())
@@ -537,7 +574,8 @@ mod tests {
         // Resuming takes the slot over; the old stream ends.
         let mut second = s.open_stream(3, true).expect("taken over");
         assert!(first.recv().await.is_none());
-        assert!(s.was_stream(3) && !s.was_stream(1));
+        assert!(s.was_stream(3) && s.was_stream(1) && !s.was_stream(2));
+        assert_eq!(s.streams_after(1), [3]);
         assert!(s.notify(Bytes::from_static(b"b")));
         assert_eq!(second.recv().await.unwrap(), "b");
         // A stream that falls behind loses messages rather than holding memory.

@@ -724,16 +724,39 @@ async fn get(req: HttpRequest, endpoint: web::Data<Endpoint>) -> Result<HttpResp
         // Without resumption there is nothing to replay: a fresh stream.
         _ => None,
     };
-    let stream = sse::SessionStream::open(
-        &session,
-        resumed,
-        endpoint.priming(&session),
-        recorder,
-        endpoint.config.keep_alive,
-        endpoint.shutdown.draining(),
-    )
-    .ok_or(HttpError::StreamAlreadyOpen)?;
+    let open = |resumed| {
+        sse::SessionStream::open(
+            &session,
+            resumed,
+            endpoint.priming(&session),
+            recorder.clone(),
+            endpoint.config.keep_alive,
+            endpoint.shutdown.draining(),
+        )
+    };
+    let stream = match open(resumed) {
+        Some(stream) => stream,
+        // The open stream's client may have just closed it: the server learns that only
+        // when writing, so write now rather than refuse until the next keep-alive.
+        None if closed_when_probed(&session).await => {
+            open(None).ok_or(HttpError::StreamAlreadyOpen)?
+        }
+        None => return Err(HttpError::StreamAlreadyOpen),
+    };
     Ok(sse_response().streaming(stream))
+}
+
+/// Whether the session's open GET stream closes when written to a few times, 50 ms apart: a
+/// connection its client closed fails at the second write or so.
+async fn closed_when_probed(session: &Session) -> bool {
+    for _ in 0..10 {
+        if !session.stream_open() {
+            return true;
+        }
+        session.probe_stream();
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    !session.stream_open()
 }
 
 async fn delete(
