@@ -8,7 +8,7 @@ use super::auth::Refusal;
 use crate::event_store::ReplayError;
 use crate::protocol::jsonrpc::encode;
 use crate::protocol::{DecodeError, ErrorCode, RequestId, RpcError};
-use crate::session::TooManySessions;
+use crate::session::{SessionRefused, TooManyFromAddress, TooManySessions};
 
 /// `-32001`: the session id is unknown or ended (the code the TypeScript SDK uses).
 const SESSION_NOT_FOUND: ErrorCode = ErrorCode(-32001);
@@ -63,6 +63,8 @@ pub(crate) enum HttpError {
     UnknownConnection(Option<RequestId>),
     #[error("Service Unavailable: {0}")]
     TooManySessions(TooManySessions),
+    #[error("Too Many Requests: {0}")]
+    TooManyFromAddress(TooManyFromAddress),
     #[error("Service Unavailable: the server is shutting down; retry against another instance")]
     ShuttingDown(Option<RequestId>),
     /// No valid bearer token, or not the scopes the request needs.
@@ -118,6 +120,7 @@ impl ResponseError for HttpError {
             HttpError::TooManySessions(_) | HttpError::ShuttingDown(_) => {
                 StatusCode::SERVICE_UNAVAILABLE
             }
+            HttpError::TooManyFromAddress(_) => StatusCode::TOO_MANY_REQUESTS,
             HttpError::Auth(refusal) => refusal.status(),
         }
     }
@@ -142,6 +145,15 @@ impl ResponseError for HttpError {
             _ => {}
         }
         response.body(body)
+    }
+}
+
+impl From<SessionRefused> for HttpError {
+    fn from(refused: SessionRefused) -> HttpError {
+        match refused {
+            SessionRefused::Total(total) => HttpError::TooManySessions(total),
+            SessionRefused::PerAddress(per_address) => HttpError::TooManyFromAddress(per_address),
+        }
     }
 }
 
