@@ -238,7 +238,19 @@ impl Recorder {
                 missed,
                 live: Some(live),
             },
-            _ if standalone => Resumed::Session(missed),
+            // The client may be retrying a resumption whose answer it never saw: what the
+            // session's later streams carried is missed too.
+            _ if standalone => {
+                let mut missed = missed;
+                for later in session.streams_after(stream) {
+                    match self.store.replay(&self.session, later, 0) {
+                        Ok(events) => missed.extend(events),
+                        Err(ReplayError::UnknownStream(_)) => {} // it sent nothing
+                        Err(gone) => return Err(HttpError::EventsGone(gone)),
+                    }
+                }
+                Resumed::Session(missed)
+            }
             // A finished call (its stream is all recorded, the response last), or one whose
             // holder did not hand it over in time: what was missed, and the client comes back
             // after `retry`.

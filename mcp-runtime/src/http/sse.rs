@@ -354,6 +354,11 @@ impl Stream for SessionStream {
             return Poll::Ready(None);
         }
         match this.messages.poll_recv(cx) {
+            // A probe (`Session::probe_stream`): a keep-alive now, to find out if the client
+            // is still there.
+            Poll::Ready(Some(json)) if json.is_empty() => {
+                return Poll::Ready(Some(Ok(Bytes::from_static(KEEP_ALIVE))));
+            }
             Poll::Ready(Some(json)) => {
                 let event = match &this.recorder {
                     Some(recorder) => recorder.record(&mut this.writer, &json),

@@ -16,7 +16,8 @@ use serde_json::Value;
 
 pub(crate) use self::exchange::{complete, stateless_error, verify, CancelOnDrop, Exchange};
 pub(crate) use self::session::{
-    new_session_id, CallRefused, Session, SessionStore, TooManySessions,
+    new_session_id, CallRefused, Session, SessionRefused, SessionStore, TooManyFromAddress,
+    TooManySessions,
 };
 pub(crate) use self::task::{TaskStore, TASKS_EXTENSION};
 use crate::protocol::{Implementation, LoggingLevel, ProtocolVersion, Response, RpcError};
