@@ -37,10 +37,11 @@ struct CallParams {
     arguments: Value,
 }
 
+/// A request's params without `_meta`, and its `_meta`.
+type SplitParams = (Option<Value>, Option<Map<String, Value>>);
+
 /// Splits `params._meta` (an object or absent) from the rest of a request's params.
-fn take_meta(
-    params: Option<Value>,
-) -> Result<(Option<Value>, Option<Map<String, Value>>), RpcError> {
+fn take_meta(params: Option<Value>) -> Result<SplitParams, RpcError> {
     match params {
         Some(Value::Object(mut params)) => {
             let meta = match params.swap_remove("_meta") {
