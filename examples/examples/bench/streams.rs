@@ -4,7 +4,9 @@
 //! CPU while all of them sit idle (keep-alive comments only).
 //!
 //! Options: `--streams N` (9000), `--idle-seconds S` (20; longer than the 15 s keep-alive
-//! interval, so the keep-alive pings are in the measured CPU).
+//! interval, so the keep-alive pings are in the measured CPU), `--connect ADDR --pid PID` to
+//! measure a server started by hand (`bench --soak-server --max-sessions N
+//! --max-sessions-per-address N`, under a heap profiler say) instead of a child.
 
 use std::time::{Duration, Instant};
 
@@ -20,13 +22,24 @@ pub(super) fn run(args: &[String]) {
     let streams: usize = arg(args, "--streams", 9_000);
     let idle: f64 = arg(args, "--idle-seconds", 20.0);
     let limit = (streams + 10).to_string();
-    let (child, authority) = start_server(&[
-        "--max-sessions",
-        &limit,
-        "--max-sessions-per-address",
-        &limit,
-    ]);
-    let pid = child.0.id();
+    // `--connect ADDR --pid PID`: a server started by hand (under a heap profiler, say).
+    let given = args.iter().position(|a| a == "--connect").map(|i| {
+        let authority = args.get(i + 1).expect("--connect ADDR").clone();
+        (authority, arg(args, "--pid", 0u32))
+    });
+    let (child, authority, pid) = match given {
+        Some((authority, pid)) => (None, authority, pid),
+        None => {
+            let (child, authority) = start_server(&[
+                "--max-sessions",
+                &limit,
+                "--max-sessions-per-address",
+                &limit,
+            ]);
+            let pid = child.0.id();
+            (Some(child), authority, pid)
+        }
+    };
     let runtime = tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()
