@@ -61,7 +61,8 @@ impl PromptSpec {
         self.arguments
     }
 
-    /// Whether the prompt takes a [`Ctx`](crate::Ctx), and so may send notifications while it renders.
+    /// Whether the prompt takes a [`Ctx`](crate::Ctx), and so may send notifications while it
+    /// renders.
     pub const fn uses_ctx(&self) -> bool {
         self.uses_ctx
     }
