@@ -260,14 +260,7 @@ pub fn expand_prompt(prompt: &Tool, item: &ItemFn) -> TokenStream {
         .map(|arg| {
             let (name, description, required) = (&arg.name, &arg.description, arg.required);
             let complete = completer(&p, arg.complete.as_ref());
-            quote! {
-                #p::PromptArgumentSpec {
-                    name: #name,
-                    description: #description,
-                    required: #required,
-                    complete: #complete,
-                }
-            }
+            quote!(#p::prompt_argument(#name, #description, #required, #complete))
         })
         .collect();
     let Bindings {
@@ -293,14 +286,14 @@ pub fn expand_prompt(prompt: &Tool, item: &ItemFn) -> TokenStream {
         const _: () = {
             #[automatically_derived]
             impl #p::Prompt for #ident {
-                const SPEC: #p::PromptSpec = #p::PromptSpec {
-                    name: #name,
-                    title: #title,
-                    description: #description,
-                    arguments: &[#(#arg_specs),*],
-                    uses_ctx: #uses_ctx,
-                    extras: #extras,
-                };
+                const SPEC: #p::PromptSpec = #p::prompt_spec(
+                    #name,
+                    #title,
+                    #description,
+                    &[#(#arg_specs),*],
+                    #uses_ctx,
+                    #extras,
+                );
 
                 #[allow(clippy::redundant_closure)]
                 fn get(#ctx_pat: #p::Ctx, #args_pat: #p::PromptArguments) -> #p::PromptFuture {

@@ -74,14 +74,8 @@ pub fn fallback_prompt(item: &ItemFn, krate: &syn::Path, errors: TokenStream) ->
 
         const _: () = {
             impl #p::Prompt for #ident {
-                const SPEC: #p::PromptSpec = #p::PromptSpec {
-                    name: #name,
-                    title: #p::None,
-                    description: "",
-                    arguments: &[],
-                    uses_ctx: false,
-                    extras: #p::Extras::NONE,
-                };
+                const SPEC: #p::PromptSpec =
+                    #p::prompt_spec(#name, #p::None, "", &[], false, #p::Extras::NONE);
 
                 fn get(_: #p::Ctx, _: #p::PromptArguments) -> #p::PromptFuture {
                     ::core::unreachable!()

@@ -433,7 +433,7 @@ pub fn expand(resource: &Resource, item: &ItemFn) -> TokenStream {
     let completions = resource.params.iter().filter_map(|param| match param {
         Param::Var(var, _, Some(path)) => {
             let complete = completer(&p, Some(path));
-            Some(quote!(#p::VariableCompleter { variable: #var, complete: #complete }))
+            Some(quote!(#p::variable_completer(#var, #complete)))
         }
         _ => None,
     });
@@ -480,17 +480,17 @@ pub fn expand(resource: &Resource, item: &ItemFn) -> TokenStream {
         const _: () = {
             #[automatically_derived]
             impl #p::Resource for #ident {
-                const SPEC: #p::ResourceSpec = #p::ResourceSpec {
-                    uri: #uri,
-                    is_template: #is_template,
-                    name: #name,
-                    title: #title,
-                    description: #description,
-                    mime_type: #mime_type,
-                    uses_ctx: #uses_ctx,
-                    extras: #extras,
-                    completions: &[#(#completions),*],
-                };
+                const SPEC: #p::ResourceSpec = #p::resource_spec(
+                    #uri,
+                    #is_template,
+                    #name,
+                    #title,
+                    #description,
+                    #mime_type,
+                    #uses_ctx,
+                    #extras,
+                    &[#(#completions),*],
+                );
 
                 fn read(
                     #ctx_pat: #p::Ctx,
@@ -530,17 +530,17 @@ pub fn fallback(item: &ItemFn, krate: &syn::Path, errors: TokenStream) -> TokenS
 
         const _: () = {
             impl #p::Resource for #ident {
-                const SPEC: #p::ResourceSpec = #p::ResourceSpec {
-                    uri: "",
-                    is_template: false,
-                    name: #name,
-                    title: #p::None,
-                    description: #p::None,
-                    mime_type: #p::None,
-                    uses_ctx: false,
-                    extras: #p::Extras::NONE,
-                    completions: &[],
-                };
+                const SPEC: #p::ResourceSpec = #p::resource_spec(
+                    "",
+                    false,
+                    #name,
+                    #p::None,
+                    #p::None,
+                    #p::None,
+                    false,
+                    #p::Extras::NONE,
+                    &[],
+                );
 
                 fn read(_: #p::Ctx, _: #p::String, _: #p::TemplateVars) -> #p::ResourceFuture {
                     ::core::unreachable!()

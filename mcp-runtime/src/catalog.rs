@@ -87,7 +87,7 @@ impl Catalog {
         let fixed = self
             .resources
             .iter()
-            .find(|r| r.template.is_none() && r.spec.uri == uri);
+            .find(|r| r.template.is_none() && r.spec.uri() == uri);
         if let Some(resource) = fixed {
             return Some((resource, TemplateVars::default()));
         }
@@ -120,8 +120,8 @@ impl Catalog {
 
     fn add_prompt<P: Prompt>(&mut self) -> Result<(), RegistrationError> {
         let spec = P::SPEC;
-        check_new_name("prompt", spec.name, &self.prompt_index)?;
-        self.prompt_index.insert(spec.name, self.prompts.len());
+        check_new_name("prompt", spec.name(), &self.prompt_index)?;
+        self.prompt_index.insert(spec.name(), self.prompts.len());
         self.prompts.push(Arc::new(RegisteredPrompt {
             definition: prompt::definition(&spec),
             spec,
@@ -132,23 +132,23 @@ impl Catalog {
 
     fn remove_prompt(&mut self, name: &str) -> bool {
         let before = self.prompts.len();
-        self.prompts.retain(|p| p.spec.name != name);
-        self.prompt_index = index(&self.prompts, |p| p.spec.name);
+        self.prompts.retain(|p| p.spec.name() != name);
+        self.prompt_index = index(&self.prompts, |p| p.spec.name());
         self.prompts.len() != before
     }
 
     fn add_resource<R: Resource>(&mut self) -> Result<(), RegistrationError> {
         let spec = R::SPEC;
-        if self.resources.iter().any(|r| r.spec.uri == spec.uri) {
+        if self.resources.iter().any(|r| r.spec.uri() == spec.uri()) {
             return Err(RegistrationError::Duplicate {
                 kind: "resource",
-                name: spec.uri.into(),
+                name: spec.uri().into(),
             });
         }
-        let template = if spec.is_template {
+        let template = if spec.is_template() {
             let template =
-                UriTemplate::parse(spec.uri).map_err(|e| RegistrationError::UriTemplate {
-                    resource: spec.name.into(),
+                UriTemplate::parse(spec.uri()).map_err(|e| RegistrationError::UriTemplate {
+                    resource: spec.name().into(),
                     problem: e.to_string(),
                 })?;
             Some(template)
@@ -166,7 +166,7 @@ impl Catalog {
 
     fn remove_resource(&mut self, uri: &str) -> bool {
         let before = self.resources.len();
-        self.resources.retain(|r| r.spec.uri != uri);
+        self.resources.retain(|r| r.spec.uri() != uri);
         self.resources.len() != before
     }
 }

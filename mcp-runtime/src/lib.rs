@@ -87,14 +87,16 @@ pub use {schemars, serde_json};
 /// notice.
 #[doc(hidden)]
 pub mod __private {
+    pub use crate::prompt::build::{prompt_argument, prompt_spec};
     pub use crate::prompt::{
         Completer, CompletionFuture, CompletionRequest, IntoPromptResult, Prompt,
-        PromptArgumentError, PromptArgumentSpec, PromptArguments, PromptFuture, PromptSpec,
+        PromptArgumentError, PromptArguments, PromptFuture, PromptSpec,
     };
     pub use crate::protocol::{Extras, Icon, ToolAnnotations};
+    pub use crate::resource::build::{resource_spec, variable_completer};
     pub use crate::resource::{
         IntoResourceContents, Resource, ResourceFuture, ResourceSpec, TemplateVarError,
-        TemplateVars, VariableCompleter,
+        TemplateVars,
     };
     pub use crate::result::IntoToolResult;
     pub use crate::tool::{

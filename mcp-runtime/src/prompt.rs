@@ -13,11 +13,15 @@ use std::pin::Pin;
 use std::str::FromStr;
 
 use serde::Serialize;
-use serde_json::{json, Map, Value};
+use serde_json::{Map, Value};
 
 use crate::ctx::Ctx;
 pub use crate::protocol::Role;
 use crate::protocol::{Content, ErrorCode, RpcError};
+
+mod spec;
+pub(crate) use spec::{build, definition};
+pub use spec::{PromptArgumentSpec, PromptSpec};
 
 /// A prompt the server can list and get. Implemented by `#[mcp_prompt]`.
 ///
@@ -33,7 +37,7 @@ use crate::protocol::{Content, ErrorCode, RpcError};
 ///     format!("Say hello to {name}.")
 /// }
 ///
-/// assert_eq!(<greet as Prompt>::SPEC.arguments[0].name, "name");
+/// assert_eq!(<greet as Prompt>::SPEC.arguments()[0].name(), "name");
 /// ```
 pub trait Prompt: 'static {
     /// Name, description and arguments.
@@ -41,47 +45,6 @@ pub trait Prompt: 'static {
 
     /// Parses the arguments and renders the prompt. The future need not be `Send`.
     fn get(ctx: Ctx, args: PromptArguments) -> PromptFuture;
-}
-
-/// The static description of a prompt, built at compile time by `#[mcp_prompt]`.
-#[derive(Debug, Clone, Copy)]
-pub struct PromptSpec {
-    /// The wire name (1-128 characters of `[A-Za-z0-9_.-]`).
-    pub name: &'static str,
-    /// A display name.
-    pub title: Option<&'static str>,
-    /// What the prompt is for. Never empty.
-    pub description: &'static str,
-    /// The arguments, in declaration order.
-    pub arguments: &'static [PromptArgumentSpec],
-    /// Whether the prompt takes a [`Ctx`], and so may send notifications while it renders.
-    pub uses_ctx: bool,
-    /// Icons and `_meta`.
-    pub extras: crate::protocol::Extras,
-}
-
-/// One argument of a prompt.
-#[derive(Clone, Copy)]
-pub struct PromptArgumentSpec {
-    /// The argument's name on the wire.
-    pub name: &'static str,
-    /// From the parameter's `///` comment; empty when there is none.
-    pub description: &'static str,
-    /// Whether `prompts/get` must supply it.
-    pub required: bool,
-    /// The completion function from `#[mcp(complete = ...)]`, if any.
-    pub complete: Option<CompleteFn>,
-}
-
-impl fmt::Debug for PromptArgumentSpec {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("PromptArgumentSpec")
-            .field("name", &self.name)
-            .field("description", &self.description)
-            .field("required", &self.required)
-            .field("complete", &self.complete.is_some())
-            .finish()
-    }
 }
 
 /// The entry point of an argument's completer, as `#[mcp_prompt]` generates it.
@@ -607,33 +570,10 @@ where
     }
 }
 
-/// The `Prompt` object of `prompts/list`, built once at registration.
-pub(crate) fn definition(spec: &PromptSpec) -> Value {
-    let mut prompt = Map::new();
-    prompt.insert("name".into(), spec.name.into());
-    if let Some(title) = spec.title {
-        prompt.insert("title".into(), title.into());
-    }
-    prompt.insert("description".into(), spec.description.into());
-    let arguments: Vec<Value> = spec
-        .arguments
-        .iter()
-        .map(|arg| {
-            let mut a = json!({ "name": arg.name, "required": arg.required });
-            if !arg.description.is_empty() {
-                a["description"] = arg.description.into();
-            }
-            a
-        })
-        .collect();
-    prompt.insert("arguments".into(), Value::Array(arguments));
-    spec.extras.write_into(&mut prompt);
-    Value::Object(prompt)
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
+    use serde_json::json;
 
     #[test]
     fn arguments_must_be_strings() {
@@ -689,40 +629,5 @@ mod tests {
         assert_eq!((c.total, c.has_more), (Some(150), Some(true)));
         let few = Completion::new(["a"]).capped();
         assert_eq!(serde_json::to_value(few).unwrap(), json!({"values": ["a"]}));
-    }
-
-    #[test]
-    fn definition_lists_arguments() {
-        const SPEC: PromptSpec = PromptSpec {
-            name: "p",
-            title: Some("P"),
-            description: "A prompt.",
-            arguments: &[
-                PromptArgumentSpec {
-                    name: "a",
-                    description: "The a.",
-                    required: true,
-                    complete: None,
-                },
-                PromptArgumentSpec {
-                    name: "b",
-                    description: "",
-                    required: false,
-                    complete: None,
-                },
-            ],
-            uses_ctx: false,
-            extras: crate::protocol::Extras::NONE,
-        };
-        assert_eq!(
-            definition(&SPEC),
-            json!({
-                "name": "p", "title": "P", "description": "A prompt.",
-                "arguments": [
-                    {"name": "a", "required": true, "description": "The a."},
-                    {"name": "b", "required": false}
-                ]
-            })
-        );
     }
 }

@@ -8,11 +8,13 @@ use std::fmt;
 use std::future::Future;
 use std::pin::Pin;
 
-use serde::Serialize;
 use serde_json::{json, Map, Value};
 
 use crate::ctx::Ctx;
 use crate::protocol::{ErrorCode, RpcError};
+// What a read function returns is the wire type itself, re-exported for handlers.
+#[doc(no_inline)]
+pub use crate::protocol::ResourceContents;
 
 /// `-32002 Resource not found` (2025-era revisions).
 pub const RESOURCE_NOT_FOUND: ErrorCode = ErrorCode::RESOURCE_NOT_FOUND;
@@ -29,8 +31,8 @@ pub const RESOURCE_NOT_FOUND: ErrorCode = ErrorCode::RESOURCE_NOT_FOUND;
 ///     "Hello!"
 /// }
 ///
-/// assert_eq!(<greeting as Resource>::SPEC.uri, "greeting://today");
-/// assert!(!<greeting as Resource>::SPEC.is_template);
+/// assert_eq!(<greeting as Resource>::SPEC.uri(), "greeting://today");
+/// assert!(!<greeting as Resource>::SPEC.is_template());
 /// ```
 pub trait Resource: 'static {
     /// URI (or template), name and metadata.
@@ -41,37 +43,91 @@ pub trait Resource: 'static {
     fn read(ctx: Ctx, uri: String, vars: TemplateVars) -> ResourceFuture;
 }
 
-/// The static description of a resource, built at compile time by `#[mcp_resource]`.
+/// The static description of a resource, built at compile time by `#[mcp_resource]`. Read it
+/// through its methods; only the macro builds one, so a new attribute is not a breaking change.
+///
+/// ```
+/// use mcp_runtime::{mcp_resource, resource::Resource};
+///
+/// /// A user's profile.
+/// #[mcp_resource(uri_template = "users://{id}/profile", mime_type = "application/json")]
+/// async fn profile(id: u32) -> String {
+///     format!("{{\"id\": {id}}}")
+/// }
+///
+/// let spec = <profile as Resource>::SPEC;
+/// assert_eq!((spec.uri(), spec.is_template()), ("users://{id}/profile", true));
+/// assert_eq!((spec.name(), spec.title()), ("profile", None));
+/// assert_eq!(spec.description(), Some("A user's profile."));
+/// assert_eq!(spec.mime_type(), Some("application/json"));
+/// assert!(!spec.uses_ctx());
+/// ```
 #[derive(Debug, Clone, Copy)]
 pub struct ResourceSpec {
-    /// The URI, or the RFC 6570 (level 1) URI template when `is_template`.
-    pub uri: &'static str,
-    /// Whether `uri` is a template (`resources/templates/list`) or a fixed URI
-    /// (`resources/list`).
-    pub is_template: bool,
-    /// The name (default: the function's name).
-    pub name: &'static str,
-    /// A display name.
-    pub title: Option<&'static str>,
-    /// What the resource is.
-    pub description: Option<&'static str>,
-    /// The MIME type of its contents, also the default of text contents.
-    pub mime_type: Option<&'static str>,
-    /// Whether the read function takes a [`Ctx`].
-    pub uses_ctx: bool,
-    /// Icons and `_meta`.
-    pub extras: crate::protocol::Extras,
-    /// Completers of template variables, from `#[mcp(complete = ...)]` on their parameters.
-    pub completions: &'static [VariableCompleter],
+    uri: &'static str,
+    is_template: bool,
+    name: &'static str,
+    title: Option<&'static str>,
+    description: Option<&'static str>,
+    mime_type: Option<&'static str>,
+    uses_ctx: bool,
+    extras: crate::protocol::Extras,
+    completions: &'static [VariableCompleter],
 }
 
-/// A template variable's completer, for `completion/complete` with a `ref/resource`.
+impl ResourceSpec {
+    /// The URI, or the RFC 6570 (level 1) URI template when [`is_template`](Self::is_template).
+    pub const fn uri(&self) -> &'static str {
+        self.uri
+    }
+
+    /// Whether [`uri`](Self::uri) is a template (`resources/templates/list`) or a fixed URI
+    /// (`resources/list`).
+    pub const fn is_template(&self) -> bool {
+        self.is_template
+    }
+
+    /// The name (default: the function's name).
+    pub const fn name(&self) -> &'static str {
+        self.name
+    }
+
+    /// The display name, if any.
+    pub const fn title(&self) -> Option<&'static str> {
+        self.title
+    }
+
+    /// What the resource is, if said.
+    pub const fn description(&self) -> Option<&'static str> {
+        self.description
+    }
+
+    /// The MIME type of its contents, also the default of text contents.
+    pub const fn mime_type(&self) -> Option<&'static str> {
+        self.mime_type
+    }
+
+    /// Whether the read function takes a [`Ctx`].
+    pub const fn uses_ctx(&self) -> bool {
+        self.uses_ctx
+    }
+
+    /// The completer of a template variable, from `#[mcp(complete = ...)]` on its parameter.
+    pub(crate) fn completer(&self, variable: &str) -> Option<crate::prompt::CompleteFn> {
+        self.completions
+            .iter()
+            .find(|c| c.variable == variable)
+            .and_then(|c| c.complete)
+    }
+}
+
+/// A template variable's completer, for `completion/complete` with a `ref/resource`. Built by
+/// `#[mcp_resource]` only.
+#[doc(hidden)]
 #[derive(Clone, Copy)]
 pub struct VariableCompleter {
-    /// The variable, as the template names it.
-    pub variable: &'static str,
-    /// The completion function; `None` completes to no values.
-    pub complete: Option<crate::prompt::CompleteFn>,
+    variable: &'static str,
+    complete: Option<crate::prompt::CompleteFn>,
 }
 
 impl std::fmt::Debug for VariableCompleter {
@@ -79,6 +135,50 @@ impl std::fmt::Debug for VariableCompleter {
         f.debug_struct("VariableCompleter")
             .field("variable", &self.variable)
             .finish_non_exhaustive()
+    }
+}
+
+/// The constructors the code `#[mcp_resource]` generates calls, reachable only through
+/// `__private`: their parameters change whenever the macro's attributes do.
+pub(crate) mod build {
+    use super::{ResourceSpec, VariableCompleter};
+    use crate::prompt::CompleteFn;
+    use crate::protocol::Extras;
+
+    /// A [`ResourceSpec`] from every field, in declaration order.
+    #[doc(hidden)]
+    #[allow(clippy::too_many_arguments)]
+    pub const fn resource_spec(
+        uri: &'static str,
+        is_template: bool,
+        name: &'static str,
+        title: Option<&'static str>,
+        description: Option<&'static str>,
+        mime_type: Option<&'static str>,
+        uses_ctx: bool,
+        extras: Extras,
+        completions: &'static [VariableCompleter],
+    ) -> ResourceSpec {
+        ResourceSpec {
+            uri,
+            is_template,
+            name,
+            title,
+            description,
+            mime_type,
+            uses_ctx,
+            extras,
+            completions,
+        }
+    }
+
+    /// A [`VariableCompleter`] for `variable`.
+    #[doc(hidden)]
+    pub const fn variable_completer(
+        variable: &'static str,
+        complete: Option<CompleteFn>,
+    ) -> VariableCompleter {
+        VariableCompleter { variable, complete }
     }
 }
 
@@ -127,60 +227,6 @@ impl ResourceFuture {
         self,
     ) -> Pin<Box<dyn Future<Output = Result<Vec<ResourceContents>, RpcError>>>> {
         self.0
-    }
-}
-
-/// One item of a `resources/read` result: `{uri, mimeType?, text}` or `{uri, mimeType?, blob}`.
-///
-/// ```
-/// use mcp_runtime::resource::ResourceContents;
-/// let c = ResourceContents::text("file:///a.txt", "hi").with_mime_type("text/plain");
-/// assert_eq!(
-///     serde_json::to_value(&c).unwrap(),
-///     serde_json::json!({"uri": "file:///a.txt", "mimeType": "text/plain", "text": "hi"})
-/// );
-/// ```
-#[derive(Debug, Clone, PartialEq, Serialize, serde::Deserialize)]
-#[serde(rename_all = "camelCase")]
-pub struct ResourceContents {
-    /// The URI these contents are of.
-    pub uri: String,
-    /// Their MIME type.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub mime_type: Option<String>,
-    /// Text contents.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub text: Option<String>,
-    /// Binary contents, base64-encoded.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub blob: Option<String>,
-}
-
-impl ResourceContents {
-    /// Text contents.
-    pub fn text(uri: impl Into<String>, text: impl Into<String>) -> ResourceContents {
-        ResourceContents {
-            uri: uri.into(),
-            mime_type: None,
-            text: Some(text.into()),
-            blob: None,
-        }
-    }
-
-    /// Binary contents, given base64-encoded.
-    pub fn blob(uri: impl Into<String>, base64: impl Into<String>) -> ResourceContents {
-        ResourceContents {
-            uri: uri.into(),
-            mime_type: None,
-            text: None,
-            blob: Some(base64.into()),
-        }
-    }
-
-    /// Sets the MIME type.
-    pub fn with_mime_type(mut self, mime_type: impl Into<String>) -> ResourceContents {
-        self.mime_type = Some(mime_type.into());
-        self
     }
 }
 
@@ -636,9 +682,9 @@ mod tests {
             .into_core()
             .catalog();
         let (found, _) = catalog.find_resource("t://items/special").unwrap();
-        assert_eq!(found.spec.name, "special");
+        assert_eq!(found.spec.name(), "special");
         let (found, mut vars) = catalog.find_resource("t://items/7").unwrap();
-        assert_eq!(found.spec.name, "any_item");
+        assert_eq!(found.spec.name(), "any_item");
         assert_eq!(vars.take::<String>("id").unwrap(), "7");
         assert!(catalog.find_resource("t://other/7").is_none());
         assert_eq!(
@@ -657,6 +703,37 @@ mod tests {
         let error = not_found("t://x");
         assert_eq!(error.code, RESOURCE_NOT_FOUND);
         assert_eq!(error.data, Some(json!({"uri": "t://x"})));
+    }
+
+    #[test]
+    fn one_contents_type_with_the_wire_format_of_both_old_ones() {
+        let text: crate::protocol::ResourceContents =
+            ResourceContents::text("t://a", "x").with_mime_type("text/plain");
+        let blob = Blob::new(b"hi!")
+            .into_resource_contents("t://b", None)
+            .unwrap();
+        assert_eq!(
+            serde_json::to_string(&text).unwrap(),
+            r#"{"uri":"t://a","mimeType":"text/plain","text":"x"}"#
+        );
+        assert_eq!(
+            serde_json::to_string(&blob).unwrap(),
+            r#"[{"uri":"t://b","blob":"aGkh"}]"#
+        );
+        let back: ResourceContents =
+            serde_json::from_str(r#"{"uri":"t://b","mimeType":"a/b","blob":"aGkh"}"#).unwrap();
+        assert_eq!(
+            (back.uri(), back.mime_type(), back.as_blob(), back.as_text()),
+            ("t://b", Some("a/b"), Some("aGkh"), None)
+        );
+        let embedded = crate::Content::Resource {
+            resource: text,
+            annotations: None,
+        };
+        assert_eq!(
+            embedded,
+            crate::Content::embedded_text("t://a", "text/plain", "x")
+        );
     }
 
     #[test]

@@ -244,14 +244,14 @@ impl Server {
     /// The names of the registered prompts, in registration order.
     pub fn prompt_names(&self) -> impl Iterator<Item = &'static str> {
         let catalog = self.live.catalog();
-        let names: Vec<_> = catalog.prompts.iter().map(|p| p.spec.name).collect();
+        let names: Vec<_> = catalog.prompts.iter().map(|p| p.spec.name()).collect();
         names.into_iter()
     }
 
     /// The URIs (and URI templates) of the registered resources, in registration order.
     pub fn resource_uris(&self) -> impl Iterator<Item = &'static str> {
         let catalog = self.live.catalog();
-        let uris: Vec<_> = catalog.resources.iter().map(|r| r.spec.uri).collect();
+        let uris: Vec<_> = catalog.resources.iter().map(|r| r.spec.uri()).collect();
         uris.into_iter()
     }
 

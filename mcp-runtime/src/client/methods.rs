@@ -15,8 +15,8 @@ use super::results::{
 use super::{Client, Wire};
 use crate::prompt::GetPromptResult;
 use crate::protocol::jsonrpc::encode;
+use crate::protocol::ResourceContents;
 use crate::protocol::{CallToolResult, LoggingLevel};
-use crate::resource::ResourceContents;
 
 impl Client {
     /// Lists every tool, following `nextCursor` through all pages. On the stateless wire the
@@ -111,7 +111,7 @@ impl Client {
     /// ```no_run
     /// # async fn run(client: mcp_runtime::client::Client) -> Result<(), mcp_runtime::client::ClientError> {
     /// for contents in client.read_resource("motto://today").await? {
-    ///     println!("{}", contents.text.unwrap_or_default());
+    ///     println!("{}", contents.as_text().unwrap_or_default());
     /// }
     /// # Ok(()) }
     /// ```

@@ -330,7 +330,7 @@ impl ServerCore {
         let definitions: Vec<&Value> = catalog
             .resources
             .iter()
-            .filter(|r| r.spec.is_template == templates)
+            .filter(|r| r.spec.is_template() == templates)
             .map(|r| &r.definition)
             .collect();
         let key = if templates {

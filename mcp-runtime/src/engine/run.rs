@@ -130,7 +130,7 @@ impl ServerCore {
         let (resource, vars) = catalog
             .find_resource(&params.uri)
             .ok_or_else(|| crate::resource::not_found(&params.uri))?;
-        let (read, uses_ctx) = (resource.read, resource.spec.uses_ctx);
+        let (read, uses_ctx) = (resource.read, resource.spec.uses_ctx());
         let uri = params.uri;
         self.spawn_request(
             peer,
@@ -164,7 +164,7 @@ impl ServerCore {
             .ok_or_else(|| RpcError::invalid_params(format!("Unknown prompt: {}", params.name)))?;
         let args = PromptArguments::from_value(params.arguments)
             .map_err(|e| RpcError::invalid_params(e.to_string()))?;
-        let (get, description) = (prompt.get, prompt.spec.description);
+        let (get, description) = (prompt.get, prompt.spec.description());
         self.spawn_request(
             peer,
             Origin {
@@ -172,7 +172,7 @@ impl ServerCore {
                 meta: params.meta,
                 caller,
             },
-            prompt.spec.uses_ctx,
+            prompt.spec.uses_ctx(),
             RequestKind::Prompt,
             move |ctx| {
                 let future = get(ctx, args).into_inner();
@@ -211,22 +211,22 @@ impl ServerCore {
                     .ok_or_else(|| RpcError::invalid_params(format!("Unknown prompt: {name}")))?;
                 let argument = prompt
                     .spec
-                    .arguments
+                    .arguments()
                     .iter()
-                    .find(|a| a.name == wanted)
+                    .find(|a| a.name() == wanted)
                     .ok_or_else(|| {
                         RpcError::invalid_params(format!(
                             "prompt `{name}` has no argument `{wanted}`"
                         ))
                     })?;
-                (argument.name, argument.complete)
+                (argument.name(), argument.completer())
             }
             CompleteRef::Resource { uri } => {
                 let (resource, template) = catalog
                     .resources
                     .iter()
                     .find_map(|r| {
-                        Some((r, r.template.as_ref()?)).filter(|(r, _)| r.spec.uri == uri)
+                        Some((r, r.template.as_ref()?)).filter(|(r, _)| r.spec.uri() == uri)
                     })
                     .ok_or_else(|| {
                         RpcError::invalid_params(format!("Unknown resource template: {uri}"))
@@ -236,12 +236,7 @@ impl ServerCore {
                         "resource template `{uri}` has no variable `{wanted}`"
                     ))
                 })?;
-                let completer = resource
-                    .spec
-                    .completions
-                    .iter()
-                    .find(|c| c.variable == variable);
-                (variable, completer.and_then(|c| c.complete))
+                (variable, resource.spec.completer(variable))
             }
         };
         let Some(complete) = complete else {

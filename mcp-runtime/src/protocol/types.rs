@@ -154,7 +154,27 @@ pub struct Annotations {
     pub last_modified: Option<String>,
 }
 
-/// The contents of a resource, embedded in a tool result or read from a resource.
+/// The contents of a resource: one item of a `resources/read` result, what a
+/// `#[mcp_resource]` function may return, and the resource embedded in a tool result or prompt
+/// message. On the wire `{uri, mimeType?, text}` or `{uri, mimeType?, blob}`.
+///
+/// The same type is also reachable as `mcp_runtime::resource::ResourceContents`.
+///
+/// ```
+/// use mcp_runtime::protocol::ResourceContents;
+/// let c = ResourceContents::text("file:///a.txt", "hi").with_mime_type("text/plain");
+/// assert_eq!(
+///     serde_json::to_value(&c).unwrap(),
+///     serde_json::json!({"uri": "file:///a.txt", "mimeType": "text/plain", "text": "hi"})
+/// );
+/// assert_eq!((c.uri(), c.as_text(), c.as_blob()), ("file:///a.txt", Some("hi"), None));
+///
+/// let b = ResourceContents::blob("file:///a.bin", "aGkh");
+/// assert_eq!(
+///     serde_json::to_value(&b).unwrap(),
+///     serde_json::json!({"uri": "file:///a.bin", "blob": "aGkh"})
+/// );
+/// ```
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(untagged)]
 pub enum ResourceContents {
@@ -178,6 +198,70 @@ pub enum ResourceContents {
         /// Base64 of the bytes.
         blob: String,
     },
+}
+
+impl ResourceContents {
+    /// Text contents.
+    pub fn text(uri: impl Into<String>, text: impl Into<String>) -> ResourceContents {
+        ResourceContents::Text {
+            uri: uri.into(),
+            mime_type: None,
+            text: text.into(),
+        }
+    }
+
+    /// Binary contents, given base64-encoded (see [`resource::Blob`](crate::resource::Blob)
+    /// to encode bytes).
+    pub fn blob(uri: impl Into<String>, base64: impl Into<String>) -> ResourceContents {
+        ResourceContents::Blob {
+            uri: uri.into(),
+            mime_type: None,
+            blob: base64.into(),
+        }
+    }
+
+    /// Sets the MIME type.
+    pub fn with_mime_type(mut self, mime_type: impl Into<String>) -> ResourceContents {
+        match &mut self {
+            ResourceContents::Text { mime_type: m, .. }
+            | ResourceContents::Blob { mime_type: m, .. } => {
+                *m = Some(mime_type.into());
+            }
+        }
+        self
+    }
+
+    /// The URI these contents are of.
+    pub fn uri(&self) -> &str {
+        match self {
+            ResourceContents::Text { uri, .. } | ResourceContents::Blob { uri, .. } => uri,
+        }
+    }
+
+    /// Their MIME type, if given.
+    pub fn mime_type(&self) -> Option<&str> {
+        match self {
+            ResourceContents::Text { mime_type, .. } | ResourceContents::Blob { mime_type, .. } => {
+                mime_type.as_deref()
+            }
+        }
+    }
+
+    /// The text, for text contents.
+    pub fn as_text(&self) -> Option<&str> {
+        match self {
+            ResourceContents::Text { text, .. } => Some(text),
+            ResourceContents::Blob { .. } => None,
+        }
+    }
+
+    /// The base64 data, for binary contents.
+    pub fn as_blob(&self) -> Option<&str> {
+        match self {
+            ResourceContents::Blob { blob, .. } => Some(blob),
+            ResourceContents::Text { .. } => None,
+        }
+    }
 }
 
 /// One block of a tool result's `content`.
@@ -280,11 +364,7 @@ impl Content {
         text: impl Into<String>,
     ) -> Content {
         Content::Resource {
-            resource: ResourceContents::Text {
-                uri: uri.into(),
-                mime_type: Some(mime_type.into()),
-                text: text.into(),
-            },
+            resource: ResourceContents::text(uri, text).with_mime_type(mime_type),
             annotations: None,
         }
     }
@@ -296,11 +376,7 @@ impl Content {
         base64_blob: impl Into<String>,
     ) -> Content {
         Content::Resource {
-            resource: ResourceContents::Blob {
-                uri: uri.into(),
-                mime_type: Some(mime_type.into()),
-                blob: base64_blob.into(),
-            },
+            resource: ResourceContents::blob(uri, base64_blob).with_mime_type(mime_type),
             annotations: None,
         }
     }

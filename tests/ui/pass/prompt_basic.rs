@@ -56,11 +56,11 @@ fn main() {
         ["greeting", "host", "topic", "fallible"]
     );
     let spec = <greet as Prompt>::SPEC;
-    assert_eq!(spec.title, Some("Greeting"));
-    let required: Vec<bool> = spec.arguments.iter().map(|a| a.required).collect();
+    assert_eq!(spec.title(), Some("Greeting"));
+    let required: Vec<bool> = spec.arguments().iter().map(|a| a.required()).collect();
     assert_eq!(required, [true, false, false, false]);
-    assert_eq!(<host as Prompt>::SPEC.arguments[0].name, "ipAddress");
-    assert!(<host as Prompt>::SPEC.uses_ctx);
+    assert_eq!(<host as Prompt>::SPEC.arguments()[0].name(), "ipAddress");
+    assert!(<host as Prompt>::SPEC.uses_ctx());
     // The function stays callable.
     let _future = greet("Ada".into(), None, false, ", ".into());
 }

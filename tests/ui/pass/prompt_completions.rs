@@ -44,7 +44,7 @@ async fn scaffold(
 }
 
 fn main() {
-    let args = <scaffold as Prompt>::SPEC.arguments;
-    let with_completer: Vec<bool> = args.iter().map(|a| a.complete.is_some()).collect();
+    let args = <scaffold as Prompt>::SPEC.arguments();
+    let with_completer: Vec<bool> = args.iter().map(|a| a.has_completer()).collect();
     assert_eq!(with_completer, [true, true, true, true, false]);
 }

@@ -34,12 +34,12 @@ async fn contents() -> ResourceContents {
 
 fn main() {
     assert_eq!(
-        <issue as Resource>::SPEC.uri,
+        <issue as Resource>::SPEC.uri(),
         "repo://{owner}/{number}/issue"
     );
-    assert!(<issue as Resource>::SPEC.is_template);
-    assert_eq!(<binary as Resource>::SPEC.name, "blob");
-    assert_eq!(<text as Resource>::SPEC.description, Some("Static text."));
+    assert!(<issue as Resource>::SPEC.is_template());
+    assert_eq!(<binary as Resource>::SPEC.name(), "blob");
+    assert_eq!(<text as Resource>::SPEC.description(), Some("Static text."));
     let _ = Server::new("s", "1")
         .resource::<text>()
         .resource::<binary>()
