@@ -56,6 +56,11 @@ macro_rules! over_http1_and_http2 {
     };
 }
 
+/// How long the tests' clients keep an idle connection for reuse: less than actix-web's 5 s
+/// keep-alive, so a request never goes out on a connection the server is closing at that very
+/// moment (on a loaded machine that race gave broken pipes and incomplete messages).
+const POOL_IDLE: std::time::Duration = std::time::Duration::from_secs(2);
+
 /// A server running on `127.0.0.1:<free port>` in a thread of its own; stopped on drop.
 pub struct TestServer {
     /// The endpoint URL, e.g. `http://127.0.0.1:41234/mcp`.
@@ -90,10 +95,14 @@ impl TestServer {
         let http = if HTTP2.with(|h| h.get()) {
             reqwest::Client::builder()
                 .http2_prior_knowledge()
+                .pool_idle_timeout(POOL_IDLE)
                 .build()
                 .expect("an HTTP/2 client")
         } else {
-            reqwest::Client::new()
+            reqwest::Client::builder()
+                .pool_idle_timeout(POOL_IDLE)
+                .build()
+                .expect("an HTTP client")
         };
         TestServer {
             url: format!("http://{authority}/mcp"),
