@@ -21,6 +21,7 @@ mod modern;
 mod prompts;
 mod resources;
 mod resume;
+mod runtime_tools;
 mod schemas;
 mod shutdown;
 mod stdio;

@@ -1,7 +1,11 @@
-//! What a tool is to the runtime: a static description ([`ToolSpec`]) and a call function.
+//! What a tool is to the runtime: a static description ([`ToolSpec`]) and a call function, or
+//! a [`DynamicTool`] described and implemented at run time.
 //!
-//! `#[mcp_tool]` implements [`Tool`] for a unit-like struct named after the function; users
-//! rarely touch this module except to implement [`Tool`] by hand for dynamic cases.
+//! `#[mcp_tool]` implements [`Tool`] for a unit-like struct named after the function. A server
+//! that learns its tools while it runs (a proxy, a plugin host, an OpenAPI bridge) builds
+//! [`DynamicTool`]s from a name, a JSON input schema and an async closure instead, and
+//! registers them with [`Server::dynamic_tool`](crate::Server::dynamic_tool) or
+//! [`ServerHandle::add_dynamic_tool`](crate::ServerHandle::add_dynamic_tool).
 
 use std::future::Future;
 use std::pin::Pin;
@@ -16,6 +20,10 @@ use crate::protocol::Extras;
 use crate::protocol::{CallToolResult, ToolAnnotations};
 pub use crate::result::IntoToolResult;
 pub use crate::state::MissingState;
+
+mod dynamic;
+pub use dynamic::DynamicTool;
+pub(crate) use dynamic::ToolCall;
 
 /// A tool the server can list and call. Implemented by `#[mcp_tool]`.
 ///
@@ -180,6 +188,11 @@ impl Arguments {
             return Err(ArgumentError::TooManyValues { limit });
         }
         Arguments::from_value(value)
+    }
+
+    /// The arguments as a JSON object, for a [`DynamicTool`]'s handler.
+    pub(crate) fn into_value(self) -> Value {
+        Value::Object(self.0)
     }
 
     /// Removes and decodes one argument. A missing argument decodes as `null`, so `Option<T>`
@@ -518,12 +531,21 @@ pub enum RegistrationError {
         /// The name or URI given.
         name: String,
     },
-    /// A tool's hand-written input schema (`input_schema = f`) is not an object schema.
-    #[error("tool {tool:?}: `input_schema` must return a JSON object schema with \"type\": \"object\", got {schema}")]
+    /// A tool's hand-written input schema (`input_schema = f`, or a [`DynamicTool`]'s) is not
+    /// an object schema.
+    #[error("tool {tool:?}: the input schema must be a JSON object schema with \"type\": \"object\", got {schema}")]
     InputSchema {
         /// The tool.
         tool: String,
-        /// What its schema function returned.
+        /// The schema given.
+        schema: Value,
+    },
+    /// A [`DynamicTool`]'s output schema is not an object schema.
+    #[error("tool {tool:?}: the output schema must be a JSON object schema with \"type\": \"object\", got {schema}")]
+    OutputSchema {
+        /// The tool.
+        tool: String,
+        /// The schema given.
         schema: Value,
     },
     /// A resource's URI template does not parse.
@@ -565,19 +587,33 @@ pub(crate) fn definition(spec: &ToolSpec) -> Result<(Value, bool), RegistrationE
     Ok((Value::Object(tool), wraps_output))
 }
 
-/// A schema given with `input_schema = f`, checked once at registration: MCP requires an
-/// object schema, and a wrong one is a programming error best seen at start-up.
+/// A schema given with `input_schema = f` or by a [`DynamicTool`], checked once at
+/// registration: MCP requires an object schema, and a wrong one is best seen at registration.
 fn checked_input_schema(tool: &str, schema: Value) -> Result<Value, RegistrationError> {
-    let is_object = schema
-        .as_object()
-        .is_some_and(|s| s.get("type").and_then(Value::as_str) == Some("object"));
-    if !is_object {
+    if !is_object_schema(&schema) {
         return Err(RegistrationError::InputSchema {
             tool: tool.into(),
             schema,
         });
     }
     Ok(schema)
+}
+
+/// Whether `schema` is a JSON Schema object for objects: `"type": "object"`, with
+/// `properties` (if any) an object of schemas and `required` (if any) a list of names.
+fn is_object_schema(schema: &Value) -> bool {
+    let Some(schema) = schema.as_object() else {
+        return false;
+    };
+    let properties_ok = schema.get("properties").is_none_or(|p| {
+        p.as_object()
+            .is_some_and(|p| p.values().all(|s| s.is_object() || s.is_boolean()))
+    });
+    let required_ok = schema.get("required").is_none_or(|r| {
+        r.as_array()
+            .is_some_and(|names| names.iter().all(Value::is_string))
+    });
+    schema.get("type").and_then(Value::as_str) == Some("object") && properties_ok && required_ok
 }
 
 /// Whether `name` is a valid tool name: 1-128 characters of `[A-Za-z0-9_.-]`.
