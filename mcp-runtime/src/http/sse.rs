@@ -16,7 +16,7 @@ use futures_util::Stream;
 use tokio::sync::mpsc;
 use tokio_util::sync::CancellationToken;
 
-use super::resume::{Claims, Live, Recorder};
+use super::resume::{Claims, Recorder, RunningCall};
 use crate::peer::Outgoing;
 use crate::peer::Session;
 
@@ -147,7 +147,7 @@ impl CallStream {
     /// rest, numbered on from where the stream left off.
     pub(crate) fn resumed(
         missed: Vec<Bytes>,
-        live: Option<Live>,
+        live: Option<RunningCall>,
         recorder: Recorder,
         keep_alive: Duration,
     ) -> CallStream {
@@ -186,10 +186,10 @@ impl CallStream {
     }
 
     /// Takes the running call out of this body.
-    fn take_live(&mut self) -> Option<Live> {
+    fn take_live(&mut self) -> Option<RunningCall> {
         let messages = self.messages.take()?;
         let writer = std::mem::replace(&mut self.writer, EventWriter::spent());
-        Some(Live { writer, messages })
+        Some(RunningCall { writer, messages })
     }
 
     /// Hands the rest of a running call to a task that records it for a resumption.
@@ -266,8 +266,8 @@ impl Stream for CallStream {
                 Some(Outgoing::Notification(json)) => {
                     return Poll::Ready(Some(Ok(this.event(&json))));
                 }
-                Some(Outgoing::Response(json)) => {
-                    let event = this.event(&json);
+                Some(Outgoing::Response(response)) => {
+                    let event = this.event(&response.encode());
                     this.finish();
                     return Poll::Ready(Some(Ok(event)));
                 }
@@ -354,6 +354,11 @@ impl Stream for SessionStream {
             return Poll::Ready(None);
         }
         match this.messages.poll_recv(cx) {
+            // A probe (`Session::probe_stream`): a keep-alive now, to find out if the client
+            // is still there.
+            Poll::Ready(Some(json)) if json.is_empty() => {
+                return Poll::Ready(Some(Ok(Bytes::from_static(KEEP_ALIVE))));
+            }
             Poll::Ready(Some(json)) => {
                 let event = match &this.recorder {
                     Some(recorder) => recorder.record(&mut this.writer, &json),
