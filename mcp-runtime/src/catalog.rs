@@ -459,10 +459,10 @@ impl ServerHandle {
     /// // ... serve `server` ..., then, when a plugin announces a tool:
     /// let upper = DynamicTool::new(
     ///     "upper",
-    ///     "Upper-case a text.",
     ///     json!({"type": "object", "properties": {"text": {"type": "string"}}, "required": ["text"]}),
     ///     |_ctx, args: Value| async move { args["text"].as_str().unwrap_or_default().to_uppercase() },
-    /// );
+    /// )
+    /// .description("Upper-case a text.");
     /// handle.add_dynamic_tool(upper.clone()).unwrap();
     /// assert!(matches!(
     ///     handle.add_dynamic_tool(upper),

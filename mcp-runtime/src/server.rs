@@ -127,13 +127,14 @@ impl Server {
     /// let (name, description) = ("reverse", "Reverse a text.");
     /// let schema = json!({"type": "object", "properties": {"text": {"type": "string"}}});
     ///
-    /// let reverse = DynamicTool::new(name, description, schema, |_ctx, args: Value| async move {
+    /// let reverse = DynamicTool::new(name, schema, |_ctx, args: Value| async move {
     ///     args["text"].as_str().unwrap_or_default().chars().rev().collect::<String>()
-    /// });
+    /// })
+    /// .description(description);
     /// let server = Server::new("plugins", "1").dynamic_tool(reverse)?;
     /// assert_eq!(server.tool_names().collect::<Vec<_>>(), ["reverse"]);
     ///
-    /// let bad = DynamicTool::new("no spaces allowed", "?", json!({"type": "object"}), |_, _| async { "" });
+    /// let bad = DynamicTool::new("no spaces allowed", json!({"type": "object"}), |_, _| async { "" });
     /// assert!(matches!(server.dynamic_tool(bad), Err(RegistrationError::InvalidName { .. })));
     /// # Ok(())
     /// # }

@@ -230,7 +230,10 @@ pub async fn stateless(
 ) -> (u16, Vec<Value>) {
     let meta = &mut params["_meta"];
     meta["io.modelcontextprotocol/protocolVersion"] = json!("2026-07-28");
-    if meta.get("io.modelcontextprotocol/clientCapabilities").is_none() {
+    if meta
+        .get("io.modelcontextprotocol/clientCapabilities")
+        .is_none()
+    {
         meta["io.modelcontextprotocol/clientCapabilities"] = json!({});
     }
     let mut request = server

@@ -1,5 +1,5 @@
-//! Tools learned at run time: [`DynamicTool`], a name, a description, a JSON input schema and an
-//! async closure, registered beside the `#[mcp_tool]` ones with
+//! Tools learned at run time: [`DynamicTool`], a name, a JSON input schema and an async
+//! closure (a description, an output schema and annotations optional), registered beside the `#[mcp_tool]` ones with
 //! [`Server::dynamic_tool`](crate::Server::dynamic_tool) or, while the server runs,
 //! [`ServerHandle::add_dynamic_tool`](crate::ServerHandle::add_dynamic_tool).
 
@@ -9,9 +9,9 @@ use std::sync::Arc;
 
 use serde_json::{Map, Value};
 
-use super::{Arguments, RegistrationError, TaskSupport, ToolFuture};
+use super::{validate, Arguments, RegistrationError, TaskSupport, ToolFuture};
 use crate::ctx::Ctx;
-use crate::protocol::ToolAnnotations;
+use crate::protocol::{CallToolResult, ToolAnnotations};
 use crate::result::IntoToolResult;
 
 /// A tool described and implemented at run time: what a proxy, a plugin host or an OpenAPI
@@ -20,8 +20,11 @@ use crate::result::IntoToolResult;
 /// It is listed (`tools/list`) and called (`tools/call`) exactly like a `#[mcp_tool]` tool, in
 /// both protocol eras, and its [`Ctx`] logs, reports progress and asks the client like theirs.
 /// The handler receives the call's `arguments` object as JSON (`{}` when the client sent
-/// none); the runtime does not check it against the input schema, so decode it with
-/// `serde_json::from_value` or read the fields you need. It returns anything a tool may return
+/// none), already checked against the input schema: arguments that do not match get an
+/// `isError: true` result naming the argument, as a `#[mcp_tool]` tool's undecodable ones do,
+/// and the handler is not called (which keywords are checked: see
+/// [`DynamicTool::new`]). Decode them with `serde_json::from_value` or read the fields you
+/// need. The handler returns anything a tool may return
 /// ([`IntoToolResult`]): text, [`Json`](crate::Json), a [`CallToolResult`](crate::CallToolResult),
 /// or a `Result` whose error becomes an `isError: true` result.
 ///
@@ -35,7 +38,6 @@ use crate::result::IntoToolResult;
 /// # fn main() -> Result<(), mcp_runtime::RegistrationError> {
 /// let shout = DynamicTool::new(
 ///     "shout",
-///     "Repeat a message in capitals.",
 ///     json!({
 ///         "type": "object",
 ///         "properties": {"message": {"type": "string"}},
@@ -49,6 +51,7 @@ use crate::result::IntoToolResult;
 ///         Ok::<_, ToolError>(message.to_uppercase())
 ///     },
 /// )
+/// .description("Repeat a message in capitals.")
 /// .title("Shout");
 ///
 /// let server = Server::new("proxy", "1.0.0").dynamic_tool(shout)?;
@@ -60,7 +63,7 @@ use crate::result::IntoToolResult;
 pub struct DynamicTool {
     name: String,
     title: Option<String>,
-    description: String,
+    description: Option<String>,
     input_schema: Value,
     output_schema: Option<Value>,
     annotations: ToolAnnotations,
@@ -70,17 +73,31 @@ pub struct DynamicTool {
 
 impl DynamicTool {
     /// A tool named `name` (1-128 characters of `[A-Za-z0-9_.-]`, unique on its server)
-    /// described by `description`, whose arguments follow `input_schema` (a JSON Schema object
-    /// with `"type": "object"`), answered by `handler`.
+    /// whose arguments follow `input_schema` (a JSON Schema object with `"type": "object"`),
+    /// answered by `handler`. Both are checked when the tool is registered.
+    ///
+    /// Before `handler` runs, the arguments are checked against `input_schema`: the keywords
+    /// that say what a value may be (`type`, `enum`, `const`, `properties`, `required`,
+    /// `additionalProperties`, `items`, `prefixItems`, the `min*`/`max*` bounds, `multipleOf`,
+    /// `uniqueItems`, `allOf`/`anyOf`/`oneOf`/`not`, and local `$ref`s); `pattern`, `format`
+    /// and keywords the check does not know accept any value.
     ///
     /// `handler` is called once per call; the future it returns runs on the server's worker
     /// like any tool's, so it need not be `Send`.
-    pub fn new<F, Fut>(
-        name: impl Into<String>,
-        description: impl Into<String>,
-        input_schema: Value,
-        handler: F,
-    ) -> DynamicTool
+    ///
+    /// ```
+    /// use mcp_runtime::tool::DynamicTool;
+    /// use serde_json::{json, Value};
+    ///
+    /// let double = DynamicTool::new(
+    ///     "double",
+    ///     json!({"type": "object", "properties": {"n": {"type": "integer"}}, "required": ["n"]}),
+    ///     // `n` is there and an integer: the schema was checked first.
+    ///     |_ctx, args: Value| async move { (args["n"].as_i64().unwrap_or_default() * 2).to_string() },
+    /// );
+    /// assert_eq!(double.name(), "double");
+    /// ```
+    pub fn new<F, Fut>(name: impl Into<String>, input_schema: Value, handler: F) -> DynamicTool
     where
         F: Fn(Ctx, Value) -> Fut + Send + Sync + 'static,
         Fut: Future + 'static,
@@ -89,7 +106,7 @@ impl DynamicTool {
         DynamicTool {
             name: name.into(),
             title: None,
-            description: description.into(),
+            description: None,
             input_schema,
             output_schema: None,
             annotations: ToolAnnotations::default(),
@@ -98,11 +115,24 @@ impl DynamicTool {
         }
     }
 
+    /// What the tool does, for the model (`description` in `tools/list`; none by default).
+    ///
+    /// ```
+    /// # use mcp_runtime::tool::DynamicTool;
+    /// let tool = DynamicTool::new("now", serde_json::json!({"type": "object"}), |_, _| async { "noon" })
+    ///     .description("The time of day.");
+    /// # let _ = tool;
+    /// ```
+    pub fn description(mut self, description: impl Into<String>) -> DynamicTool {
+        self.description = Some(description.into());
+        self
+    }
+
     /// A display name for the tool.
     ///
     /// ```
     /// # use mcp_runtime::tool::DynamicTool;
-    /// let tool = DynamicTool::new("t", "A tool.", serde_json::json!({"type": "object"}), |_, _| async { "ok" })
+    /// let tool = DynamicTool::new("t", serde_json::json!({"type": "object"}), |_, _| async { "ok" })
     ///     .title("The Tool");
     /// # let _ = tool;
     /// ```
@@ -122,7 +152,6 @@ impl DynamicTool {
     ///
     /// let sum = DynamicTool::new(
     ///     "sum",
-    ///     "Add a list of numbers.",
     ///     json!({"type": "object", "properties": {"xs": {"type": "array", "items": {"type": "number"}}}}),
     ///     |_, args: Value| async move {
     ///         let total: f64 = args["xs"].as_array().into_iter().flatten().filter_map(Value::as_f64).sum();
@@ -142,7 +171,7 @@ impl DynamicTool {
     /// ```
     /// use mcp_runtime::{protocol::ToolAnnotations, tool::DynamicTool};
     /// let hints = ToolAnnotations { read_only_hint: Some(true), ..ToolAnnotations::default() };
-    /// let tool = DynamicTool::new("look", "Look around.", serde_json::json!({"type": "object"}), |_, _| async { "a room" })
+    /// let tool = DynamicTool::new("look", serde_json::json!({"type": "object"}), |_, _| async { "a room" })
     ///     .annotations(hints);
     /// # let _ = tool;
     /// ```
@@ -156,7 +185,7 @@ impl DynamicTool {
     ///
     /// ```
     /// use mcp_runtime::tool::{DynamicTool, TaskSupport};
-    /// let tool = DynamicTool::new("reindex", "Rebuild the index.", serde_json::json!({"type": "object"}), |ctx, _| async move {
+    /// let tool = DynamicTool::new("reindex", serde_json::json!({"type": "object"}), |ctx, _| async move {
     ///     ctx.run_as_task().await;
     ///     "reindexed"
     /// })
@@ -172,7 +201,7 @@ impl DynamicTool {
     ///
     /// ```
     /// # use mcp_runtime::tool::DynamicTool;
-    /// let tool = DynamicTool::new("t", "A tool.", serde_json::json!({"type": "object"}), |_, _| async { "ok" });
+    /// let tool = DynamicTool::new("t", serde_json::json!({"type": "object"}), |_, _| async { "ok" });
     /// assert_eq!(tool.name(), "t");
     /// ```
     pub fn name(&self) -> &str {
@@ -186,9 +215,11 @@ impl DynamicTool {
         if let Some(title) = self.title {
             tool.insert("title".into(), title.into());
         }
-        tool.insert("description".into(), self.description.into());
+        if let Some(description) = self.description {
+            tool.insert("description".into(), description.into());
+        }
         let input = super::checked_input_schema(&self.name, self.input_schema)?;
-        tool.insert("inputSchema".into(), input);
+        tool.insert("inputSchema".into(), input.clone());
         if let Some(output) = self.output_schema {
             let output = checked_output_schema(&self.name, output)?;
             tool.insert("outputSchema".into(), output);
@@ -203,7 +234,10 @@ impl DynamicTool {
             name: self.name,
             definition: Value::Object(tool),
             task: self.task,
-            call: ToolCall::Dynamic(self.handler),
+            call: ToolCall::Dynamic(Arc::new(DynamicCall {
+                input_schema: input,
+                handler: self.handler,
+            })),
         })
     }
 }
@@ -251,8 +285,14 @@ fn checked_output_schema(tool: &str, schema: Value) -> Result<Value, Registratio
 pub(crate) enum ToolCall {
     /// The `call` of a [`Tool`](super::Tool) implementation.
     Static(fn(Ctx, Arguments) -> ToolFuture),
-    /// A closure given at run time.
-    Dynamic(Arc<dyn StartCall>),
+    /// A closure given at run time, and the schema its arguments are checked against.
+    Dynamic(Arc<DynamicCall>),
+}
+
+/// A [`DynamicTool`]'s entry point as the catalog keeps it.
+pub(crate) struct DynamicCall {
+    input_schema: Value,
+    handler: Arc<dyn StartCall>,
 }
 
 impl ToolCall {
@@ -261,7 +301,15 @@ impl ToolCall {
     pub(crate) fn invoke(self, ctx: Ctx, args: Arguments) -> ToolFuture {
         match self {
             ToolCall::Static(call) => call(ctx, args),
-            ToolCall::Dynamic(handler) => handler.start(ctx, args),
+            ToolCall::Dynamic(call) => {
+                let args = args.into_value();
+                match validate::check(&call.input_schema, &args) {
+                    Ok(()) => call.handler.clone().start(ctx, args),
+                    Err(e) => ToolFuture(Box::pin(std::future::ready(CallToolResult::error(
+                        e.to_string(),
+                    )))),
+                }
+            }
         }
     }
 }
@@ -269,7 +317,7 @@ impl ToolCall {
 /// A dynamic tool's handler, with its output type erased.
 pub(crate) trait StartCall: Send + Sync {
     /// Runs the handler inside the returned future, which keeps the handler alive.
-    fn start(self: Arc<Self>, ctx: Ctx, args: Arguments) -> ToolFuture;
+    fn start(self: Arc<Self>, ctx: Ctx, args: Value) -> ToolFuture;
 }
 
 struct Handler<F>(F);
@@ -280,9 +328,9 @@ where
     Fut: Future + 'static,
     Fut::Output: IntoToolResult,
 {
-    fn start(self: Arc<Self>, ctx: Ctx, args: Arguments) -> ToolFuture {
+    fn start(self: Arc<Self>, ctx: Ctx, args: Value) -> ToolFuture {
         ToolFuture(Box::pin(async move {
-            (self.0)(ctx, args.into_value()).await.into_tool_result()
+            (self.0)(ctx, args).await.into_tool_result()
         }))
     }
 }
@@ -301,9 +349,10 @@ mod tests {
     }
 
     fn echo() -> DynamicTool {
-        DynamicTool::new("echo", "Echo the arguments.", object(), |_, args: Value| async move {
+        DynamicTool::new("echo", object(), |_, args: Value| async move {
             args.to_string()
         })
+        .description("Echo the arguments.")
     }
 
     async fn run(call: ToolCall, args: Value) -> CallToolResult {
@@ -336,17 +385,20 @@ mod tests {
         );
         assert_eq!(parts.name, "echo");
         assert_eq!(parts.task, TaskSupport::Optional);
-        let plain = echo().into_parts().unwrap().definition;
+        let plain = DynamicTool::new("p", object(), |_, _| async { "" })
+            .into_parts()
+            .unwrap()
+            .definition;
         assert_eq!(
             plain.as_object().unwrap().keys().collect::<Vec<_>>(),
-            ["name", "description", "inputSchema"]
+            ["name", "inputSchema"]
         );
     }
 
     #[test]
     fn schemas_that_are_not_object_schemas_are_refused() {
         for bad in [json!({"type": "string"}), json!([]), json!({})] {
-            let tool = DynamicTool::new("t", "T.", bad.clone(), |_, _| async { "" });
+            let tool = DynamicTool::new("t", bad.clone(), |_, _| async { "" });
             assert_eq!(
                 tool.into_parts().err(),
                 Some(RegistrationError::InputSchema {
@@ -370,16 +422,25 @@ mod tests {
         let call = echo().into_parts().unwrap().call;
         let result = run(call.clone(), json!({"a": 1})).await;
         assert_eq!(result.content[0], crate::Content::text(r#"{"a":1}"#));
-        assert_eq!(run(call, Value::Null).await.content[0], crate::Content::text("{}"));
+        assert_eq!(
+            run(call.clone(), Value::Null).await.content[0],
+            crate::Content::text("{}")
+        );
+        let refused = run(call, json!({"a": "one"})).await;
+        assert_eq!(refused.is_error, Some(true));
+        assert_eq!(
+            refused.content[0],
+            crate::Content::text("invalid value for argument `a`: expected integer, got a string")
+        );
 
-        let failing = DynamicTool::new("f", "Fails.", object(), |_, _| async {
+        let failing = DynamicTool::new("f", object(), |_, _| async {
             Err::<String, _>(ToolError::msg("no luck"))
         });
         let result = run(failing.into_parts().unwrap().call, json!({})).await;
         assert_eq!(result.is_error, Some(true));
         assert_eq!(result.content[0], crate::Content::text("no luck"));
 
-        let structured = DynamicTool::new("s", "Structured.", object(), |_, args: Value| async move {
+        let structured = DynamicTool::new("s", object(), |_, args: Value| async move {
             Json(json!({"doubled": args["a"].as_i64().unwrap_or(0) * 2}))
         });
         let result = run(structured.into_parts().unwrap().call, json!({"a": 21})).await;
@@ -390,7 +451,7 @@ mod tests {
     async fn the_handler_runs_only_when_the_call_is_polled() {
         let started = Arc::new(AtomicUsize::new(0));
         let seen = started.clone();
-        let tool = DynamicTool::new("count", "Counts.", object(), move |_, _| {
+        let tool = DynamicTool::new("count", object(), move |_, _| {
             seen.fetch_add(1, Ordering::SeqCst);
             async { "counted" }
         });

@@ -16,14 +16,16 @@ use serde_json::{Map, Value};
 
 use crate::ctx::Ctx;
 pub use crate::ctx::ProgressValue;
-use crate::protocol::Extras;
-use crate::protocol::{CallToolResult, ToolAnnotations};
+use crate::protocol::CallToolResult;
 pub use crate::result::IntoToolResult;
 pub use crate::state::MissingState;
 
 mod dynamic;
+mod spec;
+mod validate;
 pub use dynamic::DynamicTool;
 pub(crate) use dynamic::ToolCall;
+pub use spec::{ParamSpec, ToolSpec};
 
 /// A tool the server can list and call. Implemented by `#[mcp_tool]`.
 ///
@@ -36,7 +38,7 @@ pub(crate) use dynamic::ToolCall;
 ///     format!("Hello, {name}!")
 /// }
 ///
-/// assert_eq!(<hello as Tool>::SPEC.name, "hello");
+/// assert_eq!(<hello as Tool>::SPEC.name(), "hello");
 /// ```
 pub trait Tool: 'static {
     /// Name, description, parameters and schemas.
@@ -44,38 +46,6 @@ pub trait Tool: 'static {
 
     /// Decodes the arguments and runs the tool. The future need not be `Send`.
     fn call(ctx: Ctx, args: Arguments) -> ToolFuture;
-}
-
-/// The static description of a tool, built at compile time by `#[mcp_tool]`.
-#[derive(Debug, Clone, Copy)]
-pub struct ToolSpec {
-    /// The wire name (1-128 characters of `[A-Za-z0-9_.-]`).
-    pub name: &'static str,
-    /// A display name.
-    pub title: Option<&'static str>,
-    /// What the tool does, for the model. Never empty.
-    pub description: &'static str,
-    /// Behaviour hints.
-    pub annotations: ToolAnnotations,
-    /// The parameters, in declaration order.
-    pub params: &'static [ParamSpec],
-    /// The output schema of the return type, when it has one (`Json<T>`).
-    pub output_schema: fn(&mut SchemaGenerator) -> Option<Schema>,
-    /// Whether the tool takes a [`Ctx`], and so may send notifications while it runs.
-    /// Calls to tools that cannot notify are answered with plain JSON instead of a stream.
-    pub uses_ctx: bool,
-    /// `input_schema = f`: the input schema sent as given, instead of the one derived from the
-    /// parameters (which still decode the arguments).
-    pub input_schema: Option<fn() -> Value>,
-    /// Icons and `_meta`.
-    pub extras: Extras,
-    /// `scopes = [...]`: the OAuth scopes a caller's token must carry to see the tool in
-    /// `tools/list` and to call it, when the endpoint authenticates (see [`crate::auth`]).
-    /// Empty: any authenticated caller. Without authentication they are not checked.
-    pub scopes: &'static [&'static str],
-    /// `task = "optional" | "required"`: whether a call may run as a task of the 2026 tasks
-    /// extension (see [`TaskSupport`]).
-    pub task: TaskSupport,
 }
 
 /// Whether a tool's calls may run as tasks (the `io.modelcontextprotocol/tasks` extension of
@@ -91,7 +61,7 @@ pub struct ToolSpec {
 ///     ctx.run_as_task().await;
 ///     "reindexed"
 /// }
-/// assert_eq!(<reindex as Tool>::SPEC.task, TaskSupport::Optional);
+/// assert_eq!(<reindex as Tool>::SPEC.task(), TaskSupport::Optional);
 /// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub enum TaskSupport {
@@ -105,23 +75,6 @@ pub enum TaskSupport {
     /// On the 2026 wire, only clients that take tasks may call the tool (others get `-32021`);
     /// 2025 sessions call it like any tool.
     Required,
-}
-
-/// One parameter of a tool: a property of its input schema.
-#[derive(Debug, Clone, Copy)]
-pub struct ParamSpec {
-    /// The property name.
-    pub name: &'static str,
-    /// From the parameter's `///` comment; empty when there is none.
-    pub description: &'static str,
-    /// Whether the property is listed in `required`.
-    pub required: bool,
-    /// The schema of the parameter's type.
-    pub schema: fn(&mut SchemaGenerator) -> Schema,
-    /// `#[mcp(header = "Name")]`: the schema's `x-mcp-header`, so 2026 clients mirror the value
-    /// in an `Mcp-Param-Name` header (for a string, number or boolean parameter), which the
-    /// transport checks against the body.
-    pub header: Option<&'static str>,
 }
 
 /// The future a tool call runs as. Not `Send`: actix-web workers are single-threaded.
@@ -260,6 +213,20 @@ pub enum ArgumentError {
         name: &'static str,
         /// What serde said.
         source: serde_json::Error,
+    },
+    /// A property the input schema of a [`DynamicTool`] requires is absent.
+    #[error("missing required argument `{path}`")]
+    MissingProperty {
+        /// Where: `name`, or `outer.inner` for a property of an object argument.
+        path: String,
+    },
+    /// A value does not match the input schema of a [`DynamicTool`].
+    #[error("invalid value for argument `{path}`: {problem}")]
+    Mismatch {
+        /// Where: `name`, `outer.inner`, `items[2]`, or `arguments` for the whole object.
+        path: String,
+        /// What the schema expected.
+        problem: String,
     },
 }
 
@@ -627,6 +594,7 @@ pub fn is_valid_tool_name(name: &str) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::protocol::{Extras, ToolAnnotations};
     use crate::Json;
 
     #[derive(serde::Serialize, JsonSchema)]

@@ -45,19 +45,20 @@ fn lookup_output() -> Value {
 fn lookup() -> DynamicTool {
     DynamicTool::new(
         "dictionary.lookup",
-        "Look a word up.",
         lookup_input(),
         |ctx: Ctx, args: Value| async move {
-            let word = args["word"]
-                .as_str()
-                .ok_or_else(|| ToolError::msg("`word` must be a string"))?
-                .to_owned();
+            // The input schema was checked: `word` is a string.
+            let word = args["word"].as_str().unwrap_or_default().to_owned();
+            if word.is_empty() {
+                return Err(ToolError::msg("give a word to look up"));
+            }
             ctx.info(format!("looking up {word}")).await;
             ctx.progress(1, 1).await;
             let letters = word.chars().count();
             Ok::<_, ToolError>(Json(json!({"word": word, "letters": letters})))
         },
     )
+    .description("Look a word up.")
     .title("Dictionary lookup")
     .output_schema(lookup_output())
 }
@@ -66,10 +67,10 @@ fn lookup() -> DynamicTool {
 fn start() -> (TestServer, ServerHandle) {
     let echo = DynamicTool::new(
         "echo",
-        "Echo the arguments.",
         json!({"type": "object"}),
         |_, args: Value| async move { args.to_string() },
-    );
+    )
+    .description("Echo the arguments.");
     let server = Server::new("runtime-tools", "1")
         .tool::<add>()
         .dynamic_tool(echo)
@@ -101,8 +102,10 @@ async fn listen_for_tools(server: &TestServer) -> EventReader {
         .post(None)
         .header("mcp-protocol-version", "2026-07-28")
         .header("mcp-method", "subscriptions/listen")
-        .json(&json!({"jsonrpc": "2.0", "id": "tools", "method": "subscriptions/listen",
-            "params": params}))
+        .json(
+            &json!({"jsonrpc": "2.0", "id": "tools", "method": "subscriptions/listen",
+            "params": params}),
+        )
         .send()
         .await
         .unwrap();
@@ -153,8 +156,16 @@ async fn a_tool_added_at_run_time_is_listed_called_and_removed_in_both_eras() {
         "inputSchema": lookup_input(),
         "outputSchema": lookup_output()
     });
-    for tools in [tools_2025(&server, &session).await, tools_2026(&server).await] {
-        let names: Vec<_> = tools.as_array().unwrap().iter().map(|t| &t["name"]).collect();
+    for tools in [
+        tools_2025(&server, &session).await,
+        tools_2026(&server).await,
+    ] {
+        let names: Vec<_> = tools
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|t| &t["name"])
+            .collect();
         assert_eq!(names, ["add", "echo", "dictionary.lookup"], "{tools}");
         assert_eq!(tool_named(&tools, "dictionary.lookup"), Some(&expected));
     }
@@ -202,13 +213,43 @@ async fn a_tool_added_at_run_time_is_listed_called_and_removed_in_both_eras() {
         json!({"word": "mot", "letters": 3})
     );
 
-    // The handler's own error is a tool error the model can read.
+    // Arguments are checked against the input schema before the handler runs, in both eras,
+    // with the same kind of error a `#[mcp_tool]` tool gives for arguments it cannot decode.
     let answer = server
-        .call(&session, tool_call(5, "dictionary.lookup", json!({"word": 7})))
+        .call(
+            &session,
+            tool_call(5, "dictionary.lookup", json!({"word": 7})),
+        )
         .await;
     let result = &answer.last().unwrap()["result"];
     assert_eq!(result["isError"], true);
-    assert_eq!(result["content"][0]["text"], "`word` must be a string");
+    assert_eq!(
+        result["content"][0]["text"],
+        "invalid value for argument `word`: expected string, got a number"
+    );
+    let (_, answer) = stateless(
+        &server,
+        5,
+        "tools/call",
+        json!({"name": "dictionary.lookup", "arguments": {}}),
+    )
+    .await;
+    let result = &answer.last().unwrap()["result"];
+    assert_eq!(result["isError"], true, "{answer:?}");
+    assert_eq!(
+        result["content"][0]["text"],
+        "missing required argument `word`"
+    );
+    // The handler's own error is a tool error the model can read.
+    let answer = server
+        .call(
+            &session,
+            tool_call(5, "dictionary.lookup", json!({"word": ""})),
+        )
+        .await;
+    let result = &answer.last().unwrap()["result"];
+    assert_eq!(result["isError"], true);
+    assert_eq!(result["content"][0]["text"], "give a word to look up");
 
     // Removed: announced to both streams, gone from both eras' lists and calls.
     assert!(handle.remove_tool("dictionary.lookup"));
@@ -221,7 +262,10 @@ async fn a_tool_added_at_run_time_is_listed_called_and_removed_in_both_eras() {
         "notifications/tools/list_changed"
     );
     assert!(!handle.remove_tool("dictionary.lookup"));
-    for tools in [tools_2025(&server, &session).await, tools_2026(&server).await] {
+    for tools in [
+        tools_2025(&server, &session).await,
+        tools_2026(&server).await,
+    ] {
         assert_eq!(tool_named(&tools, "dictionary.lookup"), None, "{tools}");
     }
     let gone = server
@@ -266,9 +310,7 @@ async fn bad_dynamic_tools_are_refused_and_change_nothing() {
     let session = server.session().await;
     let mut stream = open_get(&server, &session).await;
     let object = || json!({"type": "object"});
-    let tool = |name: &str, schema: Value| {
-        DynamicTool::new(name, "A tool.", schema, |_, _| async { "ok" })
-    };
+    let tool = |name: &str, schema: Value| DynamicTool::new(name, schema, |_, _| async { "ok" });
 
     let error = handle.add_dynamic_tool(tool("has space", object()));
     assert_eq!(
@@ -294,15 +336,24 @@ async fn bad_dynamic_tools_are_refused_and_change_nothing() {
     let error = handle
         .add_dynamic_tool(tool("t", json!({"type": "array"})))
         .unwrap_err();
-    assert!(matches!(error, RegistrationError::InputSchema { .. }), "{error}");
+    assert!(
+        matches!(error, RegistrationError::InputSchema { .. }),
+        "{error}"
+    );
     let error = handle
         .add_dynamic_tool(tool("t", json!({"type": "object", "required": "a"})))
         .unwrap_err();
-    assert!(matches!(error, RegistrationError::InputSchema { .. }), "{error}");
+    assert!(
+        matches!(error, RegistrationError::InputSchema { .. }),
+        "{error}"
+    );
     let error = handle
         .add_dynamic_tool(tool("t", object()).output_schema(json!({"type": "string"})))
         .unwrap_err();
-    assert!(matches!(error, RegistrationError::OutputSchema { .. }), "{error}");
+    assert!(
+        matches!(error, RegistrationError::OutputSchema { .. }),
+        "{error}"
+    );
     // Nothing was registered or announced: the next event is this change's.
     handle.add_dynamic_tool(tool("add2", object())).unwrap();
     assert_eq!(
@@ -332,13 +383,14 @@ async fn a_panicking_handler_fails_its_call_and_the_server_goes_on() {
     let (server, handle) = start();
     let panics = DynamicTool::new(
         "panics",
-        "Panics before it returns its future.",
         json!({"type": "object"}),
         |_, _| -> std::future::Ready<String> { panic!("the plugin crashed") },
     );
     handle.add_dynamic_tool(panics).unwrap();
     let session = server.session().await;
-    let answer = server.call(&session, tool_call(1, "panics", json!({}))).await;
+    let answer = server
+        .call(&session, tool_call(1, "panics", json!({})))
+        .await;
     let result = &answer[0]["result"];
     assert_eq!(result["isError"], true, "{result}");
     assert!(
