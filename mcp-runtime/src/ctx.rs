@@ -401,7 +401,7 @@ impl Ctx {
 /// should not have effects that must happen once.
 impl Ctx {
     /// A handle to the same call whose questions to the client wait at most `timeout` for an
-    /// answer (default [`DEFAULT_CLIENT_TIMEOUT`](crate::DEFAULT_CLIENT_TIMEOUT)).
+    /// answer (default [`DEFAULT_CLIENT_TIMEOUT`]).
     ///
     /// ```
     /// # use std::time::Duration;
@@ -446,7 +446,7 @@ impl Ctx {
     }
 
     /// Asks the user to fill in a form derived from `T` (form-mode elicitation). The schema is
-    /// [`elicitation_schema::<T>()`](crate::elicitation_schema); an accepted answer is
+    /// [`elicitation_schema::<T>()`](crate::elicit::elicitation_schema); an accepted answer is
     /// deserialized into `T`.
     ///
     /// ```

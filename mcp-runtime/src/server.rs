@@ -204,7 +204,7 @@ impl Server {
         ServerHandle::new(self.live.clone())
     }
 
-    /// Registers shared state that tools read with [`Ctx::state`]; one value per type.
+    /// Registers shared state that tools read with [`Ctx::state`](crate::Ctx::state); one value per type.
     ///
     /// ```
     /// use mcp_runtime::Server;

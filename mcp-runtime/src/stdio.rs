@@ -53,9 +53,9 @@ const WRITER_CHANNEL_CAPACITY: usize = 64;
 /// The default [`StdioTransport::max_line_bytes`]: 4 MiB, as the HTTP body limit.
 pub const DEFAULT_MAX_LINE_BYTES: usize = 4 * 1024 * 1024;
 
-/// The stdio transport of a [`Server`]: newline-delimited JSON-RPC over a byte stream pair.
+/// The stdio transport of a [`Server`](crate::Server): newline-delimited JSON-RPC over a byte stream pair.
 ///
-/// Made by [`Server::into_stdio`]; [`serve`](Self::serve) uses the process's stdin and stdout,
+/// Made by [`Server::into_stdio`](crate::Server::into_stdio); [`serve`](Self::serve) uses the process's stdin and stdout,
 /// [`serve_io`](Self::serve_io) any reader and writer (pipes, sockets, in-memory streams).
 pub struct StdioTransport {
     core: Arc<ServerCore>,

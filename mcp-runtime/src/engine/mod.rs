@@ -24,8 +24,8 @@ pub(crate) use self::connection::Received;
 pub(crate) use self::dispatch::{Era, Opened, Reply};
 pub(crate) use self::stateless::StatelessConfig;
 
-/// Bounds on tool calls; see [`Server::call_timeout`], [`Server::max_calls_per_session`] and
-/// [`Server::max_argument_values`].
+/// Bounds on tool calls; see [`Server::call_timeout`](crate::Server::call_timeout), [`Server::max_calls_per_session`](crate::Server::max_calls_per_session) and
+/// [`Server::max_argument_values`](crate::Server::max_argument_values).
 #[derive(Debug, Clone, Copy)]
 pub(crate) struct CallLimits {
     pub(crate) timeout: Option<Duration>,

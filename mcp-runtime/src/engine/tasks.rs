@@ -1,5 +1,5 @@
 //! The requests of the tasks extension (`tasks/get`, `tasks/update`, `tasks/cancel`) on the
-//! stateless wire; the tasks themselves live in the peer layer ([`Task`](crate::peer::Task)).
+//! stateless wire; the tasks themselves live in the peer layer (`peer::Task`).
 
 use serde::Deserialize;
 use serde_json::{json, Map, Value};

@@ -9,7 +9,7 @@
 //! With [`StreamableHttp::legacy_sse`], `GET /sse` and `POST /messages` serve older clients
 //! from the same tools.
 //!
-//! Serve on its own with [`Server::serve`], or mount into an existing actix-web `App`:
+//! Serve on its own with [`Server::serve`](crate::Server::serve), or mount into an existing actix-web `App`:
 //!
 //! ```no_run
 //! use actix_web::{web, App, HttpServer};
@@ -69,7 +69,7 @@ use crate::peer::{Session, SessionStore};
 use crate::protocol::{Message, RequestId};
 use crate::store::{EventStore, InMemoryEventStore};
 
-/// The Streamable HTTP endpoint of a [`Server`]: configure it, then mount
+/// The Streamable HTTP endpoint of a [`Server`](crate::Server): configure it, then mount
 /// [`service`](Self::service) in an actix-web `App` or call [`serve`](Self::serve).
 ///
 /// Cloning is cheap and clones share sessions, so the handle can be moved into

@@ -1,7 +1,7 @@
 //! [`Exchange`]: the peer of one stateless 2026-07-28 request.
 //!
 //! A stateless request carries its revision, the client's capabilities and its log level in
-//! `params._meta` ([`RequestMeta`]). It is served by the same handlers as a session's request:
+//! `params._meta` ([`RequestMeta`](crate::protocol::meta::RequestMeta)). It is served by the same handlers as a session's request:
 //! the only difference is the per-request [`Exchange`] the handler's [`Ctx`](crate::Ctx) is
 //! bound to, which
 //! - holds the log level the request asked for (none: no log messages at all),
@@ -12,10 +12,10 @@
 //! - decorates the result: `resultType`, the server's identity in `_meta`, and caching hints on
 //!   lists and reads,
 //! - for a task-supporting tool called by a client that takes tasks, turns the call into a
-//!   task ([`Task`](super::Task)) when the tool first waits on anything but the client.
+//!   task ([`Task`]) when the tool first waits on anything but the client.
 //!
 //! `requestState` carries the answers of earlier rounds, signed with HMAC-SHA256 under a key of
-//! the server's (random per process unless [`Server::request_state_key`] sets one), so a client
+//! the server's (random per process unless [`Server::request_state_key`](crate::Server::request_state_key) sets one), so a client
 //! cannot forge answers it never gave for a round, nor move state from one tool to another.
 
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};

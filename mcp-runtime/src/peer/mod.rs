@@ -1,5 +1,5 @@
 //! Who a request talks back to: a 2025 [`Session`], the [`Exchange`] of one stateless 2026
-//! request, or a [`Task`] a stateless call became; and the messages that go to them.
+//! request, or a [`Task`](self::task::Task) a stateless call became; and the messages that go to them.
 //!
 //! Nothing here knows about tools or transports: the core creates peers, a tool's
 //! [`Ctx`](crate::Ctx) talks through them, and transports drain what they send.
