@@ -3,6 +3,8 @@
 //! sessions and on the stateless 2026-07-28 wire (logs and progress included), removed with
 //! `notifications/tools/list_changed` on the session's GET stream and the 2026 listen stream.
 
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::Arc;
 use std::time::Duration;
 
 use mcp_runtime::tool::DynamicTool;
@@ -404,4 +406,55 @@ async fn a_panicking_handler_fails_its_call_and_the_server_goes_on() {
     assert_eq!(status, 200);
     assert_eq!(answer[0]["result"]["isError"], true, "{answer:?}");
     tests::still_serves(&server, &session).await;
+}
+
+#[actix_web::test]
+async fn a_cancelled_call_of_a_dynamic_tool_stops_and_sends_nothing_more() {
+    let (server, handle) = start();
+    let finished = Arc::new(AtomicBool::new(false));
+    let done = finished.clone();
+    let slow = DynamicTool::new(
+        "slow",
+        json!({"type": "object", "properties": {"ms": {"type": "integer", "minimum": 0}}}),
+        move |ctx: Ctx, args: Value| {
+            let done = done.clone();
+            async move {
+                ctx.info("started").await;
+                let ms = args["ms"].as_u64().unwrap_or(0);
+                tokio::time::sleep(Duration::from_millis(ms)).await;
+                done.store(true, Ordering::SeqCst);
+                "finished"
+            }
+        },
+    );
+    handle.add_dynamic_tool(slow).unwrap();
+    let session = server.session().await;
+    let response = server
+        .post(Some(&session))
+        .json(&tool_call(9, "slow", json!({"ms": 1500})))
+        .send()
+        .await
+        .unwrap();
+    let stream = tokio::spawn(tests::messages(response));
+    tokio::time::sleep(Duration::from_millis(200)).await;
+    let cancel = server
+        .post(Some(&session))
+        .json(
+            &json!({"jsonrpc": "2.0", "method": "notifications/cancelled",
+            "params": {"requestId": 9, "reason": "test"}}),
+        )
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(cancel.status(), 202);
+    let messages = tokio::time::timeout(Duration::from_secs(1), stream)
+        .await
+        .expect("the stream ends")
+        .unwrap();
+    assert!(
+        messages.iter().all(|m| m.get("result").is_none()),
+        "no response after cancel: {messages:?}"
+    );
+    tokio::time::sleep(Duration::from_millis(1500)).await;
+    assert!(!finished.load(Ordering::SeqCst), "the handler was stopped");
 }
