@@ -410,7 +410,9 @@ impl Server {
 
     pub(crate) fn into_core(self) -> Arc<ServerCore> {
         Arc::new(ServerCore {
-            server_info: serde_json::to_value(&self.info).expect("server info serializes"),
+            server_info: Arc::new(
+                serde_json::to_value(&self.info).expect("server info serializes"),
+            ),
             info: self.info,
             instructions: self.instructions,
             live: self.live,

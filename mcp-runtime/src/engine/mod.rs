@@ -47,7 +47,7 @@ impl Default for CallLimits {
 pub(crate) struct ServerCore {
     pub(crate) info: Implementation,
     /// `info` as the stateless wire puts it in every result's `_meta`, encoded once.
-    pub(crate) server_info: Value,
+    pub(crate) server_info: Arc<Value>,
     pub(crate) instructions: Option<String>,
     pub(crate) live: Arc<Registry>,
     pub(crate) state: Arc<StateMap>,

@@ -35,8 +35,28 @@ struct CallParams {
     name: String,
     #[serde(default)]
     arguments: Value,
-    #[serde(default, rename = "_meta")]
-    meta: Option<Map<String, Value>>,
+}
+
+/// A request's params without `_meta`, and its `_meta`.
+type SplitParams = (Option<Value>, Option<Map<String, Value>>);
+
+/// Splits `params._meta` (an object or absent) from the rest of a request's params.
+fn take_meta(params: Option<Value>) -> Result<SplitParams, RpcError> {
+    match params {
+        Some(Value::Object(mut params)) => {
+            let meta = match params.swap_remove("_meta") {
+                Some(Value::Object(meta)) => Some(meta),
+                None | Some(Value::Null) => None,
+                Some(_) => {
+                    return Err(RpcError::invalid_params(
+                        "invalid params: `_meta` must be an object",
+                    ))
+                }
+            };
+            Ok((Some(Value::Object(params)), meta))
+        }
+        other => Ok((other, None)),
+    }
 }
 
 #[derive(Deserialize)]
@@ -360,7 +380,10 @@ impl ServerCore {
         caller: Option<Arc<Identity>>,
     ) -> Result<Reply, RpcError> {
         let id = request.id;
-        let params: CallParams = parse_params(request.params)?;
+        // `_meta` is moved out as it is: deserializing it with the rest would rebuild it, and on
+        // the stateless wire it is the biggest part of the request.
+        let (params, meta) = take_meta(request.params)?;
+        let params: CallParams = parse_params(params)?;
         let tool = catalog
             .find_tool(&params.name)
             .ok_or_else(|| RpcError::invalid_params(format!("Unknown tool: {}", params.name)))?;
@@ -381,11 +404,7 @@ impl ServerCore {
         let (call, wraps_output) = (tool.call.clone(), tool.wraps_output);
         self.spawn_request(
             peer,
-            Origin {
-                id,
-                meta: params.meta,
-                caller,
-            },
+            Origin { id, meta, caller },
             tool.spec.uses_ctx,
             RequestKind::Tool,
             move |ctx| {

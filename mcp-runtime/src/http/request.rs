@@ -1,7 +1,7 @@
 //! What a request must look like before its body is read: `Accept`, `Content-Type`, size,
 //! session id and protocol-version headers.
 
-use actix_web::http::header::{self, HeaderMap};
+use actix_web::http::header::{self, HeaderMap, HeaderName};
 use actix_web::http::Version;
 use actix_web::{web, HttpRequest};
 use std::time::Duration;
@@ -12,7 +12,15 @@ use futures_util::StreamExt;
 use super::error::HttpError;
 use crate::protocol::{ProtocolVersion, RequestId};
 
-pub(crate) use crate::protocol::headers::{SESSION_HEADER, VERSION_HEADER};
+use crate::protocol::headers;
+
+// The MCP headers as names parsed once: a lookup by `&str` parses the name on every request,
+// and allocates for a name outside HTTP's standard set.
+pub(crate) const SESSION_HEADER: HeaderName = HeaderName::from_static(headers::SESSION_HEADER);
+pub(crate) const VERSION_HEADER: HeaderName = HeaderName::from_static(headers::VERSION_HEADER);
+pub(crate) const METHOD_HEADER: HeaderName = HeaderName::from_static(headers::METHOD_HEADER);
+pub(crate) const NAME_HEADER: HeaderName = HeaderName::from_static(headers::NAME_HEADER);
+const LAST_EVENT_ID: HeaderName = HeaderName::from_static("last-event-id");
 
 /// Which response media types an `Accept` header admits. Parsed as media ranges, so order,
 /// parameters, case and wildcards do not matter; `q=0` excludes a range.
@@ -142,7 +150,7 @@ pub(crate) fn session_id(headers: &HeaderMap) -> Option<&str> {
 /// `Last-Event-ID` of a reconnecting client, split into stream and event number; `None` when
 /// absent (a fresh stream is asked for).
 pub(crate) fn last_event_id(headers: &HeaderMap) -> Result<Option<(u64, u64)>, HttpError> {
-    let Some(value) = headers.get("last-event-id") else {
+    let Some(value) = headers.get(LAST_EVENT_ID) else {
         return Ok(None);
     };
     let text = value.to_str().unwrap_or_default().trim();

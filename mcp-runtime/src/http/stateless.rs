@@ -20,12 +20,13 @@ use futures_util::{Stream, StreamExt};
 use tokio::sync::mpsc;
 
 use super::error::HttpError;
-use super::request::{SESSION_HEADER, VERSION_HEADER};
+use super::request::{METHOD_HEADER, NAME_HEADER, SESSION_HEADER, VERSION_HEADER};
 use super::{sse, sse_response, Endpoint};
 use crate::auth::Identity;
 use crate::engine::stateless::HeaderView;
 use crate::engine::{Era, Reply};
 use crate::peer::{CancelOnDrop, Outgoing};
+use crate::protocol::headers as meta_headers;
 use crate::protocol::meta;
 use crate::protocol::{ErrorCode, Message, ProtocolVersion, Request, Response};
 
@@ -133,7 +134,13 @@ struct Headers<'a>(&'a HeaderMap);
 
 impl HeaderView for Headers<'_> {
     fn header(&self, name: &str) -> Option<&[u8]> {
-        self.0.get(name).map(|value| value.as_bytes())
+        let value = match name {
+            meta_headers::VERSION_HEADER => self.0.get(VERSION_HEADER),
+            meta_headers::METHOD_HEADER => self.0.get(METHOD_HEADER),
+            meta_headers::NAME_HEADER => self.0.get(NAME_HEADER),
+            other => self.0.get(other),
+        };
+        value.map(|value| value.as_bytes())
     }
 }
 

@@ -57,7 +57,7 @@ pub(crate) struct Exchange {
     pub(crate) missing: Mutex<Option<&'static str>>,
     /// Caching hints for this request's result, when it is a cacheable one.
     pub(crate) cache: Option<(u64, CacheScope)>,
-    pub(crate) server_info: Value,
+    pub(crate) server_info: Arc<Value>,
     pub(crate) state_key: hmac::Key,
     /// The revision the request names.
     pub(crate) version: ProtocolVersion,

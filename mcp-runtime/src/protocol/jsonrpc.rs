@@ -150,9 +150,14 @@ impl Message {
     /// assert!(Message::from_slice(b"{").is_err());
     /// ```
     pub fn from_slice(bytes: &[u8]) -> Result<Message, DecodeError> {
-        let value: Value =
-            serde_json::from_slice(bytes).map_err(|e| DecodeError::Parse(e.to_string()))?;
-        Message::from_value(value)
+        let parse = |e: serde_json::Error| DecodeError::Parse(e.to_string());
+        if bytes.iter().find(|b| !b.is_ascii_whitespace()) != Some(&b'{') {
+            // Not an object: parsed whole, so bad JSON is a parse error and an array a batch.
+            return Message::from_value(serde_json::from_slice(bytes).map_err(parse)?);
+        }
+        serde_json::from_slice::<Envelope>(bytes)
+            .map_err(parse)?
+            .classify()
     }
 
     /// Classifies an already-parsed JSON value.
@@ -166,17 +171,55 @@ impl Message {
                 ))
             }
         };
-        match obj.remove("jsonrpc") {
+        Envelope {
+            jsonrpc: obj.swap_remove("jsonrpc"),
+            id: obj.swap_remove("id"),
+            method: obj.swap_remove("method"),
+            params: obj.swap_remove("params"),
+            result: obj.swap_remove("result"),
+            error: obj.swap_remove("error"),
+        }
+        .classify()
+    }
+}
+
+/// The members of a JSON-RPC message, each `Some` when present (`null` included). Read straight
+/// from the bytes: a `Value` map built for the envelope only to take its members out again
+/// was a good part of the cost of decoding a call.
+#[derive(Deserialize)]
+struct Envelope {
+    #[serde(default, deserialize_with = "present")]
+    jsonrpc: Option<Value>,
+    #[serde(default, deserialize_with = "present")]
+    id: Option<Value>,
+    #[serde(default, deserialize_with = "present")]
+    method: Option<Value>,
+    #[serde(default, deserialize_with = "present")]
+    params: Option<Value>,
+    #[serde(default, deserialize_with = "present")]
+    result: Option<Value>,
+    #[serde(default, deserialize_with = "present")]
+    error: Option<Value>,
+}
+
+/// A member that is there, even as `null` (which `Option`'s own impl would read as absent).
+fn present<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Option<Value>, D::Error> {
+    Value::deserialize(d).map(Some)
+}
+
+impl Envelope {
+    fn classify(self) -> Result<Message, DecodeError> {
+        match self.jsonrpc {
             Some(Value::String(s)) if s == "2.0" => {}
             Some(_) => return Err(DecodeError::Invalid("`jsonrpc` must be \"2.0\"")),
             None => return Err(DecodeError::Invalid("missing `jsonrpc: \"2.0\"`")),
         }
-        let id = obj.remove("id");
-        if let Some(method) = obj.remove("method") {
+        let id = self.id;
+        if let Some(method) = self.method {
             let Value::String(method) = method else {
                 return Err(DecodeError::Invalid("`method` must be a string"));
             };
-            let params = match obj.remove("params") {
+            let params = match self.params {
                 None => None,
                 Some(p @ (Value::Object(_) | Value::Array(_))) => Some(p),
                 Some(_) => {
@@ -203,7 +246,7 @@ impl Message {
             Some(Value::Null) => None,
             Some(id) => Some(RequestId::from_value(id)?),
         };
-        match (obj.remove("result"), obj.remove("error")) {
+        match (self.result, self.error) {
             (Some(result), None) => match id {
                 Some(id) => Ok(Message::Response(Response {
                     id: Some(id),

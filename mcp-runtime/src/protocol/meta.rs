@@ -157,7 +157,7 @@ impl RequestMeta {
         };
         let client_info = meta
             .get(CLIENT_INFO_KEY)
-            .and_then(|info| serde_json::from_value(info.clone()).ok());
+            .and_then(|info| serde::Deserialize::deserialize(info).ok());
         Ok(RequestMeta {
             version: ProtocolVersion::V2026_07_28,
             requested,
@@ -190,18 +190,18 @@ pub(crate) fn names_version(params: Option<&Value>) -> bool {
 /// A header value as the client meant it: surrounding whitespace trimmed, and an
 /// `=?base64?<data>?=` value decoded (that is how clients send values that are not plain
 /// ASCII). `None` when the encoded form is malformed or not UTF-8.
-pub(crate) fn decode_header_value(raw: &[u8]) -> Option<String> {
+pub(crate) fn decode_header_value(raw: &[u8]) -> Option<std::borrow::Cow<'_, str>> {
     use base64::Engine;
     let text = std::str::from_utf8(raw).ok()?.trim();
     let Some(encoded) =
         strip_prefix_ignore_case(text, "=?base64?").and_then(|t| t.strip_suffix("?="))
     else {
-        return Some(text.to_owned());
+        return Some(text.into());
     };
     let bytes = base64::engine::general_purpose::STANDARD
         .decode(encoded)
         .ok()?;
-    String::from_utf8(bytes).ok()
+    String::from_utf8(bytes).ok().map(Into::into)
 }
 
 /// A header value as the 2026 wire sends it: as is when it is visible ASCII and spaces (not at
