@@ -137,7 +137,7 @@ pub(crate) fn fn_path(cx: &mut Ctxt, meta: &Meta, key: &str, returns: &str) -> O
 }
 
 /// `annotations(...)`: each hint is `None` unless given.
-#[derive(Default)]
+#[derive(Default, PartialEq)]
 pub struct Annotations {
     pub read_only_hint: Option<bool>,
     pub destructive_hint: Option<bool>,

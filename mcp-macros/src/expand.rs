@@ -16,24 +16,34 @@ pub fn expand(tool: &Tool, item: &ItemFn) -> TokenStream {
     let registration = registration_struct(&tool.vis, ident, tool.kind);
 
     let name = &tool.name;
-    let title = match &tool.title {
-        Some(title) => quote!(#p::Some(#title)),
-        None => quote!(#p::None),
-    };
     let description = &tool.description;
-    let annotations = annotations(&p, &tool.annotations);
-    let extras = extras(&p, &tool.extras);
-    let input_schema = match &tool.input_schema {
-        Some(path) => quote_spanned!(path.span()=> #p::Some(#path)),
-        None => quote!(#p::None),
-    };
     let uses_ctx = tool.uses_ctx();
-    let scopes = &tool.scopes;
-    let task = match tool.task.as_deref() {
-        Some("required") => quote!(#p::TaskSupport::Required),
-        Some(_) => quote!(#p::TaskSupport::Optional),
-        None => quote!(#p::TaskSupport::Forbidden),
-    };
+    // Only the attributes the tool sets are passed on: the expansion stays small, and a new
+    // attribute in the runtime's spec changes nothing here.
+    let mut settings = Vec::new();
+    if let Some(title) = &tool.title {
+        settings.push(quote!(.__with_title(#title)));
+    }
+    if tool.annotations != Annotations::default() {
+        let annotations = annotations(&p, &tool.annotations);
+        settings.push(quote!(.__with_annotations(#annotations)));
+    }
+    if let Some(path) = &tool.input_schema {
+        settings.push(quote_spanned!(path.span()=> .__with_input_schema(#path)));
+    }
+    if tool.extras.icons.is_some() || tool.extras.meta.is_some() {
+        let extras = extras(&p, &tool.extras);
+        settings.push(quote!(.__with_extras(#extras)));
+    }
+    if !tool.scopes.is_empty() {
+        let scopes = &tool.scopes;
+        settings.push(quote!(.__with_scopes(&[#(#scopes),*])));
+    }
+    match tool.task.as_deref() {
+        Some("required") => settings.push(quote!(.__with_task(#p::TaskSupport::Required))),
+        Some(_) => settings.push(quote!(.__with_task(#p::TaskSupport::Optional))),
+        None => {}
+    }
 
     let output_ty = match &tool.output {
         Some(ty) => quote!(#ty),
@@ -55,18 +65,12 @@ pub fn expand(tool: &Tool, item: &ItemFn) -> TokenStream {
             let (ty, name, description, required) =
                 (&arg.ty, &arg.name, &arg.description, arg.required);
             let schema = quote_spanned!(ty.span()=> #p::schema_of::<#ty>);
-            let header = match &arg.header {
-                Some(header) => quote!(#p::Some(#header)),
-                None => quote!(#p::None),
-            };
+            let header = arg
+                .header
+                .as_ref()
+                .map(|header| quote!(.__with_header(#header)));
             quote! {
-                #p::ParamSpec {
-                    name: #name,
-                    description: #description,
-                    required: #required,
-                    schema: #schema,
-                    header: #header,
-                }
+                #p::ParamSpec::__new(#name, #description, #required, #schema)#header
             }
         })
         .collect();
@@ -87,19 +91,13 @@ pub fn expand(tool: &Tool, item: &ItemFn) -> TokenStream {
         const _: () = {
             #[automatically_derived]
             impl #p::Tool for #ident {
-                const SPEC: #p::ToolSpec = #p::ToolSpec {
-                    name: #name,
-                    title: #title,
-                    description: #description,
-                    annotations: #annotations,
-                    params: &[#(#param_specs),*],
-                    output_schema: #output_schema,
-                    uses_ctx: #uses_ctx,
-                    input_schema: #input_schema,
-                    extras: #extras,
-                    scopes: &[#(#scopes),*],
-                    task: #task,
-                };
+                const SPEC: #p::ToolSpec = #p::ToolSpec::__new(
+                    #name,
+                    #description,
+                    &[#(#param_specs),*],
+                    #output_schema,
+                    #uses_ctx,
+                )#(#settings)*;
 
                 // `|| EXPR` for `#[mcp(default = EXPR)]` is redundant when EXPR is a call.
                 #[allow(clippy::redundant_closure)]

@@ -29,24 +29,13 @@ pub fn fallback(item: &ItemFn, krate: &syn::Path, errors: TokenStream) -> TokenS
 
         const _: () = {
             impl #p::Tool for #ident {
-                const SPEC: #p::ToolSpec = #p::ToolSpec {
-                    name: #name,
-                    title: #p::None,
-                    description: "",
-                    annotations: #p::ToolAnnotations {
-                        read_only_hint: #p::None,
-                        destructive_hint: #p::None,
-                        idempotent_hint: #p::None,
-                        open_world_hint: #p::None,
-                    },
-                    params: &[],
-                    output_schema: <() as #p::IntoToolResult>::output_schema,
-                    uses_ctx: false,
-                    input_schema: #p::None,
-                    extras: #p::Extras::NONE,
-                    scopes: &[],
-                    task: #p::TaskSupport::Forbidden,
-                };
+                const SPEC: #p::ToolSpec = #p::ToolSpec::__new(
+                    #name,
+                    "",
+                    &[],
+                    <() as #p::IntoToolResult>::output_schema,
+                    false,
+                );
 
                 fn call(_: #p::Ctx, _: #p::Arguments) -> #p::ToolFuture {
                     ::core::unreachable!()

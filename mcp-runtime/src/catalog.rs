@@ -6,7 +6,9 @@
 //! `notifications/{tools,prompts,resources}/list_changed`, and
 //! `notifications/resources/updated` for the sessions subscribed to a changed resource.
 
+use std::borrow::{Borrow, Cow};
 use std::collections::HashMap;
+use std::hash::Hash;
 use std::sync::{Arc, Mutex, RwLock, Weak};
 
 use bytes::Bytes;
@@ -18,16 +20,28 @@ use crate::peer::Session;
 use crate::prompt::{self, Prompt, PromptArguments, PromptFuture, PromptSpec};
 use crate::protocol::meta::SUBSCRIPTION_ID_KEY;
 use crate::resource::{self, Resource, ResourceFuture, ResourceSpec, TemplateVars, UriTemplate};
-use crate::tool::{self, Arguments, RegistrationError, Tool, ToolFuture, ToolSpec};
+use crate::tool::{self, DynamicTool, RegistrationError, TaskSupport, Tool, ToolCall};
 
-/// A tool as the dispatcher holds it: its `tools/list` entry and its entry point. Not generic,
-/// so the dispatch code is compiled once, not once per tool.
+/// A tool as the dispatcher holds it, whichever way it was declared (`#[mcp_tool]` or a
+/// [`DynamicTool`]): what the request path reads of it, its `tools/list` entry and its entry
+/// point. Not generic, so the dispatch code is compiled once, not once per tool.
 pub(crate) struct RegisteredTool {
-    pub(crate) spec: ToolSpec,
+    pub(crate) spec: ToolRules,
     pub(crate) definition: Value,
     /// Structured results are wrapped as `{"result": ...}` to match the output schema.
     pub(crate) wraps_output: bool,
-    pub(crate) call: fn(Ctx, Arguments) -> ToolFuture,
+    pub(crate) call: ToolCall,
+}
+
+/// What serving a call needs to know of a tool, beyond its definition.
+pub(crate) struct ToolRules {
+    /// The wire name: borrowed from a `#[mcp_tool]`'s spec, owned for a dynamic tool.
+    pub(crate) name: Cow<'static, str>,
+    /// Whether the tool may send notifications while it runs (always, for a dynamic tool).
+    pub(crate) uses_ctx: bool,
+    /// The OAuth scopes a caller needs (none, for a dynamic tool).
+    pub(crate) scopes: &'static [&'static str],
+    pub(crate) task: TaskSupport,
 }
 
 /// A prompt as the dispatcher holds it: its `prompts/list` entry and its entry point.
@@ -50,7 +64,7 @@ pub(crate) struct RegisteredResource {
 #[derive(Clone, Default)]
 pub(crate) struct Catalog {
     pub(crate) tools: Vec<Arc<RegisteredTool>>,
-    tool_index: HashMap<&'static str, usize>,
+    tool_index: HashMap<Cow<'static, str>, usize>,
     pub(crate) prompts: Vec<Arc<RegisteredPrompt>>,
     prompt_index: HashMap<&'static str, usize>,
     pub(crate) resources: Vec<Arc<RegisteredResource>>,
@@ -101,20 +115,47 @@ impl Catalog {
         let spec = T::SPEC;
         check_new_name("tool", spec.name, &self.tool_index)?;
         let (definition, wraps_output) = tool::definition(&spec)?;
-        self.tool_index.insert(spec.name, self.tools.len());
-        self.tools.push(Arc::new(RegisteredTool {
+        self.push_tool(RegisteredTool {
+            spec: ToolRules {
+                name: Cow::Borrowed(spec.name),
+                uses_ctx: spec.uses_ctx,
+                scopes: spec.scopes,
+                task: spec.task,
+            },
             definition,
             wraps_output,
-            spec,
-            call: T::call,
-        }));
+            call: ToolCall::Static(T::call),
+        });
         Ok(())
+    }
+
+    fn add_dynamic_tool(&mut self, tool: DynamicTool) -> Result<(), RegistrationError> {
+        check_new_name("tool", tool.name(), &self.tool_index)?;
+        let parts = tool.into_parts()?;
+        self.push_tool(RegisteredTool {
+            spec: ToolRules {
+                name: Cow::Owned(parts.name),
+                uses_ctx: true,
+                scopes: &[],
+                task: parts.task,
+            },
+            definition: parts.definition,
+            wraps_output: false,
+            call: parts.call,
+        });
+        Ok(())
+    }
+
+    fn push_tool(&mut self, tool: RegisteredTool) {
+        self.tool_index
+            .insert(tool.spec.name.clone(), self.tools.len());
+        self.tools.push(Arc::new(tool));
     }
 
     fn remove_tool(&mut self, name: &str) -> bool {
         let before = self.tools.len();
         self.tools.retain(|t| t.spec.name != name);
-        self.tool_index = index(&self.tools, |t| t.spec.name);
+        self.tool_index = index(&self.tools, |t| t.spec.name.clone());
         self.tools.len() != before
     }
 
@@ -172,10 +213,10 @@ impl Catalog {
 }
 
 /// Tool and prompt names: valid, and not taken yet.
-fn check_new_name(
+fn check_new_name<K: Borrow<str> + Eq + Hash>(
     kind: &'static str,
     name: &str,
-    taken: &HashMap<&'static str, usize>,
+    taken: &HashMap<K, usize>,
 ) -> Result<(), RegistrationError> {
     if !tool::is_valid_tool_name(name) {
         return Err(RegistrationError::InvalidName {
@@ -192,7 +233,7 @@ fn check_new_name(
     Ok(())
 }
 
-fn index<T>(items: &[Arc<T>], name: impl Fn(&T) -> &'static str) -> HashMap<&'static str, usize> {
+fn index<T, K: Eq + Hash>(items: &[Arc<T>], name: impl Fn(&T) -> K) -> HashMap<K, usize> {
     items
         .iter()
         .enumerate()
@@ -405,7 +446,39 @@ impl ServerHandle {
             .change(Kind::Tools, |c| c.add_tool::<T>(), |_| true)
     }
 
-    /// Removes the tool named `name`; `false` if there was none. Calls already running finish.
+    /// Adds a tool described and implemented at run time; clients are told the tool list
+    /// changed. Fails, changing nothing, if the name is invalid or taken, or a schema is not an
+    /// object schema.
+    ///
+    /// ```
+    /// use mcp_runtime::{tool::DynamicTool, RegistrationError, Server};
+    /// use serde_json::{json, Value};
+    ///
+    /// let server = Server::new("plugins", "1");
+    /// let handle = server.handle();
+    /// // ... serve `server` ..., then, when a plugin announces a tool:
+    /// let upper = DynamicTool::new(
+    ///     "upper",
+    ///     json!({"type": "object", "properties": {"text": {"type": "string"}}, "required": ["text"]}),
+    ///     |_ctx, args: Value| async move { args["text"].as_str().unwrap_or_default().to_uppercase() },
+    /// )
+    /// .description("Upper-case a text.");
+    /// handle.add_dynamic_tool(upper.clone()).unwrap();
+    /// assert!(matches!(
+    ///     handle.add_dynamic_tool(upper),
+    ///     Err(RegistrationError::Duplicate { .. })
+    /// ));
+    /// assert_eq!(server.tool_names().collect::<Vec<_>>(), ["upper"]);
+    /// // and when it goes away:
+    /// assert!(handle.remove_tool("upper"));
+    /// ```
+    pub fn add_dynamic_tool(&self, tool: DynamicTool) -> Result<(), RegistrationError> {
+        self.live
+            .change(Kind::Tools, |c| c.add_dynamic_tool(tool), |_| true)
+    }
+
+    /// Removes the tool named `name` (declared with `#[mcp_tool]` or added as a
+    /// [`DynamicTool`]); `false` if there was none. Calls already running finish.
     pub fn remove_tool(&self, name: &str) -> bool {
         let removed =
             self.live

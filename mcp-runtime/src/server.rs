@@ -15,7 +15,7 @@ use crate::protocol::{CacheScope, Icon, Implementation};
 use crate::resource::Resource;
 use crate::state::StateMap;
 use crate::stdio::StdioTransport;
-use crate::tool::Tool;
+use crate::tool::{DynamicTool, RegistrationError, Tool};
 
 /// An MCP server: its identity, its tools and the state they share.
 ///
@@ -111,6 +111,37 @@ impl Server {
             panic!("{error}");
         }
         self
+    }
+
+    /// Registers a tool described and implemented at run time (see [`DynamicTool`]), beside
+    /// the `#[mcp_tool]` ones. Unlike [`tool`](Self::tool), whose mistakes are programming
+    /// errors, a dynamic tool comes from data (a plugin's manifest, an OpenAPI document), so a
+    /// bad name, a taken name or a schema that is not an object schema is an error to handle.
+    ///
+    /// ```
+    /// use mcp_runtime::{tool::DynamicTool, RegistrationError, Server};
+    /// use serde_json::{json, Value};
+    ///
+    /// # fn main() -> Result<(), RegistrationError> {
+    /// // Say these came from a plugin's manifest.
+    /// let (name, description) = ("reverse", "Reverse a text.");
+    /// let schema = json!({"type": "object", "properties": {"text": {"type": "string"}}});
+    ///
+    /// let reverse = DynamicTool::new(name, schema, |_ctx, args: Value| async move {
+    ///     args["text"].as_str().unwrap_or_default().chars().rev().collect::<String>()
+    /// })
+    /// .description(description);
+    /// let server = Server::new("plugins", "1").dynamic_tool(reverse)?;
+    /// assert_eq!(server.tool_names().collect::<Vec<_>>(), ["reverse"]);
+    ///
+    /// let bad = DynamicTool::new("no spaces allowed", json!({"type": "object"}), |_, _| async { "" });
+    /// assert!(matches!(server.dynamic_tool(bad), Err(RegistrationError::InvalidName { .. })));
+    /// # Ok(())
+    /// # }
+    /// ```
+    pub fn dynamic_tool(self, tool: DynamicTool) -> Result<Server, RegistrationError> {
+        self.handle().add_dynamic_tool(tool)?;
+        Ok(self)
     }
 
     /// Registers a prompt declared with `#[mcp_prompt]`. Registering any prompt makes the
@@ -234,10 +265,15 @@ impl Server {
         self
     }
 
-    /// The names of the registered tools, in registration order.
-    pub fn tool_names(&self) -> impl Iterator<Item = &'static str> {
+    /// The names of the registered tools (`#[mcp_tool]` and dynamic ones), in registration
+    /// order.
+    pub fn tool_names(&self) -> impl Iterator<Item = String> {
         let catalog = self.live.catalog();
-        let names: Vec<_> = catalog.tools.iter().map(|t| t.spec.name).collect();
+        let names: Vec<_> = catalog
+            .tools
+            .iter()
+            .map(|t| t.spec.name.clone().into_owned())
+            .collect();
         names.into_iter()
     }
 

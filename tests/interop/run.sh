@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Official MCP clients against examples/server over a real socket: the Python SDK (PyPI `mcp`),
 # the TypeScript SDK and the MCP Inspector CLI list the tools, call `add`, and (SDKs) receive every
-# `process_files` notification live, before the result. The Python SDK's stdio client does the
+# `process_files` notification live, before the result. The Python SDK also lists and calls the
+# tools examples/plugin_host registers at run time (tool::DynamicTool), in both protocol eras. The Python SDK's stdio client does the
 # same with examples/stdio_server as its child process, and its legacy SSE client over the
 # HTTP+SSE transport of 2024-11-05 (GET /sse + POST /messages), which examples/server serves too.
 # Then the other direction: OUR client (examples/client) against the official Python SDK server
@@ -46,6 +47,15 @@ fi
 
 echo "== Python SDK (mcp.Client)"
 "$CACHE/venv/bin/python" "$HERE/python_client.py" "$URL"
+echo "== Python SDK: tools registered at run time (examples/plugin_host), both eras"
+(cd "$ROOT" && cargo build --quiet -p examples --example plugin_host)
+PLUGIN_PORT=39222
+"$ROOT/target/debug/examples/plugin_host" --bind "127.0.0.1:$PLUGIN_PORT" >"$CACHE/plugin_host.log" 2>&1 &
+PLUGIN_PID=$!
+trap 'kill "${SERVER_PID:-}" "$PLUGIN_PID" 2>/dev/null || true' EXIT
+for _ in $(seq 1 100); do curl -s -o /dev/null "http://127.0.0.1:$PLUGIN_PORT/mcp" && break; sleep 0.1; done
+"$CACHE/venv/bin/python" "$HERE/python_dynamic_client.py" "http://127.0.0.1:$PLUGIN_PORT/mcp"
+kill "$PLUGIN_PID" 2>/dev/null || true
 echo "== Python SDK over the legacy HTTP+SSE transport (sse_client + ClientSession)"
 "$CACHE/venv/bin/python" "$HERE/python_sse_client.py" "${SSE_URL:-${URL%/mcp}/sse}"
 echo "== Python SDK over stdio (mcp.Client + StdioServerParameters)"
@@ -114,4 +124,4 @@ trap 'kill "${SERVER_PID:-}" "$PY_PID" "$TS_PID" "$ASK_PID" 2>/dev/null || true'
 for _ in $(seq 1 150); do curl -s -o /dev/null "http://127.0.0.1:$ASK_PORT/mcp" && break; sleep 0.1; done
 echo "== Python SDK client: elicitation and sampling callbacks, a resumed stream"
 "$CACHE/venv/bin/python" "$HERE/python_ask_client.py" "http://127.0.0.1:$ASK_PORT/mcp"
-echo "16 passed, 0 failed"
+echo "17 passed, 0 failed"

@@ -227,6 +227,40 @@ pub fn tool_call(id: i64, name: &str, arguments: Value) -> Value {
     json!({"jsonrpc": "2.0", "id": id, "method": "tools/call", "params": {"name": name, "arguments": arguments}})
 }
 
+/// Sends one request of the stateless 2026-07-28 wire to `server`, as a 2026 client does:
+/// `params` with the protocol version and (empty, unless `params` has them) client
+/// capabilities added to its `_meta`, and the `Mcp-Protocol-Version`, `Mcp-Method` and
+/// `Mcp-Name` headers. Returns the status and every JSON-RPC message of the answer.
+pub async fn stateless(
+    server: &TestServer,
+    id: i64,
+    method: &str,
+    mut params: Value,
+) -> (u16, Vec<Value>) {
+    let meta = &mut params["_meta"];
+    meta["io.modelcontextprotocol/protocolVersion"] = json!("2026-07-28");
+    if meta
+        .get("io.modelcontextprotocol/clientCapabilities")
+        .is_none()
+    {
+        meta["io.modelcontextprotocol/clientCapabilities"] = json!({});
+    }
+    let mut request = server
+        .post(None)
+        .header("mcp-protocol-version", "2026-07-28")
+        .header("mcp-method", method);
+    if let Some(name) = params
+        .get("name")
+        .or_else(|| params.get("uri"))
+        .and_then(Value::as_str)
+    {
+        request = request.header("mcp-name", name);
+    }
+    let body = json!({"jsonrpc": "2.0", "id": id, "method": method, "params": params});
+    let response = request.json(&body).send().await.unwrap();
+    (response.status().as_u16(), messages(response).await)
+}
+
 /// An `initialize` request at 2025-11-25 with no client capabilities.
 pub fn initialize_request(client_name: &str) -> Value {
     json!({

@@ -396,14 +396,14 @@ impl ServerCore {
         }
         let args = Arguments::from_value_within(params.arguments, self.limits.argument_values)
             .map_err(|e| RpcError::invalid_params(e.to_string()))?;
-        let (call, wraps_output) = (tool.call, tool.wraps_output);
+        let (call, wraps_output) = (tool.call.clone(), tool.wraps_output);
         self.spawn_request(
             peer,
             Origin { id, meta, caller },
             tool.spec.uses_ctx,
             RequestKind::Tool,
             move |ctx| {
-                let future = call(ctx, args).into_inner();
+                let future = call.invoke(ctx, args).into_inner();
                 Box::pin(async move {
                     let mut result = future.await;
                     if wraps_output {

@@ -20,6 +20,7 @@ mod limits;
 mod prompts;
 mod resources;
 mod resume;
+mod runtime_tools;
 mod schemas;
 mod shutdown;
 mod stateless;

@@ -390,9 +390,13 @@ fn structured_output_not_an_object() {
 #[test]
 fn spec_matches_signature() {
     let spec = <search as Tool>::SPEC;
-    assert_eq!(spec.name, "search");
-    assert!(!spec.uses_ctx);
-    let params: Vec<(&str, bool)> = spec.params.iter().map(|p| (p.name, p.required)).collect();
+    assert_eq!(spec.name(), "search");
+    assert!(!spec.uses_ctx());
+    let params: Vec<(&str, bool)> = spec
+        .params()
+        .iter()
+        .map(|p| (p.name(), p.required()))
+        .collect();
     assert_eq!(
         params,
         [

@@ -46,8 +46,8 @@ fn main() {
         .tool::<echo>()
         .tool::<local>()
         .tool::<nested::twice>();
-    assert_eq!(<add as Tool>::SPEC.name, "add");
-    assert!(!<add as Tool>::SPEC.uses_ctx);
-    assert!(<echo as Tool>::SPEC.uses_ctx);
+    assert_eq!(<add as Tool>::SPEC.name(), "add");
+    assert!(!<add as Tool>::SPEC.uses_ctx());
+    assert!(<echo as Tool>::SPEC.uses_ctx());
     let _ = server;
 }

@@ -18,11 +18,11 @@ async fn open() {}
 #[mcp_tool]
 async fn plain() {}
 
-const _: () = assert!(<write as Tool>::SPEC.scopes.len() == 2);
+const _: () = assert!(<write as Tool>::SPEC.scopes().len() == 2);
 
 fn main() {
-    assert_eq!(<write as Tool>::SPEC.scopes, ["files:read", "files:write"]);
-    assert!(<open as Tool>::SPEC.scopes.is_empty());
-    assert!(<plain as Tool>::SPEC.scopes.is_empty());
+    assert_eq!(<write as Tool>::SPEC.scopes(), ["files:read", "files:write"]);
+    assert!(<open as Tool>::SPEC.scopes().is_empty());
+    assert!(<plain as Tool>::SPEC.scopes().is_empty());
     let _ = Server::new("s", "1").tool::<write>().tool::<open>().tool::<plain>();
 }

@@ -1,7 +1,11 @@
-//! What a tool is to the runtime: a static description ([`ToolSpec`]) and a call function.
+//! What a tool is to the runtime: a static description ([`ToolSpec`]) and a call function, or
+//! a [`DynamicTool`] described and implemented at run time.
 //!
-//! `#[mcp_tool]` implements [`Tool`] for a unit-like struct named after the function; users
-//! rarely touch this module except to implement [`Tool`] by hand for dynamic cases.
+//! `#[mcp_tool]` implements [`Tool`] for a unit-like struct named after the function. A server
+//! that learns its tools while it runs (a proxy, a plugin host, an OpenAPI bridge) builds
+//! [`DynamicTool`]s from a name, a JSON input schema and an async closure instead, and
+//! registers them with [`Server::dynamic_tool`](crate::Server::dynamic_tool) or
+//! [`ServerHandle::add_dynamic_tool`](crate::ServerHandle::add_dynamic_tool).
 
 use std::future::Future;
 use std::pin::Pin;
@@ -12,10 +16,16 @@ use serde_json::{Map, Value};
 
 use crate::ctx::Ctx;
 pub use crate::ctx::ProgressValue;
-use crate::protocol::Extras;
-use crate::protocol::{CallToolResult, ToolAnnotations};
+use crate::protocol::CallToolResult;
 pub use crate::result::IntoToolResult;
 pub use crate::state::MissingState;
+
+mod dynamic;
+mod spec;
+mod validate;
+pub use dynamic::DynamicTool;
+pub(crate) use dynamic::ToolCall;
+pub use spec::{ParamSpec, ToolSpec};
 
 /// A tool the server can list and call. Implemented by `#[mcp_tool]`.
 ///
@@ -28,7 +38,7 @@ pub use crate::state::MissingState;
 ///     format!("Hello, {name}!")
 /// }
 ///
-/// assert_eq!(<hello as Tool>::SPEC.name, "hello");
+/// assert_eq!(<hello as Tool>::SPEC.name(), "hello");
 /// ```
 pub trait Tool: 'static {
     /// Name, description, parameters and schemas.
@@ -36,38 +46,6 @@ pub trait Tool: 'static {
 
     /// Decodes the arguments and runs the tool. The future need not be `Send`.
     fn call(ctx: Ctx, args: Arguments) -> ToolFuture;
-}
-
-/// The static description of a tool, built at compile time by `#[mcp_tool]`.
-#[derive(Debug, Clone, Copy)]
-pub struct ToolSpec {
-    /// The wire name (1-128 characters of `[A-Za-z0-9_.-]`).
-    pub name: &'static str,
-    /// A display name.
-    pub title: Option<&'static str>,
-    /// What the tool does, for the model. Never empty.
-    pub description: &'static str,
-    /// Behaviour hints.
-    pub annotations: ToolAnnotations,
-    /// The parameters, in declaration order.
-    pub params: &'static [ParamSpec],
-    /// The output schema of the return type, when it has one (`Json<T>`).
-    pub output_schema: fn(&mut SchemaGenerator) -> Option<Schema>,
-    /// Whether the tool takes a [`Ctx`], and so may send notifications while it runs.
-    /// Calls to tools that cannot notify are answered with plain JSON instead of a stream.
-    pub uses_ctx: bool,
-    /// `input_schema = f`: the input schema sent as given, instead of the one derived from the
-    /// parameters (which still decode the arguments).
-    pub input_schema: Option<fn() -> Value>,
-    /// Icons and `_meta`.
-    pub extras: Extras,
-    /// `scopes = [...]`: the OAuth scopes a caller's token must carry to see the tool in
-    /// `tools/list` and to call it, when the endpoint authenticates (see [`crate::auth`]).
-    /// Empty: any authenticated caller. Without authentication they are not checked.
-    pub scopes: &'static [&'static str],
-    /// `task = "optional" | "required"`: whether a call may run as a task of the 2026 tasks
-    /// extension (see [`TaskSupport`]).
-    pub task: TaskSupport,
 }
 
 /// Whether a tool's calls may run as tasks (the `io.modelcontextprotocol/tasks` extension of
@@ -83,7 +61,7 @@ pub struct ToolSpec {
 ///     ctx.run_as_task().await;
 ///     "reindexed"
 /// }
-/// assert_eq!(<reindex as Tool>::SPEC.task, TaskSupport::Optional);
+/// assert_eq!(<reindex as Tool>::SPEC.task(), TaskSupport::Optional);
 /// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub enum TaskSupport {
@@ -97,23 +75,6 @@ pub enum TaskSupport {
     /// On the 2026 wire, only clients that take tasks may call the tool (others get `-32021`);
     /// 2025 sessions call it like any tool.
     Required,
-}
-
-/// One parameter of a tool: a property of its input schema.
-#[derive(Debug, Clone, Copy)]
-pub struct ParamSpec {
-    /// The property name.
-    pub name: &'static str,
-    /// From the parameter's `///` comment; empty when there is none.
-    pub description: &'static str,
-    /// Whether the property is listed in `required`.
-    pub required: bool,
-    /// The schema of the parameter's type.
-    pub schema: fn(&mut SchemaGenerator) -> Schema,
-    /// `#[mcp(header = "Name")]`: the schema's `x-mcp-header`, so 2026 clients mirror the value
-    /// in an `Mcp-Param-Name` header (for a string, number or boolean parameter), which the
-    /// transport checks against the body.
-    pub header: Option<&'static str>,
 }
 
 /// The future a tool call runs as. Not `Send`: actix-web workers are single-threaded.
@@ -182,6 +143,11 @@ impl Arguments {
         Arguments::from_value(value)
     }
 
+    /// The arguments as a JSON object, for a [`DynamicTool`]'s handler.
+    pub(crate) fn into_value(self) -> Value {
+        Value::Object(self.0)
+    }
+
     /// Removes and decodes one argument. A missing argument decodes as `null`, so `Option<T>`
     /// parameters are optional and everything else reports it as missing.
     pub fn take<T: DeserializeOwned>(&mut self, name: &'static str) -> Result<T, ArgumentError> {
@@ -247,6 +213,20 @@ pub enum ArgumentError {
         name: &'static str,
         /// What serde said.
         source: serde_json::Error,
+    },
+    /// A property the input schema of a [`DynamicTool`] requires is absent.
+    #[error("missing required argument `{path}`")]
+    MissingProperty {
+        /// Where: `name`, or `outer.inner` for a property of an object argument.
+        path: String,
+    },
+    /// A value does not match the input schema of a [`DynamicTool`].
+    #[error("invalid value for argument `{path}`: {problem}")]
+    Mismatch {
+        /// Where: `name`, `outer.inner`, `items[2]`, or `arguments` for the whole object.
+        path: String,
+        /// What the schema expected.
+        problem: String,
     },
 }
 
@@ -518,12 +498,21 @@ pub enum RegistrationError {
         /// The name or URI given.
         name: String,
     },
-    /// A tool's hand-written input schema (`input_schema = f`) is not an object schema.
-    #[error("tool {tool:?}: `input_schema` must return a JSON object schema with \"type\": \"object\", got {schema}")]
+    /// A tool's hand-written input schema (`input_schema = f`, or a [`DynamicTool`]'s) is not
+    /// an object schema.
+    #[error("tool {tool:?}: the input schema must be a JSON object schema with \"type\": \"object\", got {schema}")]
     InputSchema {
         /// The tool.
         tool: String,
-        /// What its schema function returned.
+        /// The schema given.
+        schema: Value,
+    },
+    /// A [`DynamicTool`]'s output schema is not an object schema.
+    #[error("tool {tool:?}: the output schema must be a JSON object schema with \"type\": \"object\", got {schema}")]
+    OutputSchema {
+        /// The tool.
+        tool: String,
+        /// The schema given.
         schema: Value,
     },
     /// A resource's URI template does not parse.
@@ -565,19 +554,33 @@ pub(crate) fn definition(spec: &ToolSpec) -> Result<(Value, bool), RegistrationE
     Ok((Value::Object(tool), wraps_output))
 }
 
-/// A schema given with `input_schema = f`, checked once at registration: MCP requires an
-/// object schema, and a wrong one is a programming error best seen at start-up.
+/// A schema given with `input_schema = f` or by a [`DynamicTool`], checked once at
+/// registration: MCP requires an object schema, and a wrong one is best seen at registration.
 fn checked_input_schema(tool: &str, schema: Value) -> Result<Value, RegistrationError> {
-    let is_object = schema
-        .as_object()
-        .is_some_and(|s| s.get("type").and_then(Value::as_str) == Some("object"));
-    if !is_object {
+    if !is_object_schema(&schema) {
         return Err(RegistrationError::InputSchema {
             tool: tool.into(),
             schema,
         });
     }
     Ok(schema)
+}
+
+/// Whether `schema` is a JSON Schema object for objects: `"type": "object"`, with
+/// `properties` (if any) an object of schemas and `required` (if any) a list of names.
+fn is_object_schema(schema: &Value) -> bool {
+    let Some(schema) = schema.as_object() else {
+        return false;
+    };
+    let properties_ok = schema.get("properties").is_none_or(|p| {
+        p.as_object()
+            .is_some_and(|p| p.values().all(|s| s.is_object() || s.is_boolean()))
+    });
+    let required_ok = schema.get("required").is_none_or(|r| {
+        r.as_array()
+            .is_some_and(|names| names.iter().all(Value::is_string))
+    });
+    schema.get("type").and_then(Value::as_str) == Some("object") && properties_ok && required_ok
 }
 
 /// Whether `name` is a valid tool name: 1-128 characters of `[A-Za-z0-9_.-]`.
@@ -591,6 +594,7 @@ pub fn is_valid_tool_name(name: &str) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::protocol::{Extras, ToolAnnotations};
     use crate::Json;
 
     #[derive(serde::Serialize, JsonSchema)]
