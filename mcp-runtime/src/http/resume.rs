@@ -8,7 +8,10 @@
 //! stream only, and then, if the call still runs, the rest live, numbered on.
 
 use std::collections::HashMap;
+use std::future::Future;
+use std::pin::Pin;
 use std::sync::{Arc, Mutex};
+use std::task::{Context, Poll};
 use std::time::Duration;
 
 use bytes::Bytes;
@@ -18,7 +21,7 @@ use super::error::HttpError;
 use super::sse::EventWriter;
 use crate::peer::Outgoing;
 use crate::peer::Session;
-use crate::store::{EventStore, ReplayError};
+use crate::store::{EventStore, ReplayError, StoreError, StoreFuture};
 
 /// What a resumable stream needs to record its events and to park.
 #[derive(Clone)]
@@ -29,25 +32,39 @@ pub(crate) struct Recorder {
 }
 
 impl Recorder {
-    /// Frames one message as the writer's next event and records it.
-    pub(crate) fn record(&self, writer: &mut EventWriter, json: &[u8]) -> Bytes {
+    /// Frames one message as the writer's next event and hands it to the store; the event
+    /// may be sent once the returned future resolves (store, then send).
+    pub(crate) fn record(&self, writer: &mut EventWriter, json: &[u8]) -> Storing {
         let seq = writer.seq;
         let event = writer.message(json);
-        self.store
-            .append(&self.session, writer.stream, seq, event.clone());
-        event
+        let stored = self.store.append(
+            &self.session,
+            writer.stream,
+            seq,
+            std::slice::from_ref(&event),
+        );
+        Storing { event, stored }
     }
 
     /// Hands a running call to a task that records its messages until a client claims it.
     /// `claims` is where claims of the stream arrive (from [`Streams::attach`]).
-    pub(crate) fn park(self, live: Live, claims: Claims) {
+    /// `storing`: an event of the stream the store has not confirmed yet, stored first.
+    pub(crate) fn park(self, live: Live, claims: Claims, storing: Option<Storing>) {
         // Streams are dropped on actix's workers, inside a runtime; outside one there is no
         // task to park on, and the call's messages are dropped as before resumability.
         let Ok(runtime) = tokio::runtime::Handle::try_current() else {
             self.streams.finish(live.writer.stream);
             return;
         };
-        runtime.spawn(drain(live, self, claims));
+        runtime.spawn(async move {
+            if let Some(storing) = storing {
+                if storing.await.is_err() {
+                    self.streams.finish(live.writer.stream);
+                    return;
+                }
+            }
+            drain(live, self, claims).await
+        });
     }
 
     /// Hands `live` to the claimant behind `reply`; if it is gone, takes the stream back and
@@ -60,6 +77,24 @@ impl Recorder {
                 Some((live, claims))
             }
         }
+    }
+}
+
+/// An event on its way into the store: resolves to the event, to be sent, once it is stored.
+/// An in-memory store's is ready at once.
+pub(crate) struct Storing {
+    event: Bytes,
+    stored: StoreFuture<'static, Result<(), StoreError>>,
+}
+
+impl Future for Storing {
+    type Output = Result<Bytes, StoreError>;
+
+    fn poll(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
+        let this = &mut *self;
+        Pin::new(&mut this.stored)
+            .poll(cx)
+            .map_ok(|()| std::mem::take(&mut this.event))
     }
 }
 
@@ -176,11 +211,15 @@ async fn drain(mut live: Live, recorder: Recorder, claims: Claims) {
             },
             message = live.messages.recv() => match message {
                 Some(Outgoing::Notification(json)) => {
-                    recorder.record(&mut live.writer, &json);
+                    // A store that fails cannot give the client these events back: stop
+                    // recording (the call goes on; its messages are dropped).
+                    if recorder.record(&mut live.writer, &json).await.is_err() {
+                        break;
+                    }
                 }
                 Some(Outgoing::CloseStream) => {}
                 Some(Outgoing::Response(json)) => {
-                    recorder.record(&mut live.writer, &json);
+                    let _ = recorder.record(&mut live.writer, &json).await;
                     break;
                 }
                 None => break,
@@ -215,16 +254,17 @@ impl Recorder {
         // A stream that exists but recorded nothing yet has simply sent nothing; only a stream
         // no call and no session stream ever had is an unknown id.
         let known = !matches!(found, Found::Idle) || standalone;
-        let missed = match self.store.replay(&self.session, stream, after) {
+        let missed = match self.store.replay(&self.session, stream, after).await {
             Ok(events) => events,
             Err(ReplayError::UnknownStream(_)) if known => Vec::new(),
             Err(error) => {
                 if let Found::Live(live) = found {
                     let claims = self.streams.attach(stream, &self.session);
-                    self.clone().park(live, claims);
+                    self.clone().park(live, claims, None);
                 }
                 return Err(match error {
                     ReplayError::UnknownStream(stream) => HttpError::UnknownStream(stream),
+                    ReplayError::Store(error) => HttpError::StoreUnavailable(error),
                     gone => HttpError::EventsGone(gone),
                 });
             }

@@ -358,7 +358,7 @@ impl SessionStore {
     fn end(&self, session: &Session) {
         session.close();
         if let Some(events) = &self.events {
-            events.forget_session(session.id());
+            crate::store::detach(events.forget_session(session.id()));
         }
     }
 

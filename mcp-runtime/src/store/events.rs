@@ -12,6 +12,8 @@ use std::sync::{Arc, Mutex};
 
 use bytes::Bytes;
 
+use super::{StoreError, StoreFuture};
+
 /// Storage for the events of resumable streams.
 ///
 /// Events are identified by the session, the stream (a number unique within the process that
@@ -19,32 +21,64 @@ use bytes::Bytes;
 /// are appended in increasing order. What is stored is the whole framed SSE event (`id:`,
 /// `event:`, `data:` lines), so a replay sends the same bytes the first delivery did.
 ///
-/// Implementations must be cheap to call: [`append`](Self::append) runs once per event sent.
+/// Every method returns a [`StoreFuture`]: an in-memory store answers at once
+/// ([`StoreFuture::ready`], no allocation), a networked one with a boxed future. The runtime
+/// stores an event before it sends it: [`append`](Self::append) runs once per event, and the
+/// event goes out when it resolves.
+///
+/// A client coming back is served *replay then tail*: the runtime first takes over the live
+/// part of the stream when its call still runs in this process (so nothing more is appended
+/// behind its back), then [`replay`](Self::replay)s what the store has after the client's
+/// event, then sends the rest live, numbered on.
 ///
 /// ```
-/// use bytes::Bytes;
-/// use mcp_runtime::{store::{EventStore, InMemoryEventStore}};
+/// use std::sync::Arc;
 ///
+/// use bytes::Bytes;
+/// use mcp_runtime::store::{EventStore, InMemoryEventStore};
+///
+/// # #[tokio::main(flavor = "current_thread")]
+/// # async fn main() {
 /// let store = InMemoryEventStore::new(1 << 20);
-/// store.append("session-a", 7, 1, Bytes::from_static(b"id: 7-1\ndata: {}\n\n"));
-/// store.append("session-a", 7, 2, Bytes::from_static(b"id: 7-2\ndata: {}\n\n"));
-/// let missed = store.replay("session-a", 7, 1).unwrap();
+/// let session: Arc<str> = "session-a".into();
+/// store.append(&session, 7, 1, &[Bytes::from_static(b"id: 7-1\ndata: {}\n\n")]).await.unwrap();
+/// store.append(&session, 7, 2, &[Bytes::from_static(b"id: 7-2\ndata: {}\n\n")]).await.unwrap();
+/// let missed = store.replay("session-a", 7, 1).await.unwrap();
 /// assert_eq!(missed, vec![Bytes::from_static(b"id: 7-2\ndata: {}\n\n")]);
+/// # }
 /// ```
 pub trait EventStore: Send + Sync + 'static {
-    /// Records event `seq` of `stream` in `session`.
-    fn append(&self, session: &str, stream: u64, seq: u64, event: Bytes);
+    /// Records `events` as events `first_seq`, `first_seq + 1`, ... of `stream` in `session`
+    /// (the runtime passes one at a time today; a store may be handed a batch later).
+    ///
+    /// The future is `'static` so a response body can hold it while it waits: a networked
+    /// store copies what it needs. An error means the events were not stored; the runtime
+    /// then does not send them (a client could not get them back on a resume).
+    fn append(
+        &self,
+        session: &Arc<str>,
+        stream: u64,
+        first_seq: u64,
+        events: &[Bytes],
+    ) -> StoreFuture<'static, Result<(), StoreError>>;
 
     /// The events of `stream` in `session` that come after event `after`, in order. An error
     /// when the store cannot give all of them: a partial replay would silently lose messages.
-    fn replay(&self, session: &str, stream: u64, after: u64) -> Result<Vec<Bytes>, ReplayError>;
+    fn replay<'a>(
+        &'a self,
+        session: &'a str,
+        stream: u64,
+        after: u64,
+    ) -> StoreFuture<'a, Result<Vec<Bytes>, ReplayError>>;
 
-    /// Drops everything stored for `session`; called when the session ends.
-    fn forget_session(&self, session: &str);
+    /// Drops everything stored for `session`; called when the session ends. Nobody waits for
+    /// it: a store that cannot answer at once is run on a task.
+    fn forget_session(&self, session: &str) -> StoreFuture<'static, ()>;
 }
 
 /// Why the missed events of a stream cannot be replayed.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
 pub enum ReplayError {
     /// Nothing is stored for this stream: it never existed in this session, or all of its
     /// events were dropped.
@@ -58,6 +92,9 @@ pub enum ReplayError {
         /// The last event the client had.
         after: u64,
     },
+    /// The store could not be asked.
+    #[error(transparent)]
+    Store(#[from] StoreError),
 }
 
 /// The default [`EventStore`]: events in memory, within a byte budget shared by all sessions.
@@ -131,13 +168,54 @@ impl Default for InMemoryEventStore {
 }
 
 impl EventStore for InMemoryEventStore {
-    fn append(&self, session: &str, stream: u64, seq: u64, event: Bytes) {
+    fn append(
+        &self,
+        session: &Arc<str>,
+        stream: u64,
+        first_seq: u64,
+        events: &[Bytes],
+    ) -> StoreFuture<'static, Result<(), StoreError>> {
         let mut logs = self.lock();
+        for (seq, event) in (first_seq..).zip(events) {
+            logs.append(session, stream, seq, event.clone(), self.max_bytes);
+        }
+        StoreFuture::ready(Ok(()))
+    }
+
+    fn replay<'a>(
+        &'a self,
+        session: &'a str,
+        stream: u64,
+        after: u64,
+    ) -> StoreFuture<'a, Result<Vec<Bytes>, ReplayError>> {
+        StoreFuture::ready(self.replay_now(session, stream, after))
+    }
+
+    fn forget_session(&self, session: &str) -> StoreFuture<'static, ()> {
+        let mut logs = self.lock();
+        if let Some(session_log) = logs.sessions.remove(session) {
+            for log in session_log.streams.values() {
+                logs.events -= log.events.len();
+                logs.bytes -= log.events.iter().map(|(_, e)| e.len()).sum::<usize>();
+            }
+        }
+        logs.compact();
+        StoreFuture::ready(())
+    }
+}
+
+impl Logs {
+    fn append(
+        &mut self,
+        session: &Arc<str>,
+        stream: u64,
+        seq: u64,
+        event: Bytes,
+        max_bytes: usize,
+    ) {
+        let logs = self;
         let logs = &mut *logs;
-        let session: Arc<str> = match logs.sessions.get_key_value(session) {
-            Some((key, _)) => key.clone(),
-            None => Arc::from(session),
-        };
+        let session = session.clone();
         logs.bytes += event.len();
         logs.events += 1;
         let session_log = logs.sessions.entry(session.clone()).or_default();
@@ -158,13 +236,20 @@ impl EventStore for InMemoryEventStore {
             stream,
             seq,
         });
-        while logs.bytes > self.max_bytes && logs.events > 1 {
+        while logs.bytes > max_bytes && logs.events > 1 {
             logs.evict_oldest();
         }
         logs.compact();
     }
+}
 
-    fn replay(&self, session: &str, stream: u64, after: u64) -> Result<Vec<Bytes>, ReplayError> {
+impl InMemoryEventStore {
+    fn replay_now(
+        &self,
+        session: &str,
+        stream: u64,
+        after: u64,
+    ) -> Result<Vec<Bytes>, ReplayError> {
         let logs = self.lock();
         let session_log = logs
             .sessions
@@ -186,17 +271,6 @@ impl EventStore for InMemoryEventStore {
             .filter(|(seq, _)| *seq > after)
             .map(|(_, event)| event.clone())
             .collect())
-    }
-
-    fn forget_session(&self, session: &str) {
-        let mut logs = self.lock();
-        if let Some(session_log) = logs.sessions.remove(session) {
-            for log in session_log.streams.values() {
-                logs.events -= log.events.len();
-                logs.bytes -= log.events.iter().map(|(_, e)| e.len()).sum::<usize>();
-            }
-        }
-        logs.compact();
     }
 }
 
@@ -247,6 +321,16 @@ impl Logs {
 mod tests {
     use super::*;
 
+    fn add(store: &InMemoryEventStore, session: &str, stream: u64, seq: u64, event: Bytes) {
+        let session: Arc<str> = session.into();
+        let stored = store.append(&session, stream, seq, &[event]).into_ready();
+        assert!(matches!(stored, Ok(Ok(()))));
+    }
+
+    fn forget(store: &InMemoryEventStore, session: &str) {
+        assert!(store.forget_session(session).into_ready().is_ok());
+    }
+
     fn event(stream: u64, seq: u64) -> Bytes {
         Bytes::from(format!("id: {stream}-{seq}\ndata: x\n\n"))
     }
@@ -255,17 +339,23 @@ mod tests {
     fn replays_only_the_missed_events_of_one_stream() {
         let store = InMemoryEventStore::new(1 << 20);
         for seq in 1..=3 {
-            store.append("a", 1, seq, event(1, seq));
-            store.append("a", 2, seq, event(2, seq));
-            store.append("b", 1, seq, event(1, seq));
+            add(&store, "a", 1, seq, event(1, seq));
+            add(&store, "a", 2, seq, event(2, seq));
+            add(&store, "b", 1, seq, event(1, seq));
         }
         assert_eq!(
-            store.replay("a", 1, 1).unwrap(),
+            store.replay_now("a", 1, 1).unwrap(),
             vec![event(1, 2), event(1, 3)]
         );
-        assert_eq!(store.replay("a", 2, 3).unwrap(), Vec::<Bytes>::new());
-        assert_eq!(store.replay("a", 3, 0), Err(ReplayError::UnknownStream(3)));
-        assert_eq!(store.replay("c", 1, 0), Err(ReplayError::UnknownStream(1)));
+        assert_eq!(store.replay_now("a", 2, 3).unwrap(), Vec::<Bytes>::new());
+        assert_eq!(
+            store.replay_now("a", 3, 0),
+            Err(ReplayError::UnknownStream(3))
+        );
+        assert_eq!(
+            store.replay_now("c", 1, 0),
+            Err(ReplayError::UnknownStream(1))
+        );
     }
 
     #[test]
@@ -273,12 +363,12 @@ mod tests {
         let one = event(1, 1).len();
         let store = InMemoryEventStore::new(3 * one);
         for seq in 1..=5 {
-            store.append("a", 1, seq, event(1, seq));
+            add(&store, "a", 1, seq, event(1, seq));
         }
         assert!(store.stored_bytes() <= 3 * one);
         // Events 1 and 2 are gone: a client that saw only event 1 cannot be served whole.
         assert_eq!(
-            store.replay("a", 1, 1),
+            store.replay_now("a", 1, 1),
             Err(ReplayError::Evicted {
                 stream: 1,
                 after: 1
@@ -286,7 +376,7 @@ mod tests {
         );
         // One that saw event 2 misses nothing that was dropped.
         assert_eq!(
-            store.replay("a", 1, 2).unwrap(),
+            store.replay_now("a", 1, 2).unwrap(),
             vec![event(1, 3), event(1, 4), event(1, 5)]
         );
     }
@@ -294,12 +384,15 @@ mod tests {
     #[test]
     fn forgetting_a_session_frees_its_bytes_and_keeps_the_others() {
         let store = InMemoryEventStore::new(1 << 20);
-        store.append("a", 1, 1, event(1, 1));
-        store.append("b", 2, 1, event(2, 1));
-        store.forget_session("a");
+        add(&store, "a", 1, 1, event(1, 1));
+        add(&store, "b", 2, 1, event(2, 1));
+        forget(&store, "a");
         assert_eq!(store.stored_bytes(), event(2, 1).len());
-        assert_eq!(store.replay("a", 1, 0), Err(ReplayError::UnknownStream(1)));
-        assert_eq!(store.replay("b", 2, 0).unwrap(), vec![event(2, 1)]);
+        assert_eq!(
+            store.replay_now("a", 1, 0),
+            Err(ReplayError::UnknownStream(1))
+        );
+        assert_eq!(store.replay_now("b", 2, 0).unwrap(), vec![event(2, 1)]);
     }
 
     /// A long session whose streams' events are all evicted in turn keeps no entry per stream,
@@ -309,8 +402,8 @@ mod tests {
         let one = event(1, 1).len();
         let store = InMemoryEventStore::new(4 * one);
         for stream in 1..=10_000u64 {
-            store.append("a", stream, 1, event(stream, 1));
-            store.append("a", stream, 2, event(stream, 2));
+            add(&store, "a", stream, 1, event(stream, 1));
+            add(&store, "a", stream, 2, event(stream, 2));
         }
         {
             let logs = store.lock();
@@ -319,31 +412,31 @@ mod tests {
             assert!(logs.order.len() <= 2 * logs.events + 1024 + 1);
         }
         assert_eq!(
-            store.replay("a", 17, 1),
+            store.replay_now("a", 17, 1),
             Err(ReplayError::Evicted {
                 stream: 17,
                 after: 1
             })
         );
         assert_eq!(
-            store.replay("a", 10_000, 1).unwrap(),
+            store.replay_now("a", 10_000, 1).unwrap(),
             vec![event(10_000, 2)]
         );
         assert_eq!(
-            store.replay("a", 10_001, 0),
+            store.replay_now("a", 10_001, 0),
             Err(ReplayError::UnknownStream(10_001))
         );
         // A stream whose early events were all dropped and that records again cannot replay
         // from before the drop.
-        store.append("a", 17, 9, event(17, 9));
+        add(&store, "a", 17, 9, event(17, 9));
         assert_eq!(
-            store.replay("a", 17, 1),
+            store.replay_now("a", 17, 1),
             Err(ReplayError::Evicted {
                 stream: 17,
                 after: 1
             })
         );
-        assert_eq!(store.replay("a", 17, 8).unwrap(), vec![event(17, 9)]);
+        assert_eq!(store.replay_now("a", 17, 8).unwrap(), vec![event(17, 9)]);
     }
 
     #[test]
@@ -351,8 +444,8 @@ mod tests {
         let store = InMemoryEventStore::new(1 << 30);
         for n in 0..10_000u64 {
             let session = format!("s{n}");
-            store.append(&session, n, 1, event(n, 1));
-            store.forget_session(&session);
+            add(&store, &session, n, 1, event(n, 1));
+            forget(&store, &session);
         }
         let logs = store.lock();
         assert_eq!(logs.events, 0);

@@ -1,0 +1,89 @@
+//! Stores that behave like a networked one: each wraps an in-memory store and answers every
+//! call a few milliseconds late, so the tests see the runtime wait on its stores.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use bytes::Bytes;
+use mcp_runtime::http::StreamableHttp;
+use mcp_runtime::store::{EventStore, InMemoryEventStore, ReplayError, StoreError, StoreFuture};
+
+/// How late a [`Delayed`] store answers.
+pub const DELAY: Duration = Duration::from_millis(3);
+
+/// A store that answers every call [`DELAY`] late, otherwise as `S` does.
+pub struct Delayed<S> {
+    inner: Arc<S>,
+}
+
+impl<S> Delayed<S> {
+    pub fn new(inner: S) -> Delayed<S> {
+        Delayed {
+            inner: Arc::new(inner),
+        }
+    }
+}
+
+impl<S: EventStore> EventStore for Delayed<S> {
+    fn append(
+        &self,
+        session: &Arc<str>,
+        stream: u64,
+        first_seq: u64,
+        events: &[Bytes],
+    ) -> StoreFuture<'static, Result<(), StoreError>> {
+        let inner = self.inner.clone();
+        let session = session.clone();
+        let events = events.to_vec();
+        StoreFuture::new(async move {
+            tokio::time::sleep(DELAY).await;
+            inner.append(&session, stream, first_seq, &events).await
+        })
+    }
+
+    fn replay<'a>(
+        &'a self,
+        session: &'a str,
+        stream: u64,
+        after: u64,
+    ) -> StoreFuture<'a, Result<Vec<Bytes>, ReplayError>> {
+        StoreFuture::new(async move {
+            tokio::time::sleep(DELAY).await;
+            self.inner.replay(session, stream, after).await
+        })
+    }
+
+    fn forget_session(&self, session: &str) -> StoreFuture<'static, ()> {
+        let inner = self.inner.clone();
+        let session = session.to_owned();
+        StoreFuture::new(async move {
+            tokio::time::sleep(DELAY).await;
+            inner.forget_session(&session).await
+        })
+    }
+}
+
+/// Which stores a test server keeps its state in.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Stores {
+    /// The runtime's defaults.
+    InMemory,
+    /// The defaults, each behind [`Delayed`].
+    Delayed,
+}
+
+impl Stores {
+    /// An event store holding at most `max_bytes` of events.
+    pub fn events(self, max_bytes: usize) -> Arc<dyn EventStore> {
+        let store = InMemoryEventStore::new(max_bytes);
+        match self {
+            Stores::InMemory => Arc::new(store),
+            Stores::Delayed => Arc::new(Delayed::new(store)),
+        }
+    }
+
+    /// `http` keeping its state in these stores (the defaults' sizes).
+    pub fn apply(self, http: StreamableHttp) -> StreamableHttp {
+        http.event_store(self.events(16 * 1024 * 1024))
+    }
+}
