@@ -11,7 +11,7 @@
 
 use std::process::ExitCode;
 
-use mcp_runtime::client::oauth::{OAuth, OAuthError, SigningKey, Url};
+use mcp_runtime::client::oauth::{EnterpriseIdentity, OAuth, OAuthError, SigningKey, Url};
 use mcp_runtime::client::{Client, ClientError, ElicitRequest, ToolInfo, WirePreference};
 use mcp_runtime::elicit::Elicitation;
 use serde_json::{json, Map, Value};
@@ -99,6 +99,20 @@ fn oauth(scenario: &Scenario) -> Result<OAuth, OAuthError> {
         let algorithm = text("signing_algorithm").unwrap_or("ES256");
         let key = SigningKey::from_pem(pem.as_bytes(), algorithm)?;
         return Ok(OAuth::client_credentials_jwt(id, key));
+    }
+    if let (Some(token_endpoint), Some(idp_client), Some(id_token), Some(id)) = (
+        text("idp_token_endpoint"),
+        text("idp_client_id"),
+        text("idp_id_token"),
+        text("client_id"),
+    ) {
+        let identity = EnterpriseIdentity {
+            token_endpoint: token_endpoint.into(),
+            client_id: idp_client.into(),
+            id_token: id_token.into(),
+        };
+        let secret = text("client_secret").map(str::to_owned);
+        return Ok(OAuth::enterprise(id, secret, identity));
     }
     if let (Some(id), Some(assertion)) = (text("client_id"), text("valid_jwt")) {
         return Ok(OAuth::jwt_bearer(id, assertion));

@@ -63,6 +63,13 @@ impl Catalog {
 
     /// Whether `completion/complete` has anything to complete: prompt arguments, or the
     /// variables of resource templates.
+    /// Whether some tool takes the tasks extension (`task = "optional" | "required"`).
+    pub(crate) fn takes_tasks(&self) -> bool {
+        self.tools
+            .iter()
+            .any(|t| t.spec.task != crate::tool::TaskSupport::Forbidden)
+    }
+
     pub(crate) fn completes(&self) -> bool {
         !self.prompts.is_empty() || self.resources.iter().any(|r| r.template.is_some())
     }
@@ -214,7 +221,7 @@ impl Kind {
 /// The current catalog and who to tell when it changes (2025 sessions, 2026 listen
 /// streams); shared by the server's core and every [`ServerHandle`].
 #[derive(Default)]
-pub(crate) struct Live {
+pub(crate) struct Registry {
     catalog: RwLock<Arc<Catalog>>,
     sessions: Mutex<Vec<Weak<Session>>>,
     listeners: Mutex<Vec<Listener>>,
@@ -263,7 +270,7 @@ impl Listener {
 /// How many notifications may wait for a slow listen stream.
 const LISTEN_CAPACITY: usize = 64;
 
-impl Live {
+impl Registry {
     /// The catalog as it is now; requests hold on to it for their whole run.
     pub(crate) fn catalog(&self) -> Arc<Catalog> {
         self.catalog
@@ -384,11 +391,11 @@ fn notification(method: &str, params: Option<Value>) -> Bytes {
 /// ```
 #[derive(Clone)]
 pub struct ServerHandle {
-    live: Arc<Live>,
+    live: Arc<Registry>,
 }
 
 impl ServerHandle {
-    pub(crate) fn new(live: Arc<Live>) -> ServerHandle {
+    pub(crate) fn new(live: Arc<Registry>) -> ServerHandle {
         ServerHandle { live }
     }
 

@@ -15,28 +15,10 @@ use crate::elicit::{
     ClientRequestError, CreateMessageRequest, CreateMessageResult, ElicitError, Elicitation, Root,
     DEFAULT_CLIENT_TIMEOUT,
 };
-use crate::peer::{Exchange, Outgoing, Session};
+use crate::peer::{Outgoing, Peer, Session};
 use crate::protocol::jsonrpc::encode;
 use crate::protocol::{Implementation, LoggingLevel, ProtocolVersion, RequestId};
 use crate::state::{MissingState, StateMap};
-
-/// Which log messages reach the client.
-pub(crate) enum LogFilter {
-    /// 2025 era: the session's level, read at send time so a `logging/setLevel` sent during a
-    /// long call takes effect at once.
-    Session(Arc<Session>),
-    /// A fixed threshold; `None` sends nothing (2026 era without a requested level, or tests).
-    Fixed(Option<LoggingLevel>),
-}
-
-impl LogFilter {
-    fn allows(&self, level: LoggingLevel) -> bool {
-        match self {
-            LogFilter::Session(session) => session.log_level().is_none_or(|min| level >= min),
-            LogFilter::Fixed(min) => min.is_some_and(|min| level >= min),
-        }
-    }
-}
 
 /// Everything the runtime knows about one in-flight request; shared by every clone of its [`Ctx`].
 pub(crate) struct CallScope {
@@ -44,18 +26,14 @@ pub(crate) struct CallScope {
     pub(crate) progress_token: Option<Value>,
     pub(crate) last_progress: Mutex<Option<f64>>,
     pub(crate) sink: mpsc::Sender<Outgoing>,
-    pub(crate) log: LogFilter,
+    /// Who the request talks back to: its session, its stateless exchange, or nobody.
+    pub(crate) peer: Peer,
     pub(crate) cancel: CancellationToken,
     /// Set once the response was sent or the call was cancelled: nothing more may go out.
     pub(crate) finished: AtomicBool,
-    pub(crate) session: Option<Arc<Session>>,
-    pub(crate) protocol_version: ProtocolVersion,
     pub(crate) state: Arc<StateMap>,
     /// The authenticated caller, when the transport authenticates.
     pub(crate) identity: Option<Arc<Identity>>,
-    /// A stateless (2026) request's exchange: questions to the client become an
-    /// `InputRequiredResult` and answers come with the retried request.
-    pub(crate) exchange: Option<Arc<Exchange>>,
 }
 
 /// The handle a tool uses to log, report progress, notice cancellation and reach shared state.
@@ -114,14 +92,11 @@ impl Ctx {
             progress_token: None,
             last_progress: Mutex::new(None),
             sink,
-            log: LogFilter::Fixed(None),
+            peer: Peer::Detached,
             cancel: CancellationToken::new(),
             finished: AtomicBool::new(false),
-            session: None,
-            protocol_version: ProtocolVersion::LATEST,
             state: Arc::new(StateMap::default()),
             identity: None,
-            exchange: None,
         }))
     }
 
@@ -191,7 +166,7 @@ impl Ctx {
     }
 
     async fn send_log(&self, level: LoggingLevel, logger: Option<&str>, data: impl Serialize) {
-        if !self.scope.log.allows(level) || self.is_finished() {
+        if !self.scope.peer.allows_log(level) || self.is_finished() {
             return;
         }
         #[derive(Serialize)]
@@ -265,7 +240,7 @@ impl Ctx {
             #[serde(skip_serializing_if = "Option::is_none")]
             message: Option<&'a str>,
         }
-        let message = message.filter(|_| self.scope.protocol_version.progress_has_message());
+        let message = message.filter(|_| self.scope.peer.protocol_version().progress_has_message());
         let bytes = encode::notification(
             "notifications/progress",
             Params {
@@ -377,29 +352,23 @@ impl Ctx {
 
     /// The session id, on session-based transports (`None` for stateless 2026 requests).
     pub fn session_id(&self) -> Option<&str> {
-        if self.scope.exchange.is_some() {
-            return None;
-        }
-        self.scope.session.as_ref().map(|s| s.id())
+        self.scope.peer.session().map(|s| s.id())
     }
 
     /// The protocol revision agreed with this client.
     pub fn protocol_version(&self) -> ProtocolVersion {
-        self.scope.protocol_version
+        self.scope.peer.protocol_version()
     }
 
     /// The client's name and version, as it introduced itself (on the 2026 wire, as the
     /// request's `_meta` names it, if it does).
     pub fn client_info(&self) -> Option<&Implementation> {
-        if let Some(exchange) = &self.scope.exchange {
-            return exchange.client_info.as_ref();
-        }
-        self.scope.session.as_ref().map(|s| s.client_info())
+        self.scope.peer.client_info()
     }
 
     /// The capabilities the client declared (`sampling`, `elicitation`, `roots` ...), as sent.
     pub fn client_capabilities(&self) -> Option<&Value> {
-        self.scope.session.as_ref().map(|s| s.client_capabilities())
+        self.scope.peer.client_capabilities()
     }
 
     /// Shared state registered with [`Server::state`](crate::Server::state).
@@ -634,17 +603,15 @@ impl Ctx {
 
     /// The client's declaration of `capability`, or why it cannot be asked for it.
     fn declared(&self, capability: &'static str) -> Result<&Value, ClientRequestError> {
-        let session = self
+        let declared = self
             .scope
-            .session
-            .as_ref()
-            .ok_or(ClientRequestError::NoClient)?;
-        let declared = session
+            .peer
             .client_capabilities()
+            .ok_or(ClientRequestError::NoClient)?
             .get(capability)
             .filter(|c| c.is_object());
         if declared.is_none() {
-            if let Some(exchange) = &self.scope.exchange {
+            if let Peer::Stateless(exchange) = &self.scope.peer {
                 exchange.note_missing(capability);
             }
         }
@@ -655,36 +622,35 @@ impl Ctx {
     /// response, which the transport routes back by id (`ServerCore::response`). Dropping the
     /// future (the call was cancelled) forgets the request; the session ending fails it.
     async fn ask_client(&self, method: &str, params: Value) -> Result<Value, ClientRequestError> {
-        let session = self
-            .scope
-            .session
-            .as_ref()
-            .ok_or(ClientRequestError::NoClient)?;
         if self.is_finished() || self.is_cancelled() {
             return Err(ClientRequestError::CallFinished);
         }
-        if let Some(exchange) = &self.scope.exchange {
-            // Stateless: the answer came with this request, or the question goes into an
-            // `InputRequiredResult` and this call stops here, to be run again with the answer.
-            let key = match &self.input_key {
-                Some(key) => key.to_string(),
-                None => exchange.next_key(method),
-            };
-            if let Some(answer) = exchange.answer(&key) {
-                return Ok(answer);
-            }
-            if let Some(task) = exchange.task() {
-                // A task parks the question until `tasks/update` answers it.
-                let answer = task.ask(key, method, params);
-                return match tokio::time::timeout(self.client_timeout, answer).await {
-                    Err(_) => Err(ClientRequestError::Timeout(self.client_timeout)),
-                    Ok(Err(_)) => Err(ClientRequestError::CallFinished),
-                    Ok(Ok(answer)) => Ok(answer),
+        let session = match &self.scope.peer {
+            Peer::Session(session) => session,
+            Peer::Detached => return Err(ClientRequestError::NoClient),
+            Peer::Stateless(exchange) => {
+                // Stateless: the answer came with this request, or the question goes into an
+                // `InputRequiredResult` and this call stops here, to be run again with the answer.
+                let key = match &self.input_key {
+                    Some(key) => key.to_string(),
+                    None => exchange.next_key(method),
                 };
+                if let Some(answer) = exchange.answer(&key) {
+                    return Ok(answer);
+                }
+                if let Some(task) = exchange.task() {
+                    // A task parks the question until `tasks/update` answers it.
+                    let answer = task.ask(key, method, params);
+                    return match tokio::time::timeout(self.client_timeout, answer).await {
+                        Err(_) => Err(ClientRequestError::Timeout(self.client_timeout)),
+                        Ok(Err(_)) => Err(ClientRequestError::CallFinished),
+                        Ok(Ok(answer)) => Ok(answer),
+                    };
+                }
+                exchange.ask(key, method, params);
+                return std::future::pending().await;
             }
-            exchange.ask(key, method, params);
-            return std::future::pending().await;
-        }
+        };
         let (id, answer) = session
             .begin_client_request()
             .ok_or(ClientRequestError::SessionClosed)?;

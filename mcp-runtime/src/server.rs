@@ -7,7 +7,7 @@ use std::time::Duration;
 
 use serde_json::Value;
 
-use crate::catalog::{Live, ServerHandle};
+use crate::catalog::{Registry, ServerHandle};
 use crate::engine::{CallLimits, ServerCore};
 use crate::http::StreamableHttp;
 use crate::prompt::Prompt;
@@ -39,7 +39,7 @@ pub struct Server {
     info: Implementation,
     instructions: Option<String>,
     /// The tools, prompts and resources, shared with every [`ServerHandle`].
-    live: Arc<Live>,
+    live: Arc<Registry>,
     state: StateMap,
     page_size: usize,
     limits: CallLimits,
@@ -374,6 +374,7 @@ impl Server {
 
     pub(crate) fn into_core(self) -> Arc<ServerCore> {
         Arc::new(ServerCore {
+            server_info: serde_json::to_value(&self.info).expect("server info serializes"),
             info: self.info,
             instructions: self.instructions,
             live: self.live,

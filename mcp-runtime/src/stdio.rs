@@ -40,8 +40,8 @@ use tokio::io::{AsyncBufReadExt, AsyncRead, AsyncWrite, AsyncWriteExt, BufReader
 use tokio::sync::mpsc;
 use tokio_util::sync::CancellationToken;
 
-use crate::engine::Reply;
 use crate::engine::ServerCore;
+use crate::engine::{Received, Reply};
 use crate::peer::Outgoing;
 use crate::peer::Session;
 use crate::protocol::jsonrpc::encode;
@@ -228,34 +228,13 @@ impl Connection {
 
     /// Dispatches one message; `None` when there is nothing to answer.
     fn handle(&mut self, message: Message) -> Option<Reply> {
-        match message {
-            Message::Request(request) => match &self.session {
-                Some(session) => Some(self.core.request(session, request)),
-                None if request.method == "initialize" => {
-                    Some(Reply::Now(match self.core.initialize(&request) {
-                        Ok(opened) => {
-                            opened.session.stream_into(self.out.clone());
-                            self.session = Some(opened.session);
-                            opened.response
-                        }
-                        Err(error) => encode::error(Some(&request.id), &error),
-                    }))
-                }
-                None => Some(Reply::Now(self.core.request_before_initialize(&request))),
-            },
-            Message::Notification(notification) => {
-                // Before `initialize` there is nothing a notification could refer to.
-                if let Some(session) = &self.session {
-                    self.core.notification(session, notification);
-                }
-                None
-            }
-            // An answer to a server→client request (elicitation, sampling, roots).
-            Message::Response(response) => {
-                if let Some(session) = &self.session {
-                    self.core.response(session, response);
-                }
-                None
+        match self.core.receive(self.session.as_ref(), message, None) {
+            Received::Nothing => None,
+            Received::Reply(reply) => Some(reply),
+            Received::Opened(opened) => {
+                opened.session.stream_into(self.out.clone());
+                self.session = Some(opened.session);
+                Some(Reply::Now(opened.response))
             }
         }
     }
@@ -265,13 +244,16 @@ impl Connection {
     async fn reply(&self, reply: Option<Reply>) -> bool {
         match reply {
             None => true,
-            Some(Reply::Now(bytes)) => self.emit(bytes).await,
+            Some(Reply::Now(response) | Reply::Refused(response)) => {
+                self.emit(response.encode()).await
+            }
             Some(Reply::Call { mut messages, .. }) => {
                 let out = self.out.clone();
                 tokio::task::spawn_local(async move {
                     while let Some(message) = messages.recv().await {
                         let bytes = match message {
-                            Outgoing::Notification(bytes) | Outgoing::Response(bytes) => bytes,
+                            Outgoing::Notification(bytes) => bytes,
+                            Outgoing::Response(response) => response.encode(),
                             // One pipe for the whole session: there is no stream to close.
                             Outgoing::CloseStream => continue,
                         };
@@ -281,6 +263,9 @@ impl Connection {
                     }
                 });
                 true
+            }
+            Some(Reply::Listen { .. }) => {
+                unreachable!("subscriptions/listen is a method of the stateless wire only")
             }
         }
     }

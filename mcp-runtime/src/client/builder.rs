@@ -70,6 +70,12 @@ impl ClientBuilder {
 
     /// The `clientInfo` sent in `initialize` (default: `mcp-runtime-client` and this crate's
     /// version).
+    ///
+    /// ```
+    /// let builder = mcp_runtime::client::Client::builder("http://127.0.0.1:8000/mcp")
+    ///     .client_info("my-agent", "1.2.0");
+    /// # drop(builder);
+    /// ```
     pub fn client_info(mut self, name: impl Into<String>, version: impl Into<String>) -> Self {
         self.client_info = Implementation::new(name, version);
         self
@@ -78,6 +84,12 @@ impl ClientBuilder {
     /// The capabilities declared (default `{}`); the callbacks set with
     /// [`on_elicitation`](Self::on_elicitation), [`on_sampling`](Self::on_sampling) and
     /// [`on_roots`](Self::on_roots) add theirs.
+    ///
+    /// ```
+    /// let builder = mcp_runtime::client::Client::builder("http://127.0.0.1:8000/mcp")
+    ///     .capabilities(serde_json::json!({"experimental": {"my-feature": {}}}));
+    /// # drop(builder);
+    /// ```
     pub fn capabilities(mut self, capabilities: Value) -> Self {
         self.capabilities = capabilities;
         self
@@ -85,12 +97,26 @@ impl ClientBuilder {
 
     /// The HTTP client to use, to share a connection pool or set timeouts, proxies, TLS. The
     /// default is a fresh `reqwest::Client`.
+    ///
+    /// ```
+    /// let http = reqwest::Client::builder().timeout(std::time::Duration::from_secs(30)).build().unwrap();
+    /// let builder = mcp_runtime::client::Client::builder("http://127.0.0.1:8000/mcp").http_client(http);
+    /// # drop(builder);
+    /// ```
     pub fn http_client(mut self, http: reqwest::Client) -> Self {
         self.http = Some(http);
         self
     }
 
     /// The handler of server notifications, in place from the first request on.
+    ///
+    /// ```
+    /// use mcp_runtime::client::{Client, MessageHandler};
+    /// struct Quiet;
+    /// impl MessageHandler for Quiet {}
+    /// let builder = Client::builder("http://127.0.0.1:8000/mcp").handler(Quiet);
+    /// # drop(builder);
+    /// ```
     pub fn handler(mut self, handler: impl MessageHandler) -> Self {
         self.handler = Arc::new(handler);
         self
@@ -98,6 +124,12 @@ impl ClientBuilder {
 
     /// The largest JSON body, SSE event or stdio line accepted (default
     /// [`DEFAULT_MAX_MESSAGE_BYTES`]).
+    ///
+    /// ```
+    /// let builder = mcp_runtime::client::Client::builder("http://127.0.0.1:8000/mcp")
+    ///     .max_message_bytes(1024 * 1024);
+    /// # drop(builder);
+    /// ```
     pub fn max_message_bytes(mut self, limit: usize) -> Self {
         self.max_message_bytes = limit;
         self
@@ -105,6 +137,12 @@ impl ClientBuilder {
 
     /// Which wire to speak over Streamable HTTP (default [`WirePreference::Auto`]). Stdio and
     /// the legacy HTTP+SSE transport always use the `initialize` handshake.
+    ///
+    /// ```
+    /// use mcp_runtime::client::{Client, WirePreference};
+    /// let builder = Client::builder("http://127.0.0.1:8000/mcp").wire(WirePreference::Handshake);
+    /// # drop(builder);
+    /// ```
     pub fn wire(mut self, wire: WirePreference) -> Self {
         self.wire = wire;
         self
@@ -218,6 +256,13 @@ impl ClientBuilder {
     /// (2026-07-28) and, when the server answers with an error or does not list 2026-07-28,
     /// falls back to `initialize` (2025-11-25), keeping the session id and sending
     /// `notifications/initialized`. Stdio and legacy HTTP+SSE use `initialize` directly.
+    ///
+    /// ```no_run
+    /// # async fn run() -> Result<(), mcp_runtime::client::ClientError> {
+    /// let client = mcp_runtime::client::Client::builder("http://127.0.0.1:8000/mcp").connect().await?;
+    /// println!("{}", client.wire());
+    /// # Ok(()) }
+    /// ```
     pub async fn connect(self) -> Result<Client, ClientError> {
         let mut capabilities = self.capabilities;
         self.responders.declare(&mut capabilities);

@@ -56,54 +56,42 @@ impl HttpTransport {
         self
     }
 
-    /// The bearer token to send, if the connection uses OAuth and has one.
-    async fn bearer(&self) -> Option<String> {
+    /// The credentials of a `method` request (`Authorization`, and `DPoP` for DPoP-bound
+    /// tokens), and the access token among them, when the connection uses OAuth.
+    async fn credentials(&self, method: &str) -> (Option<String>, ExtraHeaders) {
         #[cfg(feature = "oauth")]
         if let Some(oauth) = &self.oauth {
-            return oauth.bearer().await;
+            return oauth.credentials(method, &self.url).await;
         }
-        None
+        let _ = method;
+        (None, Vec::new())
     }
 
-    /// Adds the session id, the protocol version and the bearer token.
-    async fn authorized(&self, request: reqwest::RequestBuilder) -> reqwest::RequestBuilder {
-        let request = self.with_session(request);
-        match self.bearer().await {
-            Some(token) => request.bearer_auth(token),
-            None => request,
+    /// Adds the session id, the protocol version and the credentials of a `method` request.
+    async fn authorized(
+        &self,
+        request: reqwest::RequestBuilder,
+        method: &str,
+    ) -> reqwest::RequestBuilder {
+        let mut request = self.with_session(request);
+        for (name, value) in self.credentials(method).await.1 {
+            request = request.header(name, value);
         }
+        request
     }
 
-    /// Whether a refused response was answered by the OAuth layer (a new token, or a larger
-    /// scope), so that the request is worth sending again. `step_ups` counts the step-ups
-    /// this request took.
+    /// Whether a refused response was answered by the OAuth layer (a new token, a larger
+    /// scope, a DPoP nonce), so that the request is worth sending again.
     #[cfg(feature = "oauth")]
     async fn reauthorized(
         &self,
         response: &Response,
         sent: Option<&str>,
-        tried: &mut bool,
-        step_ups: &mut usize,
+        attempts: &mut super::oauth::Attempts,
     ) -> Result<bool, ClientError> {
-        use super::oauth::{OAuthError, Refusal, MAX_STEP_UPS};
-        let Some(oauth) = &self.oauth else {
-            return Ok(false);
-        };
-        match Refusal::of(response) {
-            Some(Refusal::Unauthorized(www)) if !*tried => {
-                *tried = true;
-                oauth.unauthorized(&self.http, www.as_deref(), sent).await?;
-                Ok(true)
-            }
-            Some(Refusal::InsufficientScope(www)) => {
-                if *step_ups == MAX_STEP_UPS {
-                    return Err(OAuthError::StepUpLimit(MAX_STEP_UPS).into());
-                }
-                *step_ups += 1;
-                oauth.insufficient_scope(&self.http, &www).await?;
-                Ok(true)
-            }
-            _ => Ok(false),
+        match &self.oauth {
+            Some(oauth) => Ok(oauth.answer(&self.http, response, sent, attempts).await?),
+            None => Ok(false),
         }
     }
 
@@ -133,7 +121,7 @@ impl HttpTransport {
         request
     }
 
-    /// Sends one POST; returns the response and the bearer token it carried.
+    /// Sends one POST; returns the response and the access token it carried.
     async fn send_post(
         &self,
         body: &Bytes,
@@ -151,13 +139,13 @@ impl HttpTransport {
             )
             .header(CONTENT_TYPE, HeaderValue::from_static("application/json"))
             .body(body.clone());
-        let bearer = self.bearer().await;
-        let request = match &bearer {
-            Some(token) => request.bearer_auth(token),
-            None => request,
-        };
+        let (token, credentials) = self.credentials("POST").await;
+        let mut request = request;
+        for (name, value) in credentials {
+            request = request.header(name, value);
+        }
         let response = request.send().await.map_err(ClientError::transport)?;
-        Ok((response, bearer))
+        Ok((response, token))
     }
 
     /// POSTs one encoded JSON-RPC message, with `headers` besides the usual ones, and returns
@@ -172,9 +160,9 @@ impl HttpTransport {
         #[cfg(feature = "oauth")]
         let response = {
             let (mut response, mut sent) = (response, sent);
-            let (mut tried, mut step_ups) = (false, 0);
+            let mut attempts = super::oauth::Attempts::default();
             while self
-                .reauthorized(&response, sent.as_deref(), &mut tried, &mut step_ups)
+                .reauthorized(&response, sent.as_deref(), &mut attempts)
                 .await?
             {
                 (response, sent) = self.send_post(&body, &headers).await?;
@@ -220,7 +208,7 @@ impl HttpTransport {
             .get(self.url.clone())
             .header(ACCEPT, HeaderValue::from_static("text/event-stream"));
         let response = self
-            .authorized(request)
+            .authorized(request, "GET")
             .await
             .send()
             .await
@@ -257,7 +245,7 @@ impl HttpTransport {
             .header(ACCEPT, HeaderValue::from_static("text/event-stream"))
             .header("last-event-id", id);
         let response = self
-            .authorized(request)
+            .authorized(request, "GET")
             .await
             .send()
             .await
@@ -282,7 +270,9 @@ impl HttpTransport {
         if self.session_id.get().is_none() {
             return Ok(());
         }
-        let request = self.authorized(self.http.delete(self.url.clone())).await;
+        let request = self
+            .authorized(self.http.delete(self.url.clone()), "DELETE")
+            .await;
         let response = request.send().await.map_err(ClientError::transport)?;
         let status = response.status();
         if status.is_success()

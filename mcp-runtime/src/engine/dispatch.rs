@@ -7,37 +7,62 @@
 
 use std::sync::Arc;
 
+use bytes::Bytes;
 use serde::Deserialize;
 use serde_json::{json, Map, Value};
 use tokio::sync::mpsc;
 
 use super::run::UriParams;
+use super::stateless::{refuse, Handler};
 use super::ServerCore;
 use crate::auth::Identity;
 use crate::catalog::Catalog;
-use crate::peer::{Outgoing, Session};
-use crate::protocol::jsonrpc::{encode, parse_params};
+use crate::peer::{complete, stateless_error, CancelOnDrop, Outgoing, Peer, Session};
+use crate::protocol::jsonrpc::parse_params;
+use crate::protocol::meta::{RequestMeta, StatelessError};
 use crate::protocol::{
     ErrorCode, Implementation, LoggingLevel, Notification, ProtocolVersion, Request, RequestId,
     Response, RpcError,
 };
 
-/// The answer to a request.
+/// The answer to a request, typed: transports encode it and pick their own statuses.
 pub(crate) enum Reply {
-    /// Answered at once: the encoded response.
-    Now(Vec<u8>),
-    /// A running tool call: notifications, then the response, arrive on `messages`.
+    /// Answered at once.
+    Now(Response),
+    /// Refused before it was served (the stateless wire's `_meta` and header checks, a method
+    /// its revision does not have): over HTTP a `4xx`, where `Now` is a `200`.
+    Refused(Response),
+    /// A running handler: its notifications, then its response, arrive on `messages`.
     Call {
-        /// Whether the tool may notify before its result (it takes a `Ctx`).
+        /// Whether the handler may notify before its result (it takes a `Ctx`).
         notifies: bool,
         messages: mpsc::Receiver<Outgoing>,
+        /// Cancels a stateless handler when dropped: closing its stream is how a 2026 client
+        /// cancels. The transport holds it for as long as the client listens.
+        cancel_on_drop: CancelOnDrop,
+    },
+    /// `subscriptions/listen` was accepted: the acknowledgement, then the notifications the
+    /// client asked for, until it closes the stream.
+    Listen {
+        ack: Vec<u8>,
+        notifications: mpsc::Receiver<Bytes>,
     },
 }
 
-/// A session opened by `initialize`, with the encoded response to send back.
+/// A session opened by `initialize`, with the response to send back.
 pub(crate) struct Opened {
     pub(crate) session: Arc<Session>,
-    pub(crate) response: Vec<u8>,
+    pub(crate) response: Response,
+}
+
+/// Where a request is served. The eras share one method table; which methods exist and how
+/// answers leave (the stateless wire decorates results) are what differ.
+#[derive(Clone, Copy)]
+pub(crate) enum Era<'a> {
+    /// Within a 2025 session.
+    Session(&'a Arc<Session>),
+    /// On the stateless 2026 wire, with the request's checked `_meta`.
+    Stateless(&'a RequestMeta),
 }
 
 #[derive(Deserialize)]
@@ -89,7 +114,7 @@ impl ServerCore {
             result["instructions"] = Value::String(instructions.clone());
         }
         Ok(Opened {
-            response: encode::result(&request.id, result),
+            response: Response::new(request.id.clone(), Ok(result)),
             session,
         })
     }
@@ -114,9 +139,9 @@ impl ServerCore {
 
     /// Answers a request that arrived before `initialize` on a connection that will carry one
     /// session (stdio): `ping` is answered, anything else is refused with `-32600`.
-    pub(crate) fn request_before_initialize(&self, request: &Request) -> Vec<u8> {
+    pub(crate) fn request_before_initialize(&self, request: &Request) -> Response {
         if request.method == "ping" {
-            return encode::result(&request.id, json!({}));
+            return Response::new(request.id.clone(), Ok(json!({})));
         }
         let error = RpcError::new(
             ErrorCode::INVALID_REQUEST,
@@ -125,58 +150,129 @@ impl ServerCore {
                 request.method
             ),
         );
-        encode::error(Some(&request.id), &error)
+        Response::new(request.id.clone(), Err(error))
     }
 
-    /// Handles a request within a session.
-    pub(crate) fn request(&self, session: &Arc<Session>, request: Request) -> Reply {
-        self.request_as(session, request, None)
-    }
-
-    /// Handles a request within a session, made by `caller` when the transport authenticates:
-    /// tools whose scopes the caller lacks are neither listed nor called, and handlers read
-    /// the caller with [`Ctx::identity`].
-    pub(crate) fn request_as(
+    /// The one method table, for both eras: a request in, its typed reply out. Tools whose
+    /// scopes `caller` lacks are neither listed nor called; handlers read the caller with
+    /// [`Ctx::identity`](crate::Ctx::identity).
+    pub(crate) fn request(
         &self,
-        session: &Arc<Session>,
+        era: Era<'_>,
         request: Request,
         caller: Option<Arc<Identity>>,
     ) -> Reply {
-        let id = request.id.clone();
-        let now = |result: Value| Reply::Now(encode::result(&id, result));
         // One snapshot serves the whole request.
         let catalog = self.catalog();
         let c = &*catalog;
         let (prompts, resources) = (!c.prompts.is_empty(), !c.resources.is_empty());
-        let reply = match request.method.as_str() {
-            "tools/call" => self.call_tool(c, session, request, caller, None),
-            "ping" => Ok(now(json!({}))),
-            "tools/list" => self.list_tools(c, request.params, caller.as_deref()).map(now),
-            "prompts/list" if prompts => self.list_prompts(c, request.params).map(now),
-            "prompts/get" if prompts => self.get_prompt(c, session, request, caller, None),
-            "completion/complete" if c.completes() => {
-                self.complete(c, session, request, caller, None)
+        let id = request.id.clone();
+        // Answered at once; a cacheable answer carries the caching hints on the stateless wire.
+        let (outcome, cacheable) = match (request.method.as_str(), era) {
+            ("tools/call", _) => return self.handle(c, era, Handler::Tool, request, caller),
+            ("tools/list", _) => (self.list_tools(c, request.params, caller.as_deref()), true),
+            ("prompts/get", _) if prompts => {
+                return self.handle(c, era, Handler::Prompt, request, caller)
             }
-            "resources/list" if resources => self.list_resources(c, false, request.params).map(now),
-            "resources/templates/list" if resources => {
-                self.list_resources(c, true, request.params).map(now)
+            ("prompts/list", _) if prompts => (self.list_prompts(c, request.params), true),
+            ("completion/complete", _) if c.completes() => {
+                return self.handle(c, era, Handler::Completion, request, caller)
             }
-            "resources/read" if resources => self.read_resource(c, session, request, caller, None),
-            "resources/subscribe" if resources => {
-                self.subscribe(c, session, request.params, true).map(now)
+            ("resources/read", _) if resources => {
+                return self.handle(c, era, Handler::Resource, request, caller)
             }
-            "resources/unsubscribe" if resources => {
-                self.subscribe(c, session, request.params, false).map(now)
+            ("resources/list", _) if resources => {
+                (self.list_resources(c, false, request.params), true)
             }
-            "logging/setLevel" => set_level(session, request.params).map(now),
-            "initialize" => Err(RpcError::new(
-                ErrorCode::INVALID_REQUEST,
-                "this session is already initialized: `initialize` is sent once per session (over HTTP, send it without a session id to start a new one)",
-            )),
-            method => Err(RpcError::method_not_found(method)),
+            ("resources/templates/list", _) if resources => {
+                (self.list_resources(c, true, request.params), true)
+            }
+            // The session era's own methods.
+            ("ping", Era::Session(_)) => (Ok(json!({})), false),
+            ("resources/subscribe", Era::Session(session)) if resources => {
+                (self.subscribe(c, session, request.params, true), false)
+            }
+            ("resources/unsubscribe", Era::Session(session)) if resources => {
+                (self.subscribe(c, session, request.params, false), false)
+            }
+            ("logging/setLevel", Era::Session(session)) => {
+                (set_level(session, request.params), false)
+            }
+            ("initialize", Era::Session(_)) => (
+                Err(RpcError::new(
+                    ErrorCode::INVALID_REQUEST,
+                    "this session is already initialized: `initialize` is sent once per session (over HTTP, send it without a session id to start a new one)",
+                )),
+                false,
+            ),
+            (method, Era::Session(_)) => (Err(RpcError::method_not_found(method)), false),
+            // The stateless era's own methods.
+            ("server/discover", Era::Stateless(_)) => (Ok(self.discover()), true),
+            ("subscriptions/listen", Era::Stateless(_)) => {
+                return match self.listen(&request) {
+                    Ok((ack, notifications)) => Reply::Listen { ack, notifications },
+                    Err(refusal) => refuse(id, &refusal),
+                }
+            }
+            ("tasks/get" | "tasks/update" | "tasks/cancel", Era::Stateless(meta))
+                if c.takes_tasks() =>
+            {
+                return self.tasks_request(meta, request)
+            }
+            (_, Era::Stateless(_)) => {
+                return refuse(id, &StatelessError::MethodNotFound(request.method))
+            }
         };
-        // The one place a refused request becomes an error response.
-        reply.unwrap_or_else(|error| Reply::Now(encode::error(Some(&id), &error)))
+        Reply::Now(Response::new(id, self.exit(era, outcome, cacheable)))
+    }
+
+    /// A request served by a handler (a tool, prompt, resource or completer), with the peer of
+    /// its era: the session, or a new exchange (whose `_meta`, answers and `requestState` may
+    /// refuse it first).
+    fn handle(
+        &self,
+        catalog: &Catalog,
+        era: Era<'_>,
+        handler: Handler,
+        request: Request,
+        caller: Option<Arc<Identity>>,
+    ) -> Reply {
+        let peer = match era {
+            Era::Session(session) => Peer::Session(session.clone()),
+            Era::Stateless(meta) => match self.exchange(catalog, &request, meta, handler) {
+                Ok(exchange) => Peer::Stateless(Arc::new(exchange)),
+                Err(refusal) => return refuse(request.id, &refusal),
+            },
+        };
+        let id = request.id.clone();
+        let reply = match handler {
+            Handler::Tool => self.call_tool(catalog, &peer, request, caller),
+            Handler::Prompt => self.get_prompt(catalog, &peer, request, caller),
+            Handler::Resource => self.read_resource(catalog, &peer, request, caller),
+            Handler::Completion => self.complete(catalog, &peer, request, caller),
+        };
+        // A handler's own refusal (an unknown tool, bad arguments) is an ordinary response.
+        reply.unwrap_or_else(|error| Reply::Now(Response::new(id, peer.finish(Err(error)))))
+    }
+
+    /// How an answer given at once leaves: as it is in a session; on the stateless wire with
+    /// `resultType`, the server's identity and (for lists and discovery) caching hints, errors
+    /// with their 2026 codes.
+    fn exit(
+        &self,
+        era: Era<'_>,
+        outcome: Result<Value, RpcError>,
+        cacheable: bool,
+    ) -> Result<Value, RpcError> {
+        match era {
+            Era::Session(_) => outcome,
+            Era::Stateless(_) => {
+                let cache = cacheable.then(|| self.cache_hints());
+                outcome
+                    .map(|value| complete(value, cache, &self.server_info))
+                    .map_err(stateless_error)
+            }
+        }
     }
 
     /// Handles a notification within a session. Malformed notifications are ignored: they
@@ -350,6 +446,10 @@ mod tests {
             .into_core()
     }
 
+    fn serve(core: &ServerCore, session: &Arc<Session>, request: Request) -> Reply {
+        core.request(Era::Session(session), request, None)
+    }
+
     fn request(id: i64, method: &str, params: Value) -> Request {
         match Message::from_value(json!({"jsonrpc":"2.0","id":id,"method":method,"params":params}))
         {
@@ -367,7 +467,7 @@ mod tests {
             }),
         );
         let opened = core.initialize(&init).unwrap();
-        let response: Value = serde_json::from_slice(&opened.response).unwrap();
+        let response: Value = serde_json::from_slice(&opened.response.encode()).unwrap();
         assert_eq!(response["result"]["protocolVersion"], "2025-06-18");
         opened.session
     }
@@ -379,7 +479,8 @@ mod tests {
         let mut out = Vec::new();
         while let Some(message) = messages.recv().await {
             let bytes = match message {
-                Outgoing::Notification(b) | Outgoing::Response(b) => b,
+                Outgoing::Notification(b) => b,
+                Outgoing::Response(r) => r.encode(),
                 Outgoing::CloseStream => continue,
             };
             out.push(serde_json::from_slice(&bytes).unwrap());
@@ -399,7 +500,7 @@ mod tests {
                     "tools/call",
                     json!({"name": "chatty", "_meta": {"progressToken": 5}}),
                 );
-                let msgs = drain(core.request(&session, call)).await;
+                let msgs = drain(serve(&core, &session, call)).await;
                 assert_eq!(msgs[0]["params"], json!({"level": "debug", "data": "one"}));
                 assert_eq!(
                     msgs[1]["params"],
@@ -411,7 +512,8 @@ mod tests {
                 assert_eq!(msgs.len(), 5);
 
                 session.set_log_level(LoggingLevel::Warning);
-                let msgs = drain(core.request(
+                let msgs = drain(serve(
+                    &core,
                     &session,
                     request(2, "tools/call", json!({"name": "chatty"})),
                 ))
@@ -432,7 +534,7 @@ mod tests {
             .run_until(async {
                 let core = core();
                 let session = open(&core);
-                let Reply::Call { mut messages, notifies } = core.request(&session, request(7, "tools/call", json!({"name": "forever"}))) else {
+                let Reply::Call { mut messages, notifies, .. } = serve(&core, &session, request(7, "tools/call", json!({"name": "forever"}))) else {
                     panic!()
                 };
                 assert!(notifies);
@@ -457,17 +559,19 @@ mod tests {
             .run_until(async {
                 let core = core();
                 let session = open(&core);
-                let _running = core.request(
+                let _running = serve(
+                    &core,
                     &session,
                     request(3, "tools/call", json!({"name": "forever"})),
                 );
-                let Reply::Now(bytes) = core.request(
+                let Reply::Now(response) = serve(
+                    &core,
                     &session,
                     request(3, "tools/call", json!({"name": "forever"})),
                 ) else {
                     panic!()
                 };
-                let error: Value = serde_json::from_slice(&bytes).unwrap();
+                let error: Value = serde_json::from_slice(&response.encode()).unwrap();
                 assert_eq!(error["error"]["code"], -32600);
                 session.close();
             })
@@ -481,7 +585,8 @@ mod tests {
             .run_until(async {
                 let core = core();
                 let session = open(&core);
-                let Reply::Call { mut messages, .. } = core.request(
+                let Reply::Call { mut messages, .. } = serve(
+                    &core,
                     &session,
                     request(
                         1,
@@ -510,9 +615,9 @@ mod tests {
     fn simple_methods_answer_at_once() {
         let core = core();
         let session = open(&core);
-        let answer = |r: Request| match core.request(&session, r) {
-            Reply::Now(bytes) => serde_json::from_slice::<Value>(&bytes).unwrap(),
-            Reply::Call { .. } => panic!("not a call"),
+        let answer = |r: Request| match serve(&core, &session, r) {
+            Reply::Now(response) => serde_json::from_slice::<Value>(&response.encode()).unwrap(),
+            _ => panic!("not an answer"),
         };
         assert_eq!(answer(request(1, "ping", json!({})))["result"], json!({}));
         assert_eq!(
@@ -571,7 +676,7 @@ mod tests {
 
     async fn answer_of(reply: Reply) -> Value {
         match reply {
-            Reply::Now(bytes) => serde_json::from_slice(&bytes).unwrap(),
+            Reply::Now(response) => serde_json::from_slice(&response.encode()).unwrap(),
             call => drain(call).await.pop().unwrap(),
         }
     }
@@ -588,41 +693,37 @@ mod tests {
                     json!({"protocolVersion": "2025-11-25", "capabilities": {}, "clientInfo": {"name": "c", "version": "1"}}),
                 );
                 let opened = core.initialize(&init).unwrap();
-                let response: Value = serde_json::from_slice(&opened.response).unwrap();
+                let response: Value = serde_json::from_slice(&opened.response.encode()).unwrap();
                 let caps = &response["result"]["capabilities"];
                 assert_eq!(caps["prompts"], json!({"listChanged": true}));
                 assert_eq!(caps["completions"], json!({}));
                 let session = opened.session;
 
-                let got = answer_of(core.request(
-                    &session,
+                let got = answer_of(serve(&core, &session,
                     request(1, "prompts/get", json!({"name": "greet", "arguments": {"name": "Ada", "times": "2"}})),
                 ))
                 .await;
                 assert_eq!(got["result"]["description"], "Greet someone.");
                 assert_eq!(got["result"]["messages"][0]["content"]["text"], "Hello Ada x2");
 
-                let got = answer_of(core.request(
-                    &session,
+                let got = answer_of(serve(&core, &session,
                     request(2, "prompts/get", json!({"name": "greet", "arguments": {"name": "Ada", "times": "-1"}})),
                 ))
                 .await;
                 assert_eq!(got["error"]["code"], -32602);
                 assert!(got["error"]["message"].as_str().unwrap().contains("`times`"));
 
-                let got = answer_of(core.request(&session, request(3, "prompts/get", json!({"name": "broken"})))).await;
+                let got = answer_of(serve(&core, &session, request(3, "prompts/get", json!({"name": "broken"})))).await;
                 assert_eq!(got["error"]["code"], -32603);
                 assert_eq!(got["error"]["message"], "the prompt panicked: oops");
 
-                let got = answer_of(core.request(
-                    &session,
+                let got = answer_of(serve(&core, &session,
                     request(4, "completion/complete", json!({"ref": {"type": "ref/prompt", "name": "greet"}, "argument": {"name": "name", "value": "a"}})),
                 ))
                 .await;
                 assert_eq!(got["result"]["completion"]["values"], json!(["ada", "alan"]));
 
-                let got = answer_of(core.request(
-                    &session,
+                let got = answer_of(serve(&core, &session,
                     request(5, "completion/complete", json!({"ref": {"type": "ref/prompt", "name": "greet"}, "argument": {"name": "times", "value": ""}})),
                 ))
                 .await;

@@ -5,6 +5,7 @@
 //! `server/discover`, `subscriptions/listen`, the per-request exchange); [`tasks`] answers the
 //! tasks extension's requests.
 
+mod connection;
 pub(crate) mod dispatch;
 mod run;
 pub(crate) mod stateless;
@@ -15,11 +16,12 @@ use std::time::Duration;
 
 use serde_json::Value;
 
-use crate::catalog::{Catalog, Live};
+use crate::catalog::{Catalog, Registry};
 use crate::protocol::{Implementation, Request};
 use crate::state::StateMap;
 
-pub(crate) use self::dispatch::Reply;
+pub(crate) use self::connection::Received;
+pub(crate) use self::dispatch::{Era, Opened, Reply};
 pub(crate) use self::stateless::StatelessConfig;
 
 /// Bounds on tool calls; see [`Server::call_timeout`], [`Server::max_calls_per_session`] and
@@ -44,8 +46,10 @@ impl Default for CallLimits {
 /// The server every transport dispatches into.
 pub(crate) struct ServerCore {
     pub(crate) info: Implementation,
+    /// `info` as the stateless wire puts it in every result's `_meta`, encoded once.
+    pub(crate) server_info: Value,
     pub(crate) instructions: Option<String>,
-    pub(crate) live: Arc<Live>,
+    pub(crate) live: Arc<Registry>,
     pub(crate) state: Arc<StateMap>,
     pub(crate) page_size: usize,
     pub(crate) limits: CallLimits,

@@ -17,14 +17,13 @@ use super::dispatch::Reply;
 use super::ServerCore;
 use crate::auth::Identity;
 use crate::catalog::Catalog;
-use crate::ctx::{CallScope, Ctx, LogFilter};
-use crate::peer::Exchange;
+use crate::ctx::{CallScope, Ctx};
 use crate::peer::Outgoing;
 use crate::peer::RequestFuture;
-use crate::peer::{CallRefused, Session};
+use crate::peer::{CallRefused, CancelOnDrop, Peer};
 use crate::prompt::{CompletionRequest, PromptArguments};
-use crate::protocol::jsonrpc::{encode, parse_params};
-use crate::protocol::{CallToolResult, ErrorCode, Request, RequestId, RpcError};
+use crate::protocol::jsonrpc::parse_params;
+use crate::protocol::{CallToolResult, ErrorCode, Request, RequestId, Response, RpcError};
 use crate::tool::Arguments;
 
 /// How many notifications of one call may wait for a slow client before the tool's next
@@ -94,7 +93,6 @@ struct Origin {
     id: RequestId,
     meta: Option<Map<String, Value>>,
     caller: Option<Arc<Identity>>,
-    exchange: Option<Arc<Exchange>>,
 }
 
 impl ServerCore {
@@ -103,10 +101,9 @@ impl ServerCore {
     pub(crate) fn read_resource(
         &self,
         catalog: &Catalog,
-        session: &Arc<Session>,
+        peer: &Peer,
         request: Request,
         caller: Option<Arc<Identity>>,
-        exchange: Option<Arc<Exchange>>,
     ) -> Result<Reply, RpcError> {
         let id = request.id;
         let params: UriParams = parse_params(request.params)?;
@@ -116,12 +113,11 @@ impl ServerCore {
         let (read, uses_ctx) = (resource.read, resource.spec.uses_ctx);
         let uri = params.uri;
         self.spawn_request(
-            session,
+            peer,
             Origin {
                 id,
                 meta: params.meta,
                 caller,
-                exchange,
             },
             uses_ctx,
             RequestKind::Resource,
@@ -137,10 +133,9 @@ impl ServerCore {
     pub(crate) fn get_prompt(
         &self,
         catalog: &Catalog,
-        session: &Arc<Session>,
+        peer: &Peer,
         request: Request,
         caller: Option<Arc<Identity>>,
-        exchange: Option<Arc<Exchange>>,
     ) -> Result<Reply, RpcError> {
         let id = request.id;
         let params: GetPromptParams = parse_params(request.params)?;
@@ -151,12 +146,11 @@ impl ServerCore {
             .map_err(|e| RpcError::invalid_params(e.to_string()))?;
         let (get, description) = (prompt.get, prompt.spec.description);
         self.spawn_request(
-            session,
+            peer,
             Origin {
                 id,
                 meta: params.meta,
                 caller,
-                exchange,
             },
             prompt.spec.uses_ctx,
             RequestKind::Prompt,
@@ -175,21 +169,17 @@ impl ServerCore {
     pub(crate) fn complete(
         &self,
         catalog: &Catalog,
-        session: &Arc<Session>,
+        peer: &Peer,
         request: Request,
         caller: Option<Arc<Identity>>,
-        exchange: Option<Arc<Exchange>>,
     ) -> Result<Reply, RpcError> {
         let id = request.id;
         let answer = |completion: crate::prompt::Completion| {
             let result = json!({ "completion": completion });
-            Ok(Reply::Now(
-                match exchange.as_ref().map(|x| x.finish(Ok(result.clone()))) {
-                    None => encode::result(&id, result),
-                    Some(Ok(result)) => encode::result(&id, result),
-                    Some(Err(error)) => encode::error(Some(&id), &error),
-                },
-            ))
+            Ok(Reply::Now(Response::new(
+                id.clone(),
+                peer.finish(Ok(result)),
+            )))
         };
         let params: CompleteParams = parse_params(request.params)?;
         let wanted = params.argument.name.as_str();
@@ -239,12 +229,11 @@ impl ServerCore {
         };
         let (value, arguments) = (params.argument.value, params.context.arguments);
         self.spawn_request(
-            session,
+            peer,
             Origin {
                 id,
                 meta: params.meta,
                 caller,
-                exchange,
             },
             false,
             RequestKind::Completer,
@@ -269,26 +258,30 @@ impl ServerCore {
     /// panic answered with `-32603`, nothing sent after cancellation.
     fn spawn_request(
         &self,
-        session: &Arc<Session>,
+        peer: &Peer,
         origin: Origin,
         notifies: bool,
         kind: RequestKind,
         start: impl FnOnce(Ctx) -> RequestFuture,
     ) -> Result<Reply, RpcError> {
-        let Origin {
-            id,
-            meta,
-            caller,
-            exchange,
-        } = origin;
-        let cancel = CancellationToken::new();
-        if let Err(refused) = session.begin_call(&id, cancel.clone(), self.limits.per_session) {
-            let code = match refused {
-                CallRefused::IdInUse => ErrorCode::INVALID_REQUEST,
-                CallRefused::TooMany(_) => ErrorCode::SERVER_ERROR,
-            };
-            return Err(RpcError::new(code, format!("request {id}: {refused}")));
-        }
+        let Origin { id, meta, caller } = origin;
+        let cancel = match peer {
+            Peer::Session(session) => {
+                let cancel = CancellationToken::new();
+                let limit = self.limits.per_session;
+                if let Err(refused) = session.begin_call(&id, cancel.clone(), limit) {
+                    let code = match refused {
+                        CallRefused::IdInUse => ErrorCode::INVALID_REQUEST,
+                        CallRefused::TooMany(_) => ErrorCode::SERVER_ERROR,
+                    };
+                    return Err(RpcError::new(code, format!("request {id}: {refused}")));
+                }
+                cancel
+            }
+            // One request, one handler: the exchange's token is the call's.
+            Peer::Stateless(exchange) => exchange.cancel.clone(),
+            Peer::Detached => CancellationToken::new(),
+        };
         let progress_token = meta
             .and_then(|mut meta| meta.remove("progressToken"))
             .filter(|t| t.is_string() || t.is_i64() || t.is_u64());
@@ -298,27 +291,20 @@ impl ServerCore {
             progress_token,
             last_progress: Mutex::new(None),
             sink: sink.clone(),
-            log: match &exchange {
-                Some(exchange) => LogFilter::Fixed(exchange.log_level),
-                None => LogFilter::Session(session.clone()),
-            },
+            peer: peer.clone(),
             cancel: cancel.clone(),
             finished: AtomicBool::new(false),
-            session: Some(session.clone()),
-            protocol_version: session.protocol_version(),
             state: self.state.clone(),
             identity: caller,
-            exchange: exchange.clone(),
         });
-        if let Some(exchange) = &exchange {
-            let _ = exchange.sink.set(sink.clone());
-        }
         let future = start(Ctx::new(scope.clone()));
-        let future = match &exchange {
-            Some(exchange) => exchange.clone().drive(future),
-            None => future,
+        let future = match peer {
+            Peer::Stateless(exchange) => {
+                let _ = exchange.sink.set(sink.clone());
+                exchange.clone().drive(future)
+            }
+            Peer::Session(_) | Peer::Detached => future,
         };
-        let session = session.clone();
         let timeout = self.limits.timeout;
         tokio::task::spawn_local(async move {
             let deadline = async {
@@ -329,7 +315,7 @@ impl ServerCore {
             };
             let outcome = tokio::select! {
                 biased;
-                _ = cancel.cancelled() => return finish(&scope, &session, &id),
+                _ = cancel.cancelled() => return finish(&scope),
                 result = AssertUnwindSafe(future).catch_unwind() => result,
                 _ = deadline => {
                     // Work the handler handed off (threads, spawned tasks) learns through its Ctx.
@@ -341,35 +327,37 @@ impl ServerCore {
                     )))
                 }
             };
-            finish(&scope, &session, &id);
+            finish(&scope);
             let outcome = outcome.unwrap_or_else(|panic| {
                 let message = format!("the {} panicked: {}", kind.noun(), panic_message(&*panic));
-                match exchange.as_ref().and_then(|x| x.task()) {
+                match &scope.peer {
                     // A task reports a crash as a failure of the task, not as a tool error.
-                    Some(_) => Err(RpcError::internal(message)),
-                    None => kind.failure(message),
+                    Peer::Stateless(exchange) if exchange.task().is_some() => {
+                        Err(RpcError::internal(message))
+                    }
+                    _ => kind.failure(message),
                 }
             });
-            let outcome = match &exchange {
-                Some(exchange) => exchange.finish(outcome),
-                None => outcome,
-            };
-            let response = match outcome {
-                Ok(result) => encode::result(&id, result),
-                Err(error) => encode::error(Some(&id), &error),
-            };
+            let response = Response::new(id, scope.peer.finish(outcome));
             let _ = sink.send(Outgoing::Response(response)).await;
         });
-        Ok(Reply::Call { notifies, messages })
+        let cancel_on_drop = CancelOnDrop(match peer {
+            Peer::Stateless(exchange) => Some(exchange.clone()),
+            Peer::Session(_) | Peer::Detached => None,
+        });
+        Ok(Reply::Call {
+            notifies,
+            messages,
+            cancel_on_drop,
+        })
     }
 
     pub(crate) fn call_tool(
         &self,
         catalog: &Catalog,
-        session: &Arc<Session>,
+        peer: &Peer,
         request: Request,
         caller: Option<Arc<Identity>>,
-        exchange: Option<Arc<Exchange>>,
     ) -> Result<Reply, RpcError> {
         let id = request.id;
         let params: CallParams = parse_params(request.params)?;
@@ -392,12 +380,11 @@ impl ServerCore {
             .map_err(|e| RpcError::invalid_params(e.to_string()))?;
         let (call, wraps_output) = (tool.call, tool.wraps_output);
         self.spawn_request(
-            session,
+            peer,
             Origin {
                 id,
                 meta: params.meta,
                 caller,
-                exchange,
             },
             tool.spec.uses_ctx,
             RequestKind::Tool,
@@ -449,9 +436,11 @@ fn tool_result_value(result: CallToolResult) -> Value {
 }
 
 /// Marks a request served by [`ServerCore::spawn_request`] as over: nothing more goes out.
-fn finish(scope: &CallScope, session: &Session, id: &RequestId) {
+fn finish(scope: &CallScope) {
     scope.finished.store(true, Ordering::Release);
-    session.end_call(id);
+    if let Peer::Session(session) = &scope.peer {
+        session.end_call(&scope.request_id);
+    }
 }
 
 fn panic_message(panic: &(dyn Any + Send)) -> &str {

@@ -10,15 +10,16 @@ use ring::hmac;
 use serde::Deserialize;
 use serde_json::{json, Map, Value};
 use tokio::sync::mpsc;
+use tokio_util::sync::CancellationToken;
 
 use super::dispatch::Reply;
 use super::{tasks, ServerCore};
-use crate::auth::Identity;
-use crate::catalog::ListenFilter;
-use crate::peer::{complete, stateless_error, verify, CancelOnDrop, Exchange, Session, TaskStore};
+use crate::catalog::{Catalog, ListenFilter};
+use crate::peer::{verify, Exchange, TaskStore};
+use crate::protocol::headers::{named_field, METHOD_HEADER, NAME_HEADER, VERSION_HEADER};
 use crate::protocol::jsonrpc::encode;
 use crate::protocol::meta::{self, CacheScope, RequestMeta, StatelessError};
-use crate::protocol::{Implementation, Request, RpcError};
+use crate::protocol::{Request, RequestId, Response};
 use crate::tool::TaskSupport;
 
 /// The settings of the stateless revision, held by the server.
@@ -48,7 +49,7 @@ impl Default for StatelessConfig {
 
 impl ServerCore {
     /// The `server/discover` result (before decoration).
-    fn discover(&self) -> Value {
+    pub(super) fn discover(&self) -> Value {
         let mut capabilities = self.capabilities();
         if self
             .catalog()
@@ -68,82 +69,9 @@ impl ServerCore {
         result
     }
 
-    fn cache_hints(&self) -> (u64, CacheScope) {
+    pub(super) fn cache_hints(&self) -> (u64, CacheScope) {
         let ttl = u64::try_from(self.stateless.ttl.as_millis()).unwrap_or(u64::MAX);
         (ttl, self.stateless.cache_scope)
-    }
-
-    /// Serves one stateless request whose `_meta` was validated. Methods the revision does not
-    /// have (or this server does not serve) are refused; a handler's own refusal (an unknown
-    /// tool, bad arguments) is an ordinary JSON-RPC error response.
-    pub(crate) fn stateless_request(
-        &self,
-        meta: RequestMeta,
-        request: Request,
-        caller: Option<Arc<Identity>>,
-    ) -> Result<(Reply, CancelOnDrop), StatelessError> {
-        let id = request.id.clone();
-        let server_info = serde_json::to_value(&self.info).expect("server info serializes");
-        let now = |result: Result<Value, RpcError>, cache: bool| {
-            let cache = cache.then(|| self.cache_hints());
-            Reply::Now(match result {
-                Ok(value) => encode::result(&id, complete(value, cache, &server_info)),
-                Err(error) => encode::error(Some(&id), &stateless_error(error)),
-            })
-        };
-        let catalog = self.catalog();
-        let (prompts, resources) = (!catalog.prompts.is_empty(), !catalog.resources.is_empty());
-        let method = request.method.as_str();
-        let params = || request.params.clone();
-        let listed = match method {
-            "server/discover" => Some(Ok(self.discover())),
-            "tools/list" => Some(self.list_tools(&catalog, params(), caller.as_deref())),
-            "prompts/list" if prompts => Some(self.list_prompts(&catalog, params())),
-            "resources/list" if resources => Some(self.list_resources(&catalog, false, params())),
-            "resources/templates/list" if resources => {
-                Some(self.list_resources(&catalog, true, params()))
-            }
-            _ => None,
-        };
-        if let Some(listed) = listed {
-            return Ok((now(listed, true), CancelOnDrop(None)));
-        }
-        let takes_tasks = catalog
-            .tools
-            .iter()
-            .any(|t| t.spec.task != TaskSupport::Forbidden);
-        if takes_tasks && matches!(method, "tasks/get" | "tasks/update" | "tasks/cancel") {
-            return Ok((self.tasks_request(&meta, request)?, CancelOnDrop(None)));
-        }
-        let handler = match method {
-            "tools/call" => Handler::Tool,
-            "prompts/get" if prompts => Handler::Prompt,
-            "resources/read" if resources => Handler::Resource,
-            "completion/complete" if catalog.completes() => Handler::Completion,
-            _ => return Err(StatelessError::MethodNotFound(request.method)),
-        };
-        let session = Arc::new(Session::new(
-            meta.version,
-            meta.client_info
-                .clone()
-                .unwrap_or_else(|| Implementation::new("unknown", "")),
-            meta.capabilities.clone(),
-        ));
-        let exchange =
-            Arc::new(self.exchange(&request, &meta, handler, server_info.clone(), &session)?);
-        let guard = CancelOnDrop(Some(exchange.clone()));
-        let reply = match handler {
-            Handler::Tool => self.call_tool(&catalog, &session, request, caller, Some(exchange)),
-            Handler::Prompt => self.get_prompt(&catalog, &session, request, caller, Some(exchange)),
-            Handler::Resource => {
-                self.read_resource(&catalog, &session, request, caller, Some(exchange))
-            }
-            Handler::Completion => {
-                self.complete(&catalog, &session, request, caller, Some(exchange))
-            }
-        };
-        let reply = reply.unwrap_or_else(|error| now(Err(error), false));
-        Ok((reply, guard))
     }
 
     /// `subscriptions/listen`: the acknowledgement that opens the stream, and the receiver of
@@ -221,13 +149,12 @@ impl ServerCore {
 
     /// The exchange of a request served by a handler: the answers it carries (checked), and
     /// where its questions and result go.
-    fn exchange(
+    pub(super) fn exchange(
         &self,
+        catalog: &Catalog,
         request: &Request,
         meta: &RequestMeta,
         handler: Handler,
-        server_info: Value,
-        context: &Arc<Session>,
     ) -> Result<Exchange, StatelessError> {
         let params = request.params.as_ref();
         let target = params
@@ -235,8 +162,7 @@ impl ServerCore {
             .and_then(Value::as_str)
             .unwrap_or_default();
         let task_support = match handler {
-            Handler::Tool => self
-                .catalog()
+            Handler::Tool => catalog
                 .find_tool(target)
                 .map_or(TaskSupport::Forbidden, |t| t.spec.task),
             _ => TaskSupport::Forbidden,
@@ -286,6 +212,9 @@ impl ServerCore {
         Ok(Exchange {
             log_level: meta.log_level,
             client_info: meta.client_info.clone(),
+            version: meta.version,
+            capabilities: meta.capabilities.clone(),
+            cancel: CancellationToken::new(),
             binding,
             responses,
             used: Mutex::default(),
@@ -293,9 +222,8 @@ impl ServerCore {
             next_key: AtomicUsize::new(0),
             missing: Mutex::default(),
             cache: (handler == Handler::Resource).then(|| self.cache_hints()),
-            server_info,
+            server_info: self.server_info.clone(),
             state_key: self.stateless.state_key.clone(),
-            context: context.clone(),
             request_id: request.id.clone(),
             may_become_task: AtomicBool::new(takes_tasks && task_support != TaskSupport::Forbidden),
             tasks: self.stateless.tasks.clone(),
@@ -305,9 +233,153 @@ impl ServerCore {
     }
 }
 
-/// The handlers a stateless request may reach through an [`Exchange`].
+/// The request's headers, as the stateless checks need them: each transport that has headers
+/// implements it over its own header map.
+pub(crate) trait HeaderView {
+    /// The raw value of the header `name` (lower-case), if the request has it.
+    fn header(&self, name: &str) -> Option<&[u8]>;
+}
+
+impl ServerCore {
+    /// The checks of a stateless request before it is served: its `_meta`, and the headers that
+    /// must repeat its body (`x-mcp-header` parameters included). A refusal is the response
+    /// to send, with a `4xx` where the transport has statuses.
+    pub(crate) fn check_stateless(
+        &self,
+        headers: &impl HeaderView,
+        request: &Request,
+    ) -> Result<RequestMeta, Box<Response>> {
+        check(headers, request, &self.catalog()).map_err(|refusal| {
+            Box::new(Response::new(
+                request.id.clone(),
+                Err(refusal.to_rpc_error()),
+            ))
+        })
+    }
+}
+
+/// Checks `_meta` and the headers that must repeat the body, in the order the refusals are
+/// specified: missing fields (`-32602`), the version header (`-32020`), the version itself
+/// (`-32022`), then `Mcp-Method` / `Mcp-Name` and a tool's `Mcp-Param-*` (`-32020`).
+fn check(
+    headers: &impl HeaderView,
+    request: &Request,
+    catalog: &Catalog,
+) -> Result<RequestMeta, StatelessError> {
+    let meta = RequestMeta::from_params(request.params.as_ref())?;
+    expect_header(headers, VERSION_HEADER, &meta.requested)?;
+    let meta = meta.check_version()?;
+    expect_header(headers, METHOD_HEADER, &request.method)?;
+    let Some(named) = named_field(&request.method) else {
+        return Ok(meta);
+    };
+    if let Some(name) = request
+        .params
+        .as_ref()
+        .and_then(|p| p.get(named))
+        .and_then(Value::as_str)
+    {
+        expect_header(headers, NAME_HEADER, name)?;
+        if request.method == "tools/call" {
+            check_param_headers(headers, request, catalog, name)?;
+        }
+    }
+    Ok(meta)
+}
+
+/// The `Mcp-Param-<name>` header of each `x-mcp-header` parameter of the tool must repeat its
+/// argument: both present and equal (numbers compared as numbers), or both absent.
+fn check_param_headers(
+    headers: &impl HeaderView,
+    request: &Request,
+    catalog: &Catalog,
+    tool: &str,
+) -> Result<(), StatelessError> {
+    let Some(properties) = catalog
+        .find_tool(tool)
+        .and_then(|t| t.definition.get("inputSchema"))
+        .and_then(|s| s.get("properties"))
+        .and_then(Value::as_object)
+    else {
+        return Ok(());
+    };
+    let arguments = request.params.as_ref().and_then(|p| p.get("arguments"));
+    for (param, schema) in properties {
+        let Some(header) = schema.get("x-mcp-header").and_then(Value::as_str) else {
+            continue;
+        };
+        let name = format!("mcp-param-{}", header.to_ascii_lowercase());
+        let argument = arguments
+            .and_then(|a| a.get(param))
+            .filter(|v| !v.is_null());
+        match (argument, headers.header(&name)) {
+            (None, None) => {}
+            (Some(_), None) => {
+                return Err(StatelessError::HeaderMismatch(format!(
+                    "the Mcp-Param-{header} header is required: it repeats the argument `{param}`"
+                )))
+            }
+            (None, Some(_)) => {
+                return Err(StatelessError::HeaderMismatch(format!(
+                    "the Mcp-Param-{header} header is sent but the argument `{param}` is not"
+                )))
+            }
+            (Some(argument), Some(raw)) => {
+                let value = meta::decode_header_value(raw).ok_or_else(|| {
+                    StatelessError::HeaderMismatch(format!(
+                        "the Mcp-Param-{header} header is not a valid value (base64 values are \
+                         sent as =?base64?...?=)"
+                    ))
+                })?;
+                if !repeats(argument, &value) {
+                    return Err(StatelessError::HeaderMismatch(format!(
+                        "the Mcp-Param-{header} header is {value:?} but the argument `{param}` is {argument}"
+                    )));
+                }
+            }
+        }
+    }
+    Ok(())
+}
+
+/// Whether a header value repeats an argument: strings exactly, numbers numerically, booleans
+/// as `true`/`false`.
+fn repeats(argument: &Value, header: &str) -> bool {
+    match argument {
+        Value::String(text) => text == header,
+        Value::Number(number) => header.parse::<f64>().ok() == number.as_f64(),
+        Value::Bool(flag) => header == if *flag { "true" } else { "false" },
+        _ => false,
+    }
+}
+
+/// The header `name` must be present and, trimmed and decoded, equal `body` exactly.
+fn expect_header(headers: &impl HeaderView, name: &str, body: &str) -> Result<(), StatelessError> {
+    let Some(raw) = headers.header(name) else {
+        return Err(StatelessError::HeaderMismatch(format!(
+            "the {name} header is required and must be {body:?}"
+        )));
+    };
+    match meta::decode_header_value(raw) {
+        Some(value) if value == body => Ok(()),
+        Some(value) => Err(StatelessError::HeaderMismatch(format!(
+            "the {name} header is {value:?} but the body says {body:?}"
+        ))),
+        None => Err(StatelessError::HeaderMismatch(format!(
+            "the {name} header is not a valid value (base64 values are sent as =?base64?...?=)"
+        ))),
+    }
+}
+
+/// A refusal of the stateless wire, before the request is served: `-32601` for a method the
+/// revision does not have, the 2026 codes for `_meta` and header mismatches.
+pub(super) fn refuse(id: RequestId, refusal: &StatelessError) -> Reply {
+    Reply::Refused(Response::new(id, Err(refusal.to_rpc_error())))
+}
+
+/// The handlers a request may reach (through an [`Exchange`] on the stateless wire).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Handler {
+pub(super) enum Handler {
     Tool,
     Prompt,
     Resource,

@@ -5,11 +5,11 @@ use serde::Deserialize;
 use serde_json::{json, Map, Value};
 
 use super::dispatch::Reply;
+use super::stateless::refuse;
 use super::ServerCore;
 use crate::peer::TASKS_EXTENSION;
-use crate::protocol::jsonrpc::encode;
 use crate::protocol::meta::{RequestMeta, StatelessError};
-use crate::protocol::{Request, RpcError};
+use crate::protocol::{Request, Response, RpcError};
 
 /// Whether a request's client capabilities take tasks.
 pub(crate) fn negotiated(meta: &RequestMeta) -> bool {
@@ -35,30 +35,23 @@ struct TaskParams {
 impl ServerCore {
     /// `tasks/get`, `tasks/update` and `tasks/cancel`, for clients that declared the extension.
     /// An unknown task id is `-32602`.
-    pub(crate) fn tasks_request(
-        &self,
-        meta: &RequestMeta,
-        request: Request,
-    ) -> Result<Reply, StatelessError> {
-        if !negotiated(meta) {
-            return Err(missing_extension());
-        }
+    pub(crate) fn tasks_request(&self, meta: &RequestMeta, request: Request) -> Reply {
         let id = request.id;
-        let params: TaskParams = crate::protocol::jsonrpc::parse_params(request.params)
-            .map_err(|e| StatelessError::InvalidInput(e.message))?;
-        let answer = |result: Result<Value, RpcError>| {
-            Reply::Now(match result {
-                Ok(value) => encode::result(&id, value),
-                Err(error) => encode::error(Some(&id), &error),
-            })
+        if !negotiated(meta) {
+            return refuse(id, &missing_extension());
+        }
+        let params: TaskParams = match crate::protocol::jsonrpc::parse_params(request.params) {
+            Ok(params) => params,
+            Err(e) => return refuse(id, &StatelessError::InvalidInput(e.message)),
         };
+        let answer = |result: Result<Value, RpcError>| Reply::Now(Response::new(id, result));
         let Some(task) = self.stateless.tasks.get(&params.task_id) else {
             let mut error = RpcError::invalid_params(format!("Unknown task: {}", params.task_id));
             error.data = Some(json!({ "taskId": params.task_id }));
-            return Ok(answer(Err(error)));
+            return answer(Err(error));
         };
         let ack = json!({ "resultType": "complete" });
-        Ok(answer(Ok(match request.method.as_str() {
+        answer(Ok(match request.method.as_str() {
             "tasks/get" => task.detailed(),
             "tasks/update" => {
                 task.answer(params.input_responses.unwrap_or_default());
@@ -68,6 +61,6 @@ impl ServerCore {
                 task.cancel();
                 ack
             }
-        })))
+        }))
     }
 }

@@ -5,7 +5,7 @@ use actix_web::http::{header, StatusCode};
 use actix_web::{HttpResponse, ResponseError};
 
 use super::auth::Refusal;
-use crate::peer::TooManySessions;
+use crate::peer::{SessionRefused, TooManyFromAddress, TooManySessions};
 use crate::protocol::jsonrpc::encode;
 use crate::protocol::{DecodeError, ErrorCode, RequestId, RpcError};
 use crate::store::{ReplayError, StoreError};
@@ -66,6 +66,8 @@ pub(crate) enum HttpError {
     UnknownConnection(Option<RequestId>),
     #[error("Service Unavailable: {0}")]
     TooManySessions(TooManySessions),
+    #[error("Too Many Requests: {0}")]
+    TooManyFromAddress(TooManyFromAddress),
     #[error("Service Unavailable: the server is shutting down; retry against another instance")]
     ShuttingDown(Option<RequestId>),
     /// No valid bearer token, or not the scopes the request needs.
@@ -121,6 +123,7 @@ impl ResponseError for HttpError {
             HttpError::TooManySessions(_)
             | HttpError::ShuttingDown(_)
             | HttpError::StoreUnavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
+            HttpError::TooManyFromAddress(_) => StatusCode::TOO_MANY_REQUESTS,
             HttpError::Auth(refusal) => refusal.status(),
         }
     }
@@ -148,6 +151,15 @@ impl ResponseError for HttpError {
             _ => {}
         }
         response.body(body)
+    }
+}
+
+impl From<SessionRefused> for HttpError {
+    fn from(refused: SessionRefused) -> HttpError {
+        match refused {
+            SessionRefused::Total(total) => HttpError::TooManySessions(total),
+            SessionRefused::PerAddress(per_address) => HttpError::TooManyFromAddress(per_address),
+        }
     }
 }
 

@@ -22,7 +22,7 @@ use actix_web::{web, HttpRequest, HttpResponse};
 use super::error::HttpError;
 use super::request::{self, Accepts};
 use super::{sse, sse_response, Endpoint};
-use crate::engine::Reply;
+use crate::engine::{Received, Reply};
 use crate::peer::Outgoing;
 use crate::peer::{Session, TooManySessions};
 use crate::protocol::jsonrpc::encode;
@@ -183,61 +183,43 @@ pub(super) async fn post(
         .ok_or_else(|| HttpError::UnknownConnection(request_id.clone()))?;
     let core = &endpoint.core;
 
-    match message {
-        Message::Request(request) if request.method == "initialize" => {
-            let answer = if connection.session.get().is_some() {
-                already_initialized(&request.id)
-            } else {
-                match core.initialize(&request) {
-                    // A concurrent `initialize` may have won: the first one binds.
-                    Ok(opened) => match connection.session.set(opened.session.clone()) {
-                        Ok(()) => {
-                            opened.session.stream_into(connection.outbox.clone());
-                            opened.response
-                        }
-                        Err(_) => already_initialized(&request.id),
-                    },
-                    Err(error) => encode::error(Some(&request.id), &error),
+    if let (Message::Request(request), Some(_)) = (&message, connection.session.get()) {
+        endpoint.authorize(&req, caller.as_deref(), request, request_id.as_ref())?;
+    }
+    match core.receive(connection.session.get(), message, caller) {
+        Received::Nothing => {}
+        Received::Opened(opened) => {
+            // A concurrent `initialize` may have won: the first one binds.
+            let answer = match connection.session.set(opened.session.clone()) {
+                Ok(()) => {
+                    opened.session.stream_into(connection.outbox.clone());
+                    opened.response.encode()
                 }
+                Err(_) => already_initialized(request_id.as_ref()),
             };
             connection.deliver(answer, request_id.as_ref()).await?;
         }
-        Message::Request(request) => {
-            let Some(session) = connection.session.get() else {
-                let answer = core.request_before_initialize(&request);
-                connection.deliver(answer, request_id.as_ref()).await?;
-                return Ok(HttpResponse::Accepted().finish());
-            };
-            endpoint.authorize(&req, caller.as_deref(), &request, request_id.as_ref())?;
-            match core.request_as(session, request, caller) {
-                Reply::Now(answer) => connection.deliver(answer, request_id.as_ref()).await?,
-                Reply::Call { messages, .. } => {
-                    tokio::task::spawn_local(forward(messages, connection.outbox.clone()));
-                }
-            }
+        Received::Reply(Reply::Now(answer) | Reply::Refused(answer)) => {
+            connection
+                .deliver(answer.encode(), request_id.as_ref())
+                .await?;
         }
-        Message::Notification(notification) => {
-            // Before `initialize` there is nothing a notification could refer to.
-            if let Some(session) = connection.session.get() {
-                core.notification(session, notification);
-            }
+        Received::Reply(Reply::Call { messages, .. }) => {
+            tokio::task::spawn_local(forward(messages, connection.outbox.clone()));
         }
-        // An answer to a server→client request (elicitation, sampling, roots).
-        Message::Response(response) => {
-            if let Some(session) = connection.session.get() {
-                core.response(session, response);
-            }
+        Received::Reply(Reply::Listen { .. }) => {
+            unreachable!("subscriptions/listen is a method of the stateless wire only")
         }
     }
     Ok(HttpResponse::Accepted().finish())
 }
 
-fn already_initialized(id: &RequestId) -> Vec<u8> {
+fn already_initialized(id: Option<&RequestId>) -> Vec<u8> {
     let error = RpcError::new(
         ErrorCode::INVALID_REQUEST,
         "this connection is already initialized; open a new SSE stream to start a new session",
     );
-    encode::error(Some(id), &error)
+    encode::error(id, &error)
 }
 
 /// The connection id of `?sessionId=<id>` (the TypeScript SDK's name) or `?session_id=<id>`
@@ -257,7 +239,7 @@ async fn forward(mut messages: mpsc::Receiver<Outgoing>, outbox: mpsc::Sender<Ve
     while let Some(message) = messages.recv().await {
         let (json, last) = match message {
             Outgoing::Notification(json) => (json, false),
-            Outgoing::Response(json) => (json, true),
+            Outgoing::Response(response) => (response.encode(), true),
             // The connection's one stream carries every call; 2024-11-05 has no resumption.
             Outgoing::CloseStream => continue,
         };
@@ -317,6 +299,7 @@ struct ConnectionStream {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::protocol::Response;
 
     #[test]
     fn connection_ids_come_from_either_query_name() {
@@ -361,8 +344,11 @@ mod tests {
         sink.send(Outgoing::Notification(b"2".to_vec()))
             .await
             .unwrap();
-        sink.send(Outgoing::Response(b"3".to_vec())).await.unwrap();
-        for expected in [b"1", b"2", b"3"] {
+        let response = Response::new(RequestId::Number(3), Ok(3.into()));
+        sink.send(Outgoing::Response(response.clone()))
+            .await
+            .unwrap();
+        for expected in [b"1".to_vec(), b"2".to_vec(), response.encode()] {
             assert_eq!(inbox.recv().await.unwrap(), expected);
         }
         forwarding.await.unwrap();

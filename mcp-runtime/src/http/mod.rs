@@ -47,7 +47,7 @@ mod stateless;
 mod tls;
 
 use std::io;
-use std::net::{SocketAddr, TcpListener, ToSocketAddrs};
+use std::net::{IpAddr, SocketAddr, TcpListener, ToSocketAddrs};
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -62,8 +62,8 @@ pub use self::shutdown::ShutdownHandle;
 #[cfg(feature = "tls")]
 pub use self::tls::{TlsConfig, TlsError};
 use crate::auth::{Identity, ProtectedResource, TokenVerifier};
-use crate::engine::Reply;
 use crate::engine::ServerCore;
+use crate::engine::{Opened, Received, Reply};
 use crate::peer::Outgoing;
 use crate::peer::{Session, SessionStore};
 use crate::protocol::{Message, RequestId};
@@ -106,7 +106,9 @@ struct Config {
     /// `None`: the default, from the process's file descriptor limit.
     max_connections: Option<usize>,
     idle_timeout: Duration,
+    unused_session_timeout: Duration,
     max_sessions: usize,
+    max_sessions_per_address: usize,
     sse_retry: Duration,
     keep_alive: Duration,
     workers: Option<usize>,
@@ -131,7 +133,9 @@ impl Default for Config {
             body_timeout: Duration::from_secs(30),
             max_connections: None,
             idle_timeout: Duration::from_secs(30 * 60),
+            unused_session_timeout: Duration::from_secs(60),
             max_sessions: 10_000,
+            max_sessions_per_address: 1_000,
             sse_retry: Duration::from_secs(1),
             keep_alive: Duration::from_secs(15),
             workers: None,
@@ -155,6 +159,10 @@ impl StreamableHttp {
 
     fn with_config(core: Arc<ServerCore>, config: Config) -> StreamableHttp {
         let sessions = SessionStore::new(config.idle_timeout, config.max_sessions)
+            .with_admission(
+                config.unused_session_timeout,
+                config.max_sessions_per_address,
+            )
             .with_events(config.events.clone());
         StreamableHttp {
             shared: Arc::new(Endpoint {
@@ -261,6 +269,38 @@ impl StreamableHttp {
     /// How long a session may stay unused before it is dropped (default 30 minutes).
     pub fn session_idle_timeout(self, timeout: Duration) -> StreamableHttp {
         self.reconfigure(|c| c.idle_timeout = timeout)
+    }
+
+    /// How long a session is kept when its client sends no request after `initialize`
+    /// (default 60 s, and never longer than the idle timeout). Such sessions cost nothing to
+    /// open, so a flood of bare `initialize` requests would otherwise fill
+    /// [`max_sessions`](Self::max_sessions) for the whole idle timeout. A session with a
+    /// call running or its GET stream open is kept.
+    ///
+    /// ```
+    /// use std::time::Duration;
+    /// let http = mcp_runtime::Server::new("demo", "1.0.0")
+    ///     .into_http()
+    ///     .unused_session_timeout(Duration::from_secs(20));
+    /// # let _ = http;
+    /// ```
+    pub fn unused_session_timeout(self, timeout: Duration) -> StreamableHttp {
+        self.reconfigure(|c| c.unused_session_timeout = timeout)
+    }
+
+    /// The most sessions one client address may hold at once (default 1,000); `initialize`
+    /// beyond it gets `429`. The address is the connection's peer: behind a reverse proxy it
+    /// is the proxy's, so raise this to [`max_sessions`](Self::max_sessions) there and limit
+    /// per client in the proxy.
+    ///
+    /// ```
+    /// let http = mcp_runtime::Server::new("demo", "1.0.0")
+    ///     .into_http()
+    ///     .max_sessions_per_address(32);
+    /// # let _ = http;
+    /// ```
+    pub fn max_sessions_per_address(self, max: usize) -> StreamableHttp {
+        self.reconfigure(|c| c.max_sessions_per_address = max.max(1))
     }
 
     /// The most sessions held at once (default 10,000); `initialize` beyond it gets 503.
@@ -541,6 +581,9 @@ impl Endpoint {
             .filter(|s| s.is_usable_by(caller.map(|c| c.subject())))
             .ok_or_else(|| HttpError::UnknownSession(id.cloned()))?;
         request::check_protocol_version(req.headers(), id)?;
+        if id.is_some() {
+            session.mark_used(); // a request: the session is in use
+        }
         Ok(session)
     }
 
@@ -608,83 +651,91 @@ async fn post(
         };
     }
 
-    let request = match message {
-        Message::Request(request) if request.method == "initialize" => {
-            return initialize(&endpoint, &request, caller.as_deref());
-        }
-        Message::Request(request) => request,
-        Message::Notification(notification) => {
-            let session = endpoint.session(&req, None, caller.as_deref())?;
-            endpoint.core.notification(&session, notification);
-            return Ok(HttpResponse::Accepted().finish());
-        }
-        Message::Response(response) => {
-            // An answer to a server→client request (elicitation, sampling, roots).
-            let session = endpoint.session(&req, None, caller.as_deref())?;
-            endpoint.core.response(&session, response);
-            return Ok(HttpResponse::Accepted().finish());
-        }
+    // `initialize` opens a new session whatever the request names; anything else must name
+    // a live session of the caller's.
+    let opens = matches!(&message, Message::Request(r) if r.method == "initialize");
+    let id = match &message {
+        Message::Request(request) => Some(request.id.clone()),
+        _ => None,
     };
-    let session = endpoint.session(&req, Some(&request.id), caller.as_deref())?;
-    // Before the response mode is chosen: a refused call is a status, not a stream.
-    endpoint.authorize(&req, caller.as_deref(), &request, Some(&request.id))?;
-    if endpoint.shutdown.is_draining() {
-        return Err(HttpError::ShuttingDown(Some(request.id)));
+    let session = match opens {
+        true => None,
+        false => Some(endpoint.session(&req, id.as_ref(), caller.as_deref())?),
+    };
+    if let Message::Request(request) = &message {
+        // Before the response mode is chosen: a refused call is a status, not a stream.
+        if !opens {
+            endpoint.authorize(&req, caller.as_deref(), request, id.as_ref())?;
+        }
+        if endpoint.shutdown.is_draining() {
+            return Err(HttpError::ShuttingDown(id));
+        }
     }
-    match endpoint.core.request_as(&session, request, caller) {
-        Reply::Now(json) => Ok(json_response(json)),
-        Reply::Call {
+    match endpoint
+        .core
+        .receive(session.as_ref(), message, caller.clone())
+    {
+        Received::Nothing => Ok(HttpResponse::Accepted().finish()),
+        Received::Opened(opened) => {
+            endpoint.opened(opened, caller.as_deref(), req.peer_addr().map(|a| a.ip()))
+        }
+        Received::Reply(Reply::Now(response) | Reply::Refused(response)) => {
+            Ok(json_response(response.encode()))
+        }
+        Received::Reply(Reply::Call {
             notifies: false,
             mut messages,
-        } => {
+            ..
+        }) => {
             // The tool cannot notify, so nothing precedes the result: answer with plain JSON.
             loop {
                 match messages.recv().await {
-                    Some(Outgoing::Response(json)) => return Ok(json_response(json)),
+                    Some(Outgoing::Response(response)) => {
+                        return Ok(json_response(response.encode()))
+                    }
                     Some(Outgoing::Notification(_) | Outgoing::CloseStream) => continue,
                     None => return Ok(HttpResponse::Accepted().finish()),
                 }
             }
         }
-        Reply::Call {
-            notifies: true,
-            messages,
-        } => Ok(sse_response().streaming(sse::CallStream::new(
-            messages,
-            endpoint.priming(&session),
-            endpoint.recorder(&session),
-            endpoint.config.keep_alive,
-        ))),
+        Received::Reply(Reply::Call { messages, .. }) => {
+            let session = session.expect("only a session's request runs a call");
+            Ok(sse_response().streaming(sse::CallStream::new(
+                messages,
+                endpoint.priming(&session),
+                endpoint.recorder(&session),
+                endpoint.config.keep_alive,
+            )))
+        }
+        Received::Reply(Reply::Listen { .. }) => {
+            unreachable!("subscriptions/listen is a method of the stateless wire only")
+        }
     }
 }
 
-fn initialize(
-    endpoint: &Endpoint,
-    request: &crate::protocol::Request,
-    caller: Option<&Identity>,
-) -> Result<HttpResponse, HttpError> {
-    if endpoint.shutdown.is_draining() {
-        return Err(HttpError::ShuttingDown(Some(request.id.clone())));
-    }
-    let opened = match endpoint.core.initialize(request) {
-        Ok(opened) => opened,
-        Err(error) => {
-            let body = crate::protocol::jsonrpc::encode::error(Some(&request.id), &error);
-            return Ok(json_response(body));
+impl Endpoint {
+    /// Keeps the session `initialize` opened (owned by the caller, if authenticated) and
+    /// answers with its id.
+    /// The client's address counts toward its per-address session limit.
+    fn opened(
+        &self,
+        opened: Opened,
+        caller: Option<&Identity>,
+        peer: Option<IpAddr>,
+    ) -> Result<HttpResponse, HttpError> {
+        if let Some(caller) = caller {
+            opened.session.set_owner(caller.subject());
         }
-    };
-    if let Some(caller) = caller {
-        opened.session.set_owner(caller.subject());
+        if let Some(peer) = peer {
+            opened.session.set_peer(peer);
+        }
+        let id = opened.session.id().to_owned();
+        self.sessions.insert(opened.session)?;
+        Ok(HttpResponse::Ok()
+            .content_type("application/json")
+            .insert_header((SESSION_HEADER, id))
+            .body(opened.response.encode()))
     }
-    let id = opened.session.id().to_owned();
-    endpoint
-        .sessions
-        .insert(opened.session)
-        .map_err(HttpError::TooManySessions)?;
-    Ok(HttpResponse::Ok()
-        .content_type("application/json")
-        .insert_header((SESSION_HEADER, id))
-        .body(opened.response))
 }
 
 async fn get(req: HttpRequest, endpoint: web::Data<Endpoint>) -> Result<HttpResponse, HttpError> {
@@ -714,16 +765,39 @@ async fn get(req: HttpRequest, endpoint: web::Data<Endpoint>) -> Result<HttpResp
         // Without resumption there is nothing to replay: a fresh stream.
         _ => None,
     };
-    let stream = sse::SessionStream::open(
-        &session,
-        resumed,
-        endpoint.priming(&session),
-        recorder,
-        endpoint.config.keep_alive,
-        endpoint.shutdown.draining(),
-    )
-    .ok_or(HttpError::StreamAlreadyOpen)?;
+    let open = |resumed| {
+        sse::SessionStream::open(
+            &session,
+            resumed,
+            endpoint.priming(&session),
+            recorder.clone(),
+            endpoint.config.keep_alive,
+            endpoint.shutdown.draining(),
+        )
+    };
+    let stream = match open(resumed) {
+        Some(stream) => stream,
+        // The open stream's client may have just closed it: the server learns that only
+        // when writing, so write now rather than refuse until the next keep-alive.
+        None if closed_when_probed(&session).await => {
+            open(None).ok_or(HttpError::StreamAlreadyOpen)?
+        }
+        None => return Err(HttpError::StreamAlreadyOpen),
+    };
     Ok(sse_response().streaming(stream))
+}
+
+/// Whether the session's open GET stream closes when written to a few times, 50 ms apart: a
+/// connection its client closed fails at the second write or so.
+async fn closed_when_probed(session: &Session) -> bool {
+    for _ in 0..10 {
+        if !session.stream_open() {
+            return true;
+        }
+        session.probe_stream();
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    !session.stream_open()
 }
 
 async fn delete(

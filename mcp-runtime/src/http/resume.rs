@@ -49,7 +49,7 @@ impl Recorder {
     /// Hands a running call to a task that records its messages until a client claims it.
     /// `claims` is where claims of the stream arrive (from [`Streams::attach`]).
     /// `storing`: an event of the stream the store has not confirmed yet, stored first.
-    pub(crate) fn park(self, live: Live, claims: Claims, storing: Option<Storing>) {
+    pub(crate) fn park(self, live: RunningCall, claims: Claims, storing: Option<Storing>) {
         // Streams are dropped on actix's workers, inside a runtime; outside one there is no
         // task to park on, and the call's messages are dropped as before resumability.
         let Ok(runtime) = tokio::runtime::Handle::try_current() else {
@@ -69,7 +69,11 @@ impl Recorder {
 
     /// Hands `live` to the claimant behind `reply`; if it is gone, takes the stream back and
     /// registers it again, returning it with its new claims.
-    pub(crate) fn hand_over(&self, live: Live, reply: Reply) -> Option<(Live, Claims)> {
+    pub(crate) fn hand_over(
+        &self,
+        live: RunningCall,
+        reply: Reply,
+    ) -> Option<(RunningCall, Claims)> {
         match reply.send(live) {
             Ok(()) => None,
             Err(live) => {
@@ -99,13 +103,13 @@ impl Future for Storing {
 }
 
 /// The part of a call stream that moves between HTTP response bodies and the parking task.
-pub(crate) struct Live {
+pub(crate) struct RunningCall {
     pub(crate) writer: EventWriter,
     pub(crate) messages: mpsc::Receiver<Outgoing>,
 }
 
-/// Where a claimant wants the stream's [`Live`] part sent.
-pub(crate) type Reply = oneshot::Sender<Live>;
+/// Where a claimant wants the stream's [`RunningCall`] part sent.
+pub(crate) type Reply = oneshot::Sender<RunningCall>;
 /// Where the holder of a stream (a response body or the parking task) hears of claims.
 pub(crate) type Claims = oneshot::Receiver<Reply>;
 
@@ -129,7 +133,7 @@ struct Entry {
 /// Where a stream named by `Last-Event-ID` stands.
 enum Found {
     /// Its call still runs: the caller now holds it.
-    Live(Live),
+    RunningCall(RunningCall),
     /// Its call still runs, but its holder did not hand it over in time.
     Busy,
     /// No call runs on it (finished, or never a call stream of this session).
@@ -177,7 +181,7 @@ impl Streams {
             return Found::Idle;
         }
         match tokio::time::timeout(HAND_OVER_WAIT, live).await {
-            Ok(Ok(live)) => Found::Live(live),
+            Ok(Ok(live)) => Found::RunningCall(live),
             // The holder saw the response first; a replay has it all.
             Ok(Err(_)) => Found::Idle,
             // The holder takes the stream back when it finds the claimant gone.
@@ -187,7 +191,7 @@ impl Streams {
 }
 
 /// Records a parked call's messages until the response, or until a client claims the stream.
-async fn drain(mut live: Live, recorder: Recorder, claims: Claims) {
+async fn drain(mut live: RunningCall, recorder: Recorder, claims: Claims) {
     let stream = live.writer.stream;
     let mut claims = Some(claims);
     loop {
@@ -218,8 +222,8 @@ async fn drain(mut live: Live, recorder: Recorder, claims: Claims) {
                     }
                 }
                 Some(Outgoing::CloseStream) => {}
-                Some(Outgoing::Response(json)) => {
-                    let _ = recorder.record(&mut live.writer, &json).await;
+                Some(Outgoing::Response(response)) => {
+                    let _ = recorder.record(&mut live.writer, &response.encode()).await;
                     break;
                 }
                 None => break,
@@ -234,7 +238,7 @@ pub(crate) enum Resumed {
     /// A call's stream: the events missed, then the call itself if it still runs.
     Call {
         missed: Vec<Bytes>,
-        live: Option<Live>,
+        live: Option<RunningCall>,
     },
     /// The session's own server stream: the events missed, before a new one opens.
     Session(Vec<Bytes>),
@@ -258,7 +262,7 @@ impl Recorder {
             Ok(events) => events,
             Err(ReplayError::UnknownStream(_)) if known => Vec::new(),
             Err(error) => {
-                if let Found::Live(live) = found {
+                if let Found::RunningCall(live) = found {
                     let claims = self.streams.attach(stream, &self.session);
                     self.clone().park(live, claims, None);
                 }
@@ -270,11 +274,26 @@ impl Recorder {
             }
         };
         Ok(match found {
-            Found::Live(live) => Resumed::Call {
+            Found::RunningCall(live) => Resumed::Call {
                 missed,
                 live: Some(live),
             },
-            _ if standalone => Resumed::Session(missed),
+            // The client may be retrying a resumption whose answer it never saw: what the
+            // session's later streams carried is missed too.
+            _ if standalone => {
+                let mut missed = missed;
+                for later in session.streams_after(stream) {
+                    match self.store.replay(&self.session, later, 0).await {
+                        Ok(events) => missed.extend(events),
+                        Err(ReplayError::UnknownStream(_)) => {} // it sent nothing
+                        Err(ReplayError::Store(error)) => {
+                            return Err(HttpError::StoreUnavailable(error))
+                        }
+                        Err(gone) => return Err(HttpError::EventsGone(gone)),
+                    }
+                }
+                Resumed::Session(missed)
+            }
             // A finished call (its stream is all recorded, the response last), or one whose
             // holder did not hand it over in time: what was missed, and the client comes back
             // after `retry`.

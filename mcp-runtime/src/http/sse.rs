@@ -16,7 +16,7 @@ use futures_util::Stream;
 use tokio::sync::mpsc;
 use tokio_util::sync::CancellationToken;
 
-use super::resume::{Claims, Live, Recorder, Storing};
+use super::resume::{Claims, Recorder, RunningCall, Storing};
 use crate::peer::Outgoing;
 use crate::peer::Session;
 use crate::store::StoreError;
@@ -152,7 +152,7 @@ impl CallStream {
     /// rest, numbered on from where the stream left off.
     pub(crate) fn resumed(
         missed: Vec<Bytes>,
-        live: Option<Live>,
+        live: Option<RunningCall>,
         recorder: Recorder,
         keep_alive: Duration,
     ) -> CallStream {
@@ -228,10 +228,10 @@ impl CallStream {
     }
 
     /// Takes the running call out of this body.
-    fn take_live(&mut self) -> Option<Live> {
+    fn take_live(&mut self) -> Option<RunningCall> {
         let messages = self.messages.take()?;
         let writer = std::mem::replace(&mut self.writer, EventWriter::spent());
-        Some(Live { writer, messages })
+        Some(RunningCall { writer, messages })
     }
 
     /// Hands the rest of a running call to a task that records it for a resumption.
@@ -315,7 +315,9 @@ impl Stream for CallStream {
             };
             match message {
                 Some(Outgoing::Notification(json)) => return this.send(&json, false, cx),
-                Some(Outgoing::Response(json)) => return this.send(&json, true, cx),
+                Some(Outgoing::Response(response)) => {
+                    return this.send(&response.encode(), true, cx)
+                }
                 Some(Outgoing::CloseStream) if this.recorder.is_some() => {
                     this.park();
                     return Poll::Ready(None);
@@ -408,6 +410,11 @@ impl Stream for SessionStream {
             return Poll::Ready(None);
         }
         match this.messages.poll_recv(cx) {
+            // A probe (`Session::probe_stream`): a keep-alive now, to find out if the client
+            // is still there.
+            Poll::Ready(Some(json)) if json.is_empty() => {
+                return Poll::Ready(Some(Ok(Bytes::from_static(KEEP_ALIVE))));
+            }
             Poll::Ready(Some(json)) => {
                 let Some(recorder) = &this.recorder else {
                     return Poll::Ready(Some(Ok(this.writer.message(&json))));

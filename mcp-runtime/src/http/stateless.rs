@@ -17,22 +17,17 @@ use actix_web::http::StatusCode;
 use actix_web::{HttpRequest, HttpResponse};
 use bytes::Bytes;
 use futures_util::{Stream, StreamExt};
-use serde::Deserialize;
-use serde_json::Value;
 use tokio::sync::mpsc;
 
 use super::error::HttpError;
 use super::request::{SESSION_HEADER, VERSION_HEADER};
 use super::{sse, sse_response, Endpoint};
 use crate::auth::Identity;
-use crate::engine::Reply;
-use crate::engine::ServerCore;
-use crate::peer::CancelOnDrop;
-use crate::peer::Outgoing;
-use crate::protocol::headers::{named_field, METHOD_HEADER, NAME_HEADER};
-use crate::protocol::jsonrpc::encode;
-use crate::protocol::meta::{self, RequestMeta, StatelessError};
-use crate::protocol::{ErrorCode, Message, ProtocolVersion, Request, RequestId};
+use crate::engine::stateless::HeaderView;
+use crate::engine::{Era, Reply};
+use crate::peer::{CancelOnDrop, Outgoing};
+use crate::protocol::meta;
+use crate::protocol::{ErrorCode, Message, ProtocolVersion, Request, Response};
 
 /// How long a stateless call may stay quiet before its answer becomes an SSE stream: quick
 /// calls answer with plain JSON; slower ones get a stream whose keep-alives reveal a client
@@ -74,29 +69,31 @@ pub(super) async fn post(
     caller: Option<Arc<Identity>>,
 ) -> Result<HttpResponse, HttpError> {
     let id = request.id.clone();
-    let meta = match check(req.headers(), &request, &endpoint.core) {
+    let meta = match endpoint
+        .core
+        .check_stateless(&Headers(req.headers()), &request)
+    {
         Ok(meta) => meta,
-        Err(refusal) => return Ok(refuse(&refusal, &id)),
+        Err(refusal) => return Ok(respond(&refusal, StatusCode::BAD_REQUEST)),
     };
     endpoint.authorize(req, caller.as_deref(), &request, Some(&id))?;
     if endpoint.shutdown.is_draining() {
         return Err(HttpError::ShuttingDown(Some(id)));
     }
-    if request.method == "subscriptions/listen" {
-        return Ok(match endpoint.core.listen(&request) {
-            Ok((ack, notifications)) => {
-                sse_response().streaming(listen_stream(endpoint, ack, notifications))
-            }
-            Err(refusal) => refuse(&refusal, &id),
-        });
-    }
-    let (reply, guard) = match endpoint.core.stateless_request(meta, request, caller) {
-        Ok(served) => served,
-        Err(refusal) => return Ok(refuse(&refusal, &id)),
-    };
-    match reply {
-        Reply::Now(json) => Ok(json_response(json)),
-        Reply::Call { mut messages, .. } => {
+    match endpoint
+        .core
+        .request(Era::Stateless(&meta), request, caller)
+    {
+        Reply::Now(response) => Ok(respond(&response, StatusCode::OK)),
+        Reply::Refused(refusal) => Ok(respond(&refusal, StatusCode::BAD_REQUEST)),
+        Reply::Listen { ack, notifications } => {
+            Ok(sse_response().streaming(listen_stream(endpoint, ack, notifications)))
+        }
+        Reply::Call {
+            mut messages,
+            cancel_on_drop,
+            ..
+        } => {
             // The first message decides the shape: a quick result alone is plain JSON (with
             // the status its error calls for); a notification first, or a call still quiet
             // after `JSON_WINDOW`, opens an SSE stream. The stream's keep-alives are what lets
@@ -112,7 +109,9 @@ pub(super) async fn post(
             })
             .await;
             let first = match first {
-                Ok(Some(Outgoing::Response(json))) => return Ok(json_response(json)),
+                Ok(Some(Outgoing::Response(response))) => {
+                    return Ok(respond(&response, StatusCode::OK))
+                }
                 Ok(None) => return Ok(HttpResponse::Accepted().finish()),
                 Ok(Some(Outgoing::Notification(first))) => Some(first),
                 Ok(Some(Outgoing::CloseStream)) | Err(_) => None,
@@ -122,170 +121,39 @@ pub(super) async fn post(
                 first,
                 messages: Some(messages),
                 keep_alive: sse::keep_alive_ticker(probe),
-                _guard: guard,
+                _guard: cancel_on_drop,
             };
             Ok(sse_response().streaming(body))
         }
     }
 }
 
-/// Checks `_meta` and the headers that must repeat the body, in the order the refusals are
-/// specified: missing fields (`-32602`), the version header (`-32020`), the version itself
-/// (`-32022`), then `Mcp-Method` / `Mcp-Name` and a tool's `Mcp-Param-*` (`-32020`).
-fn check(
-    headers: &HeaderMap,
-    request: &Request,
-    core: &ServerCore,
-) -> Result<RequestMeta, StatelessError> {
-    let meta = RequestMeta::from_params(request.params.as_ref())?;
-    expect_header(headers, VERSION_HEADER, &meta.requested)?;
-    let meta = meta.check_version()?;
-    expect_header(headers, METHOD_HEADER, &request.method)?;
-    let Some(named) = named_field(&request.method) else {
-        return Ok(meta);
-    };
-    if let Some(name) = request
-        .params
-        .as_ref()
-        .and_then(|p| p.get(named))
-        .and_then(Value::as_str)
-    {
-        expect_header(headers, NAME_HEADER, name)?;
-        if request.method == "tools/call" {
-            check_param_headers(headers, request, core, name)?;
-        }
-    }
-    Ok(meta)
-}
+/// The request's headers, as the engine's stateless checks read them.
+struct Headers<'a>(&'a HeaderMap);
 
-/// The `Mcp-Param-<name>` header of each `x-mcp-header` parameter of the tool must repeat its
-/// argument: both present and equal (numbers compared as numbers), or both absent.
-fn check_param_headers(
-    headers: &HeaderMap,
-    request: &Request,
-    core: &ServerCore,
-    tool: &str,
-) -> Result<(), StatelessError> {
-    let catalog = core.catalog();
-    let Some(properties) = catalog
-        .find_tool(tool)
-        .and_then(|t| t.definition.get("inputSchema"))
-        .and_then(|s| s.get("properties"))
-        .and_then(Value::as_object)
-    else {
-        return Ok(());
-    };
-    let arguments = request.params.as_ref().and_then(|p| p.get("arguments"));
-    for (param, schema) in properties {
-        let Some(header) = schema.get("x-mcp-header").and_then(Value::as_str) else {
-            continue;
-        };
-        let name = format!("mcp-param-{}", header.to_ascii_lowercase());
-        let argument = arguments
-            .and_then(|a| a.get(param))
-            .filter(|v| !v.is_null());
-        match (argument, headers.get(name.as_str())) {
-            (None, None) => {}
-            (Some(_), None) => {
-                return Err(StatelessError::HeaderMismatch(format!(
-                    "the Mcp-Param-{header} header is required: it repeats the argument `{param}`"
-                )))
-            }
-            (None, Some(_)) => {
-                return Err(StatelessError::HeaderMismatch(format!(
-                    "the Mcp-Param-{header} header is sent but the argument `{param}` is not"
-                )))
-            }
-            (Some(argument), Some(raw)) => {
-                let value = meta::decode_header_value(raw.as_bytes()).ok_or_else(|| {
-                    StatelessError::HeaderMismatch(format!(
-                        "the Mcp-Param-{header} header is not a valid value (base64 values are \
-                         sent as =?base64?...?=)"
-                    ))
-                })?;
-                if !repeats(argument, &value) {
-                    return Err(StatelessError::HeaderMismatch(format!(
-                        "the Mcp-Param-{header} header is {value:?} but the argument `{param}` is {argument}"
-                    )));
-                }
-            }
-        }
-    }
-    Ok(())
-}
-
-/// Whether a header value repeats an argument: strings exactly, numbers numerically, booleans
-/// as `true`/`false`.
-fn repeats(argument: &Value, header: &str) -> bool {
-    match argument {
-        Value::String(text) => text == header,
-        Value::Number(number) => header.parse::<f64>().ok() == number.as_f64(),
-        Value::Bool(flag) => header == if *flag { "true" } else { "false" },
-        _ => false,
+impl HeaderView for Headers<'_> {
+    fn header(&self, name: &str) -> Option<&[u8]> {
+        self.0.get(name).map(|value| value.as_bytes())
     }
 }
 
-/// The header `name` must be present and, trimmed and decoded, equal `body` exactly.
-fn expect_header(headers: &HeaderMap, name: &str, body: &str) -> Result<(), StatelessError> {
-    let Some(raw) = headers.get(name) else {
-        return Err(StatelessError::HeaderMismatch(format!(
-            "the {name} header is required and must be {body:?}"
-        )));
-    };
-    match meta::decode_header_value(raw.as_bytes()) {
-        Some(value) if value == body => Ok(()),
-        Some(value) => Err(StatelessError::HeaderMismatch(format!(
-            "the {name} header is {value:?} but the body says {body:?}"
-        ))),
-        None => Err(StatelessError::HeaderMismatch(format!(
-            "the {name} header is not a valid value (base64 values are sent as =?base64?...?=)"
-        ))),
-    }
-}
-
-/// The HTTP status of a JSON-RPC error on this wire: the 2026 refusals are `400`, an unknown
-/// method `404`; everything else is an ordinary response (`200`).
-fn status_of(code: ErrorCode) -> StatusCode {
-    match code {
-        ErrorCode::METHOD_NOT_FOUND => StatusCode::NOT_FOUND,
-        meta::HEADER_MISMATCH
-        | meta::MISSING_REQUIRED_CLIENT_CAPABILITY
-        | meta::UNSUPPORTED_PROTOCOL_VERSION => StatusCode::BAD_REQUEST,
-        _ => StatusCode::OK,
-    }
-}
-
-/// A refusal on the wire: `400` (`404` for a method this revision does not have), with a
-/// JSON-RPC error carrying the request's id.
-fn refuse(refusal: &StatelessError, id: &RequestId) -> HttpResponse {
-    let error = refusal.to_rpc_error();
-    let status = match refusal {
-        StatelessError::MethodNotFound(_) => StatusCode::NOT_FOUND,
-        _ => StatusCode::BAD_REQUEST,
+/// A response as JSON, with its HTTP status. A refusal (`floor` `400`) is `404` for a method
+/// this revision does not have and `400` otherwise; an answer (`floor` `200`) keeps `200`
+/// unless its error is one of the 2026 refusal codes (a handler that needed a capability the
+/// request did not declare: `-32021`), which are `400` wherever they arise.
+fn respond(response: &Response, floor: StatusCode) -> HttpResponse {
+    let status = match response.error_code() {
+        Some(ErrorCode::METHOD_NOT_FOUND) if floor != StatusCode::OK => StatusCode::NOT_FOUND,
+        Some(
+            meta::HEADER_MISMATCH
+            | meta::MISSING_REQUIRED_CLIENT_CAPABILITY
+            | meta::UNSUPPORTED_PROTOCOL_VERSION,
+        ) => StatusCode::BAD_REQUEST,
+        _ => floor,
     };
     HttpResponse::build(status)
         .content_type("application/json")
-        .body(encode::error(Some(id), &error))
-}
-
-/// A response body sent as JSON, with the status its error code calls for.
-fn json_response(body: Vec<u8>) -> HttpResponse {
-    #[derive(Deserialize)]
-    struct Probe {
-        error: Option<ErrorProbe>,
-    }
-    #[derive(Deserialize)]
-    struct ErrorProbe {
-        code: i64,
-    }
-    let status = serde_json::from_slice::<Probe>(&body)
-        .ok()
-        .and_then(|p| p.error)
-        .and_then(|e| i32::try_from(e.code).ok())
-        .map_or(StatusCode::OK, |code| status_of(ErrorCode(code)));
-    HttpResponse::build(status)
-        .content_type("application/json")
-        .body(body)
+        .body(response.encode())
 }
 
 /// A `subscriptions/listen` stream: the acknowledgement, then the notifications the client
@@ -355,8 +223,9 @@ impl Stream for StatelessStream {
                 Poll::Ready(Some(Outgoing::Notification(json))) => {
                     return Poll::Ready(Some(Ok(sse::named_event("message", &json))))
                 }
-                Poll::Ready(Some(Outgoing::Response(json))) => {
+                Poll::Ready(Some(Outgoing::Response(response))) => {
                     self.messages = None;
+                    let json = response.encode();
                     return Poll::Ready(Some(Ok(sse::named_event("message", &json))));
                 }
             }

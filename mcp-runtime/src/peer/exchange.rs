@@ -29,13 +29,14 @@ use ring::hmac;
 use serde::{Deserialize, Serialize};
 use serde_json::{json, Map, Value};
 use tokio::sync::mpsc;
+use tokio_util::sync::CancellationToken;
 
-use super::session::Session;
 use super::task::{Task, TaskStore};
 use super::{Outgoing, RequestFuture};
-use crate::protocol::jsonrpc::encode;
 use crate::protocol::meta::{self, CacheScope, StatelessError};
-use crate::protocol::{Implementation, LoggingLevel, RequestId, RpcError};
+use crate::protocol::{
+    Implementation, LoggingLevel, ProtocolVersion, RequestId, Response, RpcError,
+};
 
 /// What a stateless request's handler shares with the runtime: its log level, the client's
 /// answers to earlier questions, and the questions it asks now.
@@ -58,8 +59,12 @@ pub(crate) struct Exchange {
     pub(crate) cache: Option<(u64, CacheScope)>,
     pub(crate) server_info: Value,
     pub(crate) state_key: hmac::Key,
-    /// The request's own context (closing it cancels the handler).
-    pub(crate) context: Arc<Session>,
+    /// The revision the request names.
+    pub(crate) version: ProtocolVersion,
+    /// The client capabilities the request declares.
+    pub(crate) capabilities: Value,
+    /// Cancels the handler (the client closed the request's stream, or `tasks/cancel`).
+    pub(crate) cancel: CancellationToken,
     pub(crate) request_id: RequestId,
     /// Whether the handler may become a task: a task-supporting tool, and a client that
     /// takes tasks.
@@ -135,13 +140,13 @@ impl Exchange {
         let Ok(permit) = sink.try_reserve() else {
             return;
         };
-        let Some(task) = self.tasks.create(self.context.clone()) else {
+        let Some(task) = self.tasks.create(self.cancel.clone()) else {
             self.may_become_task.store(false, Ordering::Relaxed);
             return;
         };
-        permit.send(Outgoing::Response(encode::result(
-            &self.request_id,
-            task.created(),
+        permit.send(Outgoing::Response(Response::new(
+            self.request_id.clone(),
+            Ok(task.created()),
         )));
         let _ = self.task.set(task);
     }
@@ -293,7 +298,7 @@ impl Drop for CancelOnDrop {
         // The request's own context: closing it cancels the call, if it still runs.
         if let Some(exchange) = &self.0 {
             if exchange.task().is_none() {
-                exchange.context.close();
+                exchange.cancel.cancel();
             }
         }
     }

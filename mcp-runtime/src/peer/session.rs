@@ -1,8 +1,9 @@
 //! 2025-era sessions: what `initialize` agreed on, the per-session log level, the calls in
 //! flight (so `notifications/cancelled` can reach them), and the store that bounds them.
 
-use std::collections::{HashMap, HashSet};
-use std::sync::atomic::{AtomicU64, AtomicU8, Ordering};
+use std::collections::{HashMap, HashSet, VecDeque};
+use std::net::IpAddr;
+use std::sync::atomic::{AtomicBool, AtomicU64, AtomicU8, Ordering};
 use std::sync::{Arc, Mutex, OnceLock, RwLock};
 use std::time::{Duration, Instant};
 
@@ -21,6 +22,9 @@ pub(crate) type PendingReply = oneshot::Sender<Result<Value, RpcError>>;
 
 const LEVEL_UNSET: u8 = u8::MAX;
 
+/// How many server-initiated stream ids a session remembers for resumption.
+const RECENT_STREAMS: usize = 16;
+
 /// How many session-level messages may wait for a slow server-initiated stream.
 const SESSION_STREAM_CAPACITY: usize = 64;
 
@@ -36,9 +40,10 @@ pub struct Session {
     /// The session's server-initiated stream (the GET stream over HTTP), when one is open:
     /// where messages that belong to no request go (list changes, resource updates).
     stream: Mutex<Option<mpsc::Sender<Bytes>>>,
-    /// The transport's id of the last server-initiated stream, so a client resuming it is
-    /// recognised (0: none yet).
-    last_stream_id: AtomicU64,
+    /// The transport's ids of the last few server-initiated streams, oldest first, so a
+    /// client resuming one is recognised even when it resumes again (a retry whose first
+    /// resumption it never saw).
+    recent_streams: Mutex<VecDeque<u64>>,
     /// Fires when the session ends (DELETE, expiry): open streams close, calls are cancelled.
     closed: CancellationToken,
     /// The resource URIs the client subscribed to (`resources/subscribe`).
@@ -49,6 +54,13 @@ pub struct Session {
     next_request: AtomicU64,
     /// The subject that opened the session, when the transport authenticates.
     owner: OnceLock<String>,
+    /// The address of the client that opened the session, when the transport knows it.
+    peer: OnceLock<IpAddr>,
+    /// When `initialize` opened the session (see `now_ms`).
+    opened_ms: u64,
+    /// Whether the client sent a request beyond `initialize`: a session never used expires
+    /// sooner than an idle one.
+    used: AtomicBool,
 }
 
 impl Session {
@@ -66,18 +78,31 @@ impl Session {
             in_flight: Mutex::new(HashMap::new()),
             last_active_ms: AtomicU64::new(now_ms()),
             stream: Mutex::new(None),
-            last_stream_id: AtomicU64::new(0),
+            recent_streams: Mutex::new(VecDeque::new()),
             closed: CancellationToken::new(),
             subscriptions: Mutex::new(HashSet::new()),
             pending: Mutex::new(HashMap::new()),
             next_request: AtomicU64::new(1),
             owner: OnceLock::new(),
+            peer: OnceLock::new(),
+            opened_ms: now_ms(),
+            used: AtomicBool::new(false),
         }
     }
 
     /// Records the subject that opened the session; only it may use the session from now on.
     pub(crate) fn set_owner(&self, subject: &str) {
         let _ = self.owner.set(subject.to_owned());
+    }
+
+    /// Records the address of the client that opened the session.
+    pub(crate) fn set_peer(&self, peer: IpAddr) {
+        let _ = self.peer.set(peer);
+    }
+
+    /// Marks the session used: the client sent a request in it.
+    pub(crate) fn mark_used(&self) {
+        self.used.store(true, Ordering::Relaxed);
     }
 
     /// Whether a caller authenticated as `subject` (`None`: unauthenticated) may use the
@@ -191,7 +216,16 @@ impl Session {
         }
         let (sender, receiver) = mpsc::channel(SESSION_STREAM_CAPACITY);
         *stream = Some(sender);
-        self.last_stream_id.store(id, Ordering::Relaxed);
+        if id != 0 {
+            let mut recent = self
+                .recent_streams
+                .lock()
+                .unwrap_or_else(|e| e.into_inner());
+            if recent.len() == RECENT_STREAMS {
+                recent.pop_front();
+            }
+            recent.push_back(id);
+        }
         Some(receiver)
     }
 
@@ -203,6 +237,9 @@ impl Session {
         };
         tokio::spawn(async move {
             while let Some(message) = messages.recv().await {
+                if message.is_empty() {
+                    continue; // a probe of the stream (see `probe_stream`): nothing to carry
+                }
                 if out.send(message.to_vec()).await.is_err() {
                     return;
                 }
@@ -210,12 +247,33 @@ impl Session {
         });
     }
 
-    /// Whether `id` names the last server-initiated stream opened in this session.
+    /// Whether `id` names one of the last server-initiated streams opened in this session.
     pub(crate) fn was_stream(&self, id: u64) -> bool {
-        id != 0 && self.last_stream_id.load(Ordering::Relaxed) == id
+        id != 0
+            && self
+                .recent_streams
+                .lock()
+                .unwrap_or_else(|e| e.into_inner())
+                .contains(&id)
     }
 
-    fn stream_open(&self) -> bool {
+    /// The server-initiated streams opened after stream `id`, oldest first: a client resuming
+    /// `id` missed their messages too.
+    pub(crate) fn streams_after(&self, id: u64) -> Vec<u64> {
+        let recent = self
+            .recent_streams
+            .lock()
+            .unwrap_or_else(|e| e.into_inner());
+        recent.iter().copied().filter(|&later| later > id).collect()
+    }
+
+    /// Asks the open server-initiated stream, if any, to write a keep-alive now (an empty
+    /// message): a stream whose client left is noticed at its next writes, and then closes.
+    pub(crate) fn probe_stream(&self) {
+        self.notify(Bytes::new());
+    }
+
+    pub(crate) fn stream_open(&self) -> bool {
         self.stream
             .lock()
             .unwrap_or_else(|e| e.into_inner())
@@ -323,11 +381,15 @@ pub(crate) enum CallRefused {
     TooMany(usize),
 }
 
-/// Every live session of one server, bounded in count and in idle time.
+/// Every live session of one server, bounded in count (in all and per client address) and in
+/// idle time.
 pub(crate) struct SessionStore {
     sessions: RwLock<HashMap<Arc<str>, Arc<Session>>>,
     idle_timeout: Duration,
+    /// How long a session that was never used (no request after `initialize`) is kept.
+    unused_timeout: Duration,
     max_sessions: usize,
+    max_per_address: usize,
     last_sweep_ms: AtomicU64,
     /// Where the sessions' stream events are kept; told when a session ends.
     events: Option<Arc<dyn EventStore>>,
@@ -338,15 +400,40 @@ pub(crate) struct SessionStore {
 #[error("too many sessions: this server holds at most {0}; retry later")]
 pub(crate) struct TooManySessions(pub usize);
 
+/// `initialize` was refused because the client's address already holds its maximum of
+/// sessions.
+#[derive(Debug, thiserror::Error)]
+#[error("too many sessions from this client address: at most {0} at once; end unused ones (DELETE) or retry later")]
+pub(crate) struct TooManyFromAddress(pub usize);
+
+/// Why a session was not added to the store.
+#[derive(Debug, thiserror::Error)]
+pub(crate) enum SessionRefused {
+    #[error(transparent)]
+    Total(#[from] TooManySessions),
+    #[error(transparent)]
+    PerAddress(#[from] TooManyFromAddress),
+}
+
 impl SessionStore {
     pub(crate) fn new(idle_timeout: Duration, max_sessions: usize) -> SessionStore {
         SessionStore {
             sessions: RwLock::new(HashMap::new()),
             idle_timeout,
+            unused_timeout: idle_timeout,
             max_sessions,
+            max_per_address: max_sessions,
             last_sweep_ms: AtomicU64::new(now_ms()),
             events: None,
         }
+    }
+
+    /// Drops sessions never used after `timeout` (sooner than the idle timeout, when shorter),
+    /// and holds at most `max_per_address` sessions opened from one client address.
+    pub(crate) fn with_admission(mut self, timeout: Duration, max_per_address: usize) -> Self {
+        self.unused_timeout = timeout.min(self.idle_timeout);
+        self.max_per_address = max_per_address;
+        self
     }
 
     /// Forget a session's stored events when it ends.
@@ -374,19 +461,32 @@ impl SessionStore {
         Some(session)
     }
 
-    /// Adds a session. Idle sessions are swept here, so memory stays bounded without a
-    /// background task: the store only grows through this call.
-    pub(crate) fn insert(&self, session: Arc<Session>) -> Result<(), TooManySessions> {
+    /// Adds a session. Idle and never-used sessions are swept here, so memory stays bounded
+    /// without a background task: the store only grows through this call.
+    pub(crate) fn insert(&self, session: Arc<Session>) -> Result<(), SessionRefused> {
         let now = now_ms();
-        let sweep_every = (self.idle_timeout.as_millis() as u64 / 4).max(1_000);
+        // The unused timeout is the shorter one (see `with_admission`).
+        let sweep_every = (self.unused_timeout.as_millis() as u64 / 4).max(1_000);
         let mut sessions = self.sessions.write().unwrap_or_else(|e| e.into_inner());
+        let peer = session.peer.get().copied();
+        let from_peer = |sessions: &HashMap<Arc<str>, Arc<Session>>| {
+            peer.map_or(0, |peer| {
+                let same = |s: &&Arc<Session>| s.peer.get() == Some(&peer);
+                sessions.values().filter(same).count()
+            })
+        };
         let due = now.saturating_sub(self.last_sweep_ms.load(Ordering::Relaxed)) >= sweep_every;
-        if due || sessions.len() >= self.max_sessions {
+        if due
+            || sessions.len() >= self.max_sessions
+            || from_peer(&sessions) >= self.max_per_address
+        {
             self.last_sweep_ms.store(now, Ordering::Relaxed);
             sessions.retain(|_, s| {
-                let keep = s.idle_for(now) < self.idle_timeout
-                    || s.calls_in_flight() > 0
-                    || s.stream_open();
+                let expired = s.idle_for(now) >= self.idle_timeout
+                    || (!s.used.load(Ordering::Relaxed)
+                        && Duration::from_millis(now.saturating_sub(s.opened_ms))
+                            >= self.unused_timeout);
+                let keep = !expired || s.calls_in_flight() > 0 || s.stream_open();
                 if !keep {
                     self.end(s);
                 }
@@ -394,7 +494,10 @@ impl SessionStore {
             });
         }
         if sessions.len() >= self.max_sessions {
-            return Err(TooManySessions(self.max_sessions));
+            return Err(TooManySessions(self.max_sessions).into());
+        }
+        if from_peer(&sessions) >= self.max_per_address {
+            return Err(TooManyFromAddress(self.max_per_address).into());
         }
         sessions.insert(session.shared_id(), session);
         Ok(())
@@ -537,7 +640,8 @@ mod tests {
         // Resuming takes the slot over; the old stream ends.
         let mut second = s.open_stream(3, true).expect("taken over");
         assert!(first.recv().await.is_none());
-        assert!(s.was_stream(3) && !s.was_stream(1));
+        assert!(s.was_stream(3) && s.was_stream(1) && !s.was_stream(2));
+        assert_eq!(s.streams_after(1), [3]);
         assert!(s.notify(Bytes::from_static(b"b")));
         assert_eq!(second.recv().await.unwrap(), "b");
         // A stream that falls behind loses messages rather than holding memory.

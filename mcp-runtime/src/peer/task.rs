@@ -14,8 +14,8 @@ use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use serde_json::{json, Map, Value};
 use tokio::sync::oneshot;
+use tokio_util::sync::CancellationToken;
 
-use super::session::Session;
 use crate::protocol::RpcError;
 
 /// The extension's id, under `capabilities.extensions`.
@@ -48,8 +48,8 @@ pub(crate) struct Task {
     id: String,
     created: SystemTime,
     ttl: Duration,
-    /// The call's context: closing it cancels the call.
-    context: Arc<Session>,
+    /// Cancels the call.
+    cancel: CancellationToken,
     state: Mutex<TaskState>,
 }
 
@@ -97,9 +97,9 @@ fn lock<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
 }
 
 impl TaskStore {
-    /// A new working task for the call whose context is `context`, readable at once; `None`
+    /// A new working task for the call `cancel` stops, readable at once; `None`
     /// when the store is full.
-    pub(crate) fn create(&self, context: Arc<Session>) -> Option<Arc<Task>> {
+    pub(crate) fn create(&self, cancel: CancellationToken) -> Option<Arc<Task>> {
         let mut bytes = [0u8; 16];
         getrandom::fill(&mut bytes).expect("the operating system provides random bytes");
         let id: String = bytes.iter().map(|b| format!("{b:02x}")).collect();
@@ -108,7 +108,7 @@ impl TaskStore {
             id: id.clone(),
             created: now,
             ttl: self.ttl,
-            context,
+            cancel,
             state: Mutex::new(TaskState {
                 status: Status::Working,
                 updated: now,
@@ -253,7 +253,7 @@ impl Task {
             state.waiting.clear();
             state.updated = SystemTime::now();
         }
-        self.context.close();
+        self.cancel.cancel();
     }
 }
 

@@ -60,13 +60,48 @@ pub struct Notification {
     pub params: Option<Value>,
 }
 
-/// A response from the peer to a request we sent.
+/// A response to a request: the peer's answer to one we sent, or ours to one we received.
+///
+/// ```
+/// use mcp_runtime::protocol::{RequestId, Response, RpcError};
+/// let ok = Response::new(RequestId::Number(1), Ok(serde_json::json!({})));
+/// assert_eq!(ok.encode(), br#"{"jsonrpc":"2.0","id":1,"result":{}}"#);
+/// let refused = Response::new(RequestId::Number(2), Err(RpcError::invalid_params("bad")));
+/// assert!(refused.outcome.is_err());
+/// ```
 #[derive(Debug, Clone, PartialEq)]
 pub struct Response {
     /// The id of the request this answers (`None` only for errors about unreadable requests).
     pub id: Option<RequestId>,
     /// `Ok(result)` or `Err(error)`.
     pub outcome: Result<Value, RpcError>,
+}
+
+impl Response {
+    /// The answer to the request `id`.
+    pub fn new(id: RequestId, outcome: Result<Value, RpcError>) -> Response {
+        Response {
+            id: Some(id),
+            outcome,
+        }
+    }
+
+    /// The JSON-RPC bytes of this response.
+    pub fn encode(&self) -> Vec<u8> {
+        match (&self.outcome, &self.id) {
+            (Ok(result), Some(id)) => encode::result(id, result),
+            (Ok(_), None) => encode::error(
+                None,
+                &RpcError::internal("a result without the id of its request"),
+            ),
+            (Err(error), id) => encode::error(id.as_ref(), error),
+        }
+    }
+
+    /// The error code, when this is an error response.
+    pub fn error_code(&self) -> Option<ErrorCode> {
+        self.outcome.as_ref().err().map(|e| e.code)
+    }
 }
 
 /// One decoded JSON-RPC message.
@@ -282,6 +317,8 @@ struct WireNotification<'a, T: Serialize> {
     params: T,
 }
 
+/// What the client sends (unused by a server-only build).
+#[cfg_attr(not(feature = "client"), allow(dead_code))]
 #[derive(Serialize)]
 struct WireRequest<'a> {
     jsonrpc: &'static str,
@@ -322,6 +359,7 @@ pub(crate) mod encode {
     }
 
     /// A request with `id`, or a notification without one; `params` is left out when `None`.
+    #[cfg_attr(not(feature = "client"), allow(dead_code))]
     pub(crate) fn request(id: Option<&RequestId>, method: &str, params: Option<&Value>) -> Vec<u8> {
         serde_json::to_vec(&WireRequest {
             jsonrpc: "2.0",

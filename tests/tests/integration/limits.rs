@@ -193,3 +193,88 @@ async fn connections_beyond_the_limit_wait_until_one_closes() {
     // The third client was served only once the stalled connections were closed.
     assert!(waited >= Duration::from_millis(1000), "{waited:?}");
 }
+
+/// `initialize` alone, as a flood sends it; the status and the session id, if any.
+async fn bare_initialize(server: &TestServer) -> (u16, Option<String>, Value) {
+    let response = server
+        .post(None)
+        .json(
+            &json!({"jsonrpc":"2.0","id":0,"method":"initialize","params":{
+            "protocolVersion":"2025-11-25","capabilities":{},
+            "clientInfo":{"name":"flood","version":"0"}}}),
+        )
+        .send()
+        .await
+        .unwrap();
+    let status = response.status().as_u16();
+    let id = response
+        .headers()
+        .get("mcp-session-id")
+        .map(|v| v.to_str().unwrap().to_owned());
+    (status, id, response.json().await.unwrap())
+}
+
+/// Sessions opened and never used expire long before the idle timeout, so a flood of bare
+/// `initialize` requests keeps new clients out for that long at most.
+#[tokio::test]
+async fn sessions_never_used_expire_soon_and_make_room() {
+    let server = TestServer::start(
+        Server::new("limits", "1")
+            .tool::<nap>()
+            .state(Arc::new(Observed::default()))
+            .into_http()
+            .max_sessions(3)
+            .unused_session_timeout(Duration::from_millis(300)),
+    );
+    let used = server.session().await;
+    let ping = json!({"jsonrpc":"2.0","id":1,"method":"ping"});
+    assert_eq!(
+        server.call(&used, ping.clone()).await[0]["result"],
+        json!({})
+    );
+    let (_, unused, _) = bare_initialize(&server).await;
+    let unused = unused.unwrap();
+    bare_initialize(&server).await.1.unwrap();
+    let (status, _, error) = bare_initialize(&server).await;
+    assert_eq!(status, 503, "{error}");
+    assert!(error["error"]["message"]
+        .as_str()
+        .unwrap()
+        .contains("at most 3"));
+    // Past the unused timeout (and the sweep's 1 s spacing), the flood's sessions are gone.
+    tokio::time::sleep(Duration::from_millis(1100)).await;
+    let (status, _, _) = bare_initialize(&server).await;
+    assert_eq!(status, 200);
+    let gone = server.post(Some(&unused)).json(&ping).send().await.unwrap();
+    assert_eq!(gone.status(), 404);
+    // The session in use stays.
+    assert_eq!(server.call(&used, ping).await[0]["result"], json!({}));
+}
+
+#[tokio::test]
+async fn one_client_address_holds_at_most_its_share_of_sessions() {
+    let server = TestServer::start(
+        Server::new("limits", "1")
+            .into_http()
+            .max_sessions_per_address(2),
+    );
+    let first = bare_initialize(&server).await.1.unwrap();
+    bare_initialize(&server).await.1.unwrap();
+    let (status, id, error) = bare_initialize(&server).await;
+    assert_eq!((status, id), (429, None), "{error}");
+    assert_eq!(error["jsonrpc"], "2.0");
+    let message = error["error"]["message"].as_str().unwrap();
+    assert!(
+        message.contains("client address") && message.contains("at most 2"),
+        "{message}"
+    );
+    // Ending one makes room.
+    let ended = server
+        .request(reqwest::Method::DELETE)
+        .header("mcp-session-id", &first)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(ended.status(), 200);
+    assert_eq!(bare_initialize(&server).await.0, 200);
+}

@@ -43,6 +43,8 @@ against_both_stores!(
     the_standalone_stream_resumes_and_stays_single,
     without_resumption_a_close_request_keeps_the_stream,
     a_quiet_call_stream_gets_keep_alive_comments,
+    resuming_the_standalone_stream_twice_replays_it_again,
+    a_get_stream_reopens_right_after_its_client_closed_it,
 );
 
 /// Logs `before`, closes its stream, then logs `n` steps and answers.
@@ -394,4 +396,105 @@ async fn a_quiet_call_stream_gets_keep_alive_comments(stores: Stores) {
         "keep-alives while the tool slept: {}",
         post.comments
     );
+}
+
+/// Subtract two integers (added and removed at run time, to make list changes).
+#[mcp_tool]
+async fn sub(a: i64, b: i64) -> i64 {
+    a - b
+}
+
+fn get_stream(server: &TestServer, session: &str, last: Option<&str>) -> reqwest::RequestBuilder {
+    let mut request = server
+        .request(reqwest::Method::GET)
+        .header("accept", "text/event-stream")
+        .header("mcp-session-id", session)
+        .header("mcp-protocol-version", "2025-11-25");
+    if let Some(last) = last {
+        request = request.header("last-event-id", last);
+    }
+    request
+}
+
+/// The `method` of the next message event, and its id.
+async fn next_message(reader: &mut EventReader) -> (String, String) {
+    let event = reader.expect(Duration::from_secs(5)).await;
+    let json = json_of(&event);
+    (
+        json["method"].as_str().unwrap_or_default().to_owned(),
+        event.id.unwrap_or_default(),
+    )
+}
+
+/// A client whose resumption got lost resumes again with the same `Last-Event-ID`: it gets the
+/// replay again, including what the lost resumption carried, not a claim that the stream
+/// never existed.
+async fn resuming_the_standalone_stream_twice_replays_it_again(stores: Stores) {
+    let definition = server();
+    let handle = definition.handle();
+    let server = TestServer::start(stores.apply(definition.into_http()));
+    let s = server.session().await;
+    let mut first = EventReader::new(get_stream(&server, &s, None).send().await.unwrap());
+    let priming = first.expect(Duration::from_secs(5)).await.id.unwrap();
+    handle.remove_tool("add");
+    let (method, changed) = next_message(&mut first).await;
+    assert_eq!(method, "notifications/tools/list_changed");
+    drop(first);
+
+    let retry = get_stream(&server, &s, Some(&priming))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(retry.status(), 200);
+    let mut second = EventReader::new(retry);
+    assert_eq!(
+        next_message(&mut second).await.1,
+        changed,
+        "the missed event"
+    );
+    assert_eq!(
+        second.expect(Duration::from_secs(5)).await.data,
+        None,
+        "priming"
+    );
+    handle.add_tool::<sub>().unwrap();
+    let (method, changed_again) = next_message(&mut second).await;
+    assert_eq!(method, "notifications/tools/list_changed");
+    // This response is lost to the client, which retries with the id it had.
+    drop(second);
+
+    let again = get_stream(&server, &s, Some(&priming))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(again.status(), 200, "{}", again.text().await.unwrap());
+    let mut third = EventReader::new(again);
+    assert_eq!(next_message(&mut third).await.1, changed);
+    assert_eq!(next_message(&mut third).await.1, changed_again);
+    assert_eq!(
+        third.expect(Duration::from_secs(5)).await.data,
+        None,
+        "priming"
+    );
+}
+
+/// A client that closes its GET stream and opens a new one at once is not told for the next
+/// keep-alive interval (15 s here) that one is already open.
+async fn a_get_stream_reopens_right_after_its_client_closed_it(stores: Stores) {
+    let server = start(stores);
+    let s = server.session().await;
+    for _ in 0..3 {
+        let response = get_stream(&server, &s, None).send().await.unwrap();
+        assert_eq!(response.status(), 200);
+        let mut reader = EventReader::new(response);
+        reader.expect(Duration::from_secs(5)).await;
+        drop(reader);
+    }
+    // One that is really open still refuses a second.
+    let open = get_stream(&server, &s, None).send().await.unwrap();
+    assert_eq!(open.status(), 200);
+    let mut reader = EventReader::new(open);
+    reader.expect(Duration::from_secs(5)).await;
+    let second = get_stream(&server, &s, None).send().await.unwrap();
+    assert_eq!(second.status(), 409);
 }

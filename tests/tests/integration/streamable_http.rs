@@ -1001,3 +1001,62 @@ async fn mounts_inside_an_existing_app() {
     );
     handle.stop(false).await;
 }
+
+/// Requests actix-web's HTTP/1 parser refuses before any handler runs: it answers them itself,
+/// with an empty body that cannot be changed, so the README lists exactly these (everything
+/// refused by this crate carries a JSON-RPC body).
+#[tokio::test]
+async fn refusals_by_the_http_parser_are_the_ones_the_readme_lists() {
+    let server = start();
+    let authority = &server.authority;
+    // (A header section over 128 KiB gets `431` too; sent whole, the server's close may reset
+    // the connection before the answer is read, so it is not tried here.)
+    let many: String = (0..120).map(|i| format!("x-h{i}: v\r\n")).collect();
+    let cases = [
+        (
+            "too many headers",
+            format!("POST /mcp HTTP/1.1\r\nhost: {authority}\r\n{many}\r\n"),
+            431,
+        ),
+        (
+            "Content-Length with Transfer-Encoding",
+            format!(
+                "POST /mcp HTTP/1.1\r\nhost: {authority}\r\ncontent-length: 2\r\n\
+                 transfer-encoding: chunked\r\n\r\n0\r\n\r\n"
+            ),
+            400,
+        ),
+        (
+            "two Host headers",
+            format!(
+                "POST /mcp HTTP/1.1\r\nhost: {authority}\r\nhost: evil.example.com\r\n\
+                 content-length: 0\r\n\r\n"
+            ),
+            400,
+        ),
+        (
+            "HTTP/1.1 without Host",
+            "POST /mcp HTTP/1.1\r\ncontent-length: 0\r\n\r\n".to_owned(),
+            400,
+        ),
+        (
+            "a malformed request line",
+            "POST /mcp HTTP/1.1 extra\r\n\r\n".to_owned(),
+            400,
+        ),
+    ];
+    let readme = include_str!("../../../README.md")
+        .split_whitespace()
+        .collect::<Vec<_>>()
+        .join(" ");
+    let section = readme
+        .split("answered by actix-web's HTTP/1 parser")
+        .nth(1)
+        .expect("the README lists the parser's own refusals");
+    for (what, request, status) in cases {
+        let response = tests::raw_request(authority, request.as_bytes()).await;
+        assert_eq!(response.status, status, "{what}: {response:?}");
+        assert_eq!(response.body, "", "{what}: the parser's answer has no body");
+        assert!(section.contains(what), "the README does not list {what:?}");
+    }
+}

@@ -42,6 +42,13 @@ impl std::fmt::Debug for SigningKey {
 impl SigningKey {
     /// A PEM private key (PKCS#8) for `algorithm`: `ES256`, `ES384`, `RS256`..`RS512`,
     /// `PS256`..`PS512` or `EdDSA`.
+    ///
+    /// ```no_run
+    /// # fn run() -> Result<(), Box<dyn std::error::Error>> {
+    /// let pem = std::fs::read("client-key.pem")?;
+    /// let key = mcp_runtime::client::oauth::SigningKey::from_pem(&pem, "ES256")?;
+    /// # drop(key); Ok(()) }
+    /// ```
     pub fn from_pem(pem: &[u8], algorithm: &str) -> Result<SigningKey, OAuthError> {
         let invalid = |why: String| OAuthError::InvalidSigningKey(why);
         let algorithm = Algorithm::from_str(algorithm)

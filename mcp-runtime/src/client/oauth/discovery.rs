@@ -6,7 +6,7 @@ use reqwest::Url;
 use serde::de::DeserializeOwned;
 use serde::Deserialize;
 
-use super::error::OAuthError;
+use super::error::{decode_answer, OAuthError};
 
 /// The parameters of a `Bearer` challenge that matter here.
 #[derive(Debug, Clone, Default, PartialEq)]
@@ -17,13 +17,19 @@ pub(super) struct Challenge {
 }
 
 impl Challenge {
-    /// Parses a `WWW-Authenticate` value: `Bearer k="v", k2=v2, ...` (other schemes ignored).
+    /// Parses a `WWW-Authenticate` value: `Bearer k="v", k2=v2, ...` or the same with
+    /// `DPoP` (other schemes ignored).
     pub(super) fn parse(header: &str) -> Challenge {
         let mut challenge = Challenge::default();
-        let Some(start) = header.to_ascii_lowercase().find("bearer") else {
+        let lower = header.to_ascii_lowercase();
+        let scheme = ["bearer", "dpop"]
+            .into_iter()
+            .filter_map(|s| lower.find(s).map(|at| (at, s.len())))
+            .min();
+        let Some((start, len)) = scheme else {
             return challenge;
         };
-        let mut rest = &header[start + "bearer".len()..];
+        let mut rest = &header[start + len..];
         loop {
             rest = rest.trim_start_matches([' ', ',']);
             let Some(eq) = rest.find('=') else { break };
@@ -67,7 +73,7 @@ impl Challenge {
 }
 
 /// Protected-resource metadata (RFC 9728).
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Default, Deserialize)]
 pub(super) struct ResourceMetadata {
     pub(super) resource: Option<String>,
     #[serde(default)]
@@ -77,7 +83,7 @@ pub(super) struct ResourceMetadata {
 }
 
 /// Authorization-server metadata (RFC 8414 / OpenID Connect discovery).
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Default, Deserialize)]
 pub(super) struct ServerMetadata {
     pub(super) issuer: String,
     pub(super) authorization_endpoint: Option<String>,
@@ -94,6 +100,8 @@ pub(super) struct ServerMetadata {
     pub(super) client_id_metadata_document_supported: bool,
     #[serde(default)]
     pub(super) authorization_response_iss_parameter_supported: bool,
+    #[serde(default)]
+    pub(super) dpop_signing_alg_values_supported: Option<Vec<String>>,
 }
 
 /// GETs `url` as JSON; `Ok(None)` for a 4xx answer (nothing there).
@@ -116,19 +124,7 @@ async fn fetch<T: DeserializeOwned>(
         return Ok(None);
     }
     let body = response.bytes().await.map_err(transport)?;
-    if !status.is_success() {
-        return Err(OAuthError::Endpoint {
-            url: url.to_string(),
-            status: status.as_u16(),
-            body: String::from_utf8_lossy(&body).chars().take(512).collect(),
-        });
-    }
-    serde_json::from_slice(&body)
-        .map(Some)
-        .map_err(|source| OAuthError::InvalidJson {
-            url: url.to_string(),
-            source,
-        })
+    decode_answer(url.as_str(), status, &body).map(Some)
 }
 
 pub(super) fn parse_url(text: &str) -> Result<Url, OAuthError> {
@@ -231,6 +227,51 @@ pub(super) async fn server_metadata(
     Err(OAuthError::NoServerMetadata {
         issuer: issuer.to_owned(),
     })
+}
+
+/// The protected-resource metadata of `server` and the metadata of its authorization server.
+/// With the 2025-03-26 fallbacks: a server without protected-resource metadata is its own
+/// authorization server (at its origin), and an authorization server without metadata has the
+/// default endpoints `/authorize`, `/token` and `/register`.
+pub(super) async fn locate(
+    http: &reqwest::Client,
+    server: &Url,
+    challenge: &Challenge,
+) -> Result<(ResourceMetadata, ServerMetadata), OAuthError> {
+    let origin = server.origin().ascii_serialization();
+    let (resource, legacy) = match resource_metadata(http, server, challenge).await {
+        Ok(resource) => (resource, false),
+        Err(OAuthError::NoResourceMetadata { .. }) => {
+            let own = ResourceMetadata {
+                authorization_servers: vec![origin.clone()],
+                ..ResourceMetadata::default()
+            };
+            (own, true)
+        }
+        Err(e) => return Err(e),
+    };
+    let issuer = resource
+        .authorization_servers
+        .first()
+        .cloned()
+        .ok_or_else(|| OAuthError::NoServerMetadata {
+            issuer: "(the protected-resource metadata names no authorization server)".into(),
+        })?;
+    match server_metadata(http, &issuer).await {
+        Ok(metadata) => Ok((resource, metadata)),
+        Err(OAuthError::NoServerMetadata { .. }) if legacy => {
+            let endpoint = |path: &str| Some(format!("{origin}{path}"));
+            let metadata = ServerMetadata {
+                issuer: origin.clone(),
+                authorization_endpoint: endpoint("/authorize"),
+                token_endpoint: endpoint("/token"),
+                registration_endpoint: endpoint("/register"),
+                ..ServerMetadata::default()
+            };
+            Ok((resource, metadata))
+        }
+        Err(e) => Err(e),
+    }
 }
 
 #[cfg(test)]

@@ -1,5 +1,25 @@
 //! What can go wrong while obtaining a token.
 
+/// Decodes an endpoint's answer: the JSON of a success, else [`OAuthError::Endpoint`] with the
+/// status and the start of the body.
+pub(super) fn decode_answer<T: serde::de::DeserializeOwned>(
+    url: &str,
+    status: reqwest::StatusCode,
+    body: &[u8],
+) -> Result<T, OAuthError> {
+    if !status.is_success() {
+        return Err(OAuthError::Endpoint {
+            url: url.to_owned(),
+            status: status.as_u16(),
+            body: String::from_utf8_lossy(body).chars().take(512).collect(),
+        });
+    }
+    serde_json::from_slice(body).map_err(|source| OAuthError::InvalidJson {
+        url: url.to_owned(),
+        source,
+    })
+}
+
 /// Every way authorizing with an OAuth 2.1 authorization server can fail.
 ///
 /// ```

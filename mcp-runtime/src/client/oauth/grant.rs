@@ -9,8 +9,9 @@ use serde::Deserialize;
 use serde_json::json;
 
 use super::assertion::JWT_BEARER;
-use super::error::OAuthError;
-use super::{ClientAuth, ClientIdentity, Tokens};
+use super::dpop::DpopKey;
+use super::error::{decode_answer, OAuthError};
+use super::{ClientAuth, ClientIdentity, EnterpriseIdentity, Tokens};
 
 /// A random URL-safe string of `bytes` random bytes (PKCE verifiers, `state`).
 pub(super) fn random_token(bytes: usize) -> String {
@@ -119,17 +120,7 @@ async fn send_json<T: serde::de::DeserializeOwned>(
     let response = request.send().await.map_err(transport)?;
     let status = response.status();
     let body = response.bytes().await.map_err(transport)?;
-    if !status.is_success() {
-        return Err(OAuthError::Endpoint {
-            url: url.to_owned(),
-            status: status.as_u16(),
-            body: String::from_utf8_lossy(&body).chars().take(512).collect(),
-        });
-    }
-    serde_json::from_slice(&body).map_err(|source| OAuthError::InvalidJson {
-        url: url.to_owned(),
-        source,
-    })
+    decode_answer(url, status, &body)
 }
 
 /// The authorization URL the user is sent to.
@@ -164,17 +155,22 @@ impl AuthorizationRequest<'_> {
     }
 }
 
-/// POSTs a token request with `form`, authenticating the client as `client.auth` says.
+/// POSTs a token request with `form`, authenticating the client as `client.auth` says, with
+/// a DPoP proof when `dpop` is given (sent once more with the server's nonce when it asks for
+/// one).
 pub(super) async fn token(
     http: &reqwest::Client,
     endpoint: &str,
     issuer: &str,
     client: &ClientIdentity,
-    mut form: Vec<(&str, String)>,
+    dpop: Option<&DpopKey>,
+    form: Vec<(&str, String)>,
 ) -> Result<Tokens, OAuthError> {
     #[derive(Deserialize)]
     struct TokenResponse {
         access_token: String,
+        #[serde(default)]
+        token_type: Option<String>,
         #[serde(default)]
         refresh_token: Option<String>,
         #[serde(default)]
@@ -182,7 +178,68 @@ pub(super) async fn token(
         #[serde(default)]
         expires_in: Option<u64>,
     }
-    let mut request = http.post(endpoint).header("accept", "application/json");
+    #[derive(Deserialize)]
+    struct ErrorResponse {
+        error: String,
+    }
+    let url = super::discovery::parse_url(endpoint)?;
+    let transport = |source| OAuthError::Transport {
+        url: endpoint.to_owned(),
+        source,
+    };
+    let mut nonce_retried = false;
+    loop {
+        let (request, form) = authenticate(http.post(endpoint), client, issuer, form.clone())?;
+        let mut request = request.header("accept", "application/json");
+        if let Some(key) = dpop {
+            let nonce = key
+                .token_nonce
+                .lock()
+                .unwrap_or_else(|e| e.into_inner())
+                .clone();
+            request = request.header("dpop", key.proof("POST", &url, None, nonce.as_deref())?);
+        }
+        let response = request.form(&form).send().await.map_err(transport)?;
+        let status = response.status();
+        let nonce = response
+            .headers()
+            .get("dpop-nonce")
+            .and_then(|v| v.to_str().ok())
+            .map(str::to_owned);
+        let body = response.bytes().await.map_err(transport)?;
+        if let (Some(key), Some(nonce)) = (dpop, nonce) {
+            *key.token_nonce.lock().unwrap_or_else(|e| e.into_inner()) = Some(nonce);
+            let asks_nonce = serde_json::from_slice::<ErrorResponse>(&body)
+                .is_ok_and(|e| e.error == "use_dpop_nonce");
+            if status.as_u16() == 400 && asks_nonce && !nonce_retried {
+                nonce_retried = true;
+                continue;
+            }
+        }
+        let answer: TokenResponse = decode_answer(endpoint, status, &body)?;
+        return Ok(Tokens {
+            access_token: answer.access_token,
+            refresh_token: answer.refresh_token,
+            scope: answer.scope,
+            expires_at: answer
+                .expires_in
+                .map(|s| std::time::SystemTime::now() + std::time::Duration::from_secs(s)),
+            token_type: answer.token_type,
+        });
+    }
+}
+
+/// A token request's form fields.
+type Form<'a> = Vec<(&'a str, String)>;
+
+/// Adds the client's authentication to a token request: HTTP Basic, the secret in the form,
+/// a signed assertion, or only the client id.
+fn authenticate<'a>(
+    mut request: reqwest::RequestBuilder,
+    client: &ClientIdentity,
+    issuer: &str,
+    mut form: Form<'a>,
+) -> Result<(reqwest::RequestBuilder, Form<'a>), OAuthError> {
     match (client.auth, &client.client_secret) {
         (Some(ClientAuth::SecretBasic), Some(secret)) => {
             let encode =
@@ -207,15 +264,57 @@ pub(super) async fn token(
         }
         _ => form.push(("client_id", client.client_id.clone())),
     }
-    let answer: TokenResponse = send_json(request.form(&form), endpoint).await?;
-    Ok(Tokens {
-        access_token: answer.access_token,
-        refresh_token: answer.refresh_token,
-        scope: answer.scope,
-        expires_at: answer
-            .expires_in
-            .map(|s| std::time::SystemTime::now() + std::time::Duration::from_secs(s)),
-    })
+    Ok((request, form))
+}
+
+/// An identity assertion grant (ID-JAG) to ask the identity provider for.
+pub(super) struct IdJagRequest<'a> {
+    pub(super) identity: &'a EnterpriseIdentity,
+    /// The issuer of the authorization server the grant is for.
+    pub(super) audience: &'a str,
+    pub(super) resource: &'a str,
+    pub(super) scope: Option<&'a str>,
+}
+
+/// Exchanges the user's ID token at the identity provider for an identity assertion grant
+/// (RFC 8693 token exchange).
+pub(super) async fn id_jag(
+    http: &reqwest::Client,
+    request: IdJagRequest<'_>,
+) -> Result<String, OAuthError> {
+    #[derive(Deserialize)]
+    struct Exchanged {
+        access_token: String,
+    }
+    let identity = request.identity;
+    let mut form = vec![
+        (
+            "grant_type",
+            "urn:ietf:params:oauth:grant-type:token-exchange".to_owned(),
+        ),
+        (
+            "requested_token_type",
+            "urn:ietf:params:oauth:token-type:id-jag".to_owned(),
+        ),
+        ("subject_token", identity.id_token.clone()),
+        (
+            "subject_token_type",
+            "urn:ietf:params:oauth:token-type:id_token".to_owned(),
+        ),
+        ("audience", request.audience.to_owned()),
+        ("resource", request.resource.to_owned()),
+        ("client_id", identity.client_id.clone()),
+    ];
+    if let Some(scope) = request.scope {
+        form.push(("scope", scope.to_owned()));
+    }
+    let endpoint = &identity.token_endpoint;
+    let exchange = http
+        .post(endpoint)
+        .header("accept", "application/json")
+        .form(&form);
+    let exchanged: Exchanged = send_json(exchange, endpoint).await?;
+    Ok(exchanged.access_token)
 }
 
 #[cfg(test)]

@@ -26,27 +26,33 @@
 
 mod assertion;
 mod discovery;
+mod dpop;
 mod error;
+mod flow;
 mod grant;
 mod store;
 
 use std::future::Future;
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
 
 use futures_util::future::BoxFuture;
 /// The URL type of the authorization flow, re-exported from `reqwest`.
 pub use reqwest::Url;
 
 pub use self::assertion::SigningKey;
-use self::discovery::{Challenge, ServerMetadata};
 pub use self::error::OAuthError;
-use self::grant::{AuthorizationRequest, Pkce};
+pub(crate) use self::flow::{Attempts, Session};
 pub use self::store::{FileTokenStore, MemoryTokenStore, TokenStore, TokenStoreError, Tokens};
 
 /// The grant type of RFC 7523 JWT bearer assertions.
 const JWT_BEARER_GRANT: &str = "urn:ietf:params:oauth:grant-type:jwt-bearer";
 
-/// How many step-up authorizations one request may take before giving up.
+/// How many step-up authorizations one request may take before giving up (then the request
+/// fails with [`OAuthError::StepUpLimit`]).
+///
+/// ```
+/// assert_eq!(mcp_runtime::client::oauth::MAX_STEP_UPS, 2);
+/// ```
 pub const MAX_STEP_UPS: usize = 2;
 
 /// Obtains the user's consent: given the authorization URL, returns the redirect URL the
@@ -131,6 +137,30 @@ enum Grant {
     JwtBearer {
         assertion: String,
     },
+    /// Enterprise-managed authorization: the user's identity-provider ID token, exchanged
+    /// there for an identity assertion grant (ID-JAG), then swapped with the JWT bearer grant.
+    Enterprise(EnterpriseIdentity),
+}
+
+/// The enterprise identity provider's side of enterprise-managed authorization: where to
+/// exchange the user's ID token, as which client.
+///
+/// ```
+/// let idp = mcp_runtime::client::oauth::EnterpriseIdentity {
+///     token_endpoint: "https://idp.example.com/token".into(),
+///     client_id: "agent-at-idp".into(),
+///     id_token: "eyJhbGciOi...".into(),
+/// };
+/// # drop(idp);
+/// ```
+#[derive(Debug, Clone)]
+pub struct EnterpriseIdentity {
+    /// The identity provider's token endpoint (RFC 8693 token exchange).
+    pub token_endpoint: String,
+    /// This client's id at the identity provider.
+    pub client_id: String,
+    /// The user's ID token from the identity provider.
+    pub id_token: String,
 }
 
 /// OAuth settings of a client; see the [module documentation](self).
@@ -232,6 +262,36 @@ impl OAuth {
         oauth
     }
 
+    /// Enterprise-managed authorization: the user's ID token from `identity` is exchanged at
+    /// the identity provider for an identity assertion grant for the MCP server's
+    /// authorization server, which this client (`client_id`, `client_secret`) then presents
+    /// with the JWT bearer grant; the user sees no consent screen.
+    ///
+    /// ```
+    /// use mcp_runtime::client::oauth::{EnterpriseIdentity, OAuth};
+    /// let idp = EnterpriseIdentity {
+    ///     token_endpoint: "https://idp.example.com/token".into(),
+    ///     client_id: "agent-at-idp".into(),
+    ///     id_token: "eyJhbGciOi...".into(),
+    /// };
+    /// let oauth = OAuth::enterprise("agent", Some("s3cret".into()), idp);
+    /// # drop(oauth);
+    /// ```
+    pub fn enterprise(
+        client_id: impl Into<String>,
+        client_secret: Option<String>,
+        identity: EnterpriseIdentity,
+    ) -> OAuth {
+        let mut oauth = OAuth::with_grant(Grant::Enterprise(identity));
+        oauth.client = Some(ClientIdentity {
+            client_id: client_id.into(),
+            client_secret,
+            auth: None,
+            signing_key: None,
+        });
+        oauth
+    }
+
     fn with_grant(grant: Grant) -> OAuth {
         OAuth {
             grant,
@@ -316,386 +376,5 @@ impl OAuth {
     pub fn token_store(mut self, store: impl TokenStore) -> OAuth {
         self.store = Arc::new(store);
         self
-    }
-}
-
-/// What the flow learnt about the server, kept for refreshes and step-ups.
-#[derive(Default)]
-struct Learnt {
-    metadata: Option<ServerMetadata>,
-    resource: Option<String>,
-    /// The registration, and the issuer it is valid at (never used at another).
-    client: Option<(String, ClientIdentity)>,
-    tokens: Option<Tokens>,
-    loaded: bool,
-}
-
-/// The OAuth state of one connection.
-pub(crate) struct Session {
-    config: OAuth,
-    server: Url,
-    learnt: Mutex<Learnt>,
-    /// One authorization at a time.
-    flow: tokio::sync::Mutex<()>,
-}
-
-impl std::fmt::Debug for Session {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("oauth::Session")
-            .field("server", &self.server.as_str())
-            .finish_non_exhaustive()
-    }
-}
-
-impl Session {
-    pub(crate) fn new(config: OAuth, server: Url) -> Session {
-        Session {
-            config,
-            server,
-            learnt: Mutex::new(Learnt::default()),
-            flow: tokio::sync::Mutex::new(()),
-        }
-    }
-
-    fn learnt(&self) -> std::sync::MutexGuard<'_, Learnt> {
-        self.learnt.lock().unwrap_or_else(|e| e.into_inner())
-    }
-
-    /// The access token to send, if any (loaded from the store the first time).
-    pub(crate) async fn bearer(&self) -> Option<String> {
-        if !self.learnt().loaded {
-            // A store that cannot be read is as good as an empty one: the flow runs again.
-            let stored = self
-                .config
-                .store
-                .load(self.server.as_str())
-                .await
-                .ok()
-                .flatten();
-            let mut learnt = self.learnt();
-            learnt.loaded = true;
-            if learnt.tokens.is_none() {
-                learnt.tokens = stored;
-            }
-        }
-        self.learnt()
-            .tokens
-            .as_ref()
-            .map(|t| t.access_token.clone())
-    }
-
-    /// The server refused `sent` (`401`): refresh, or authorize anew.
-    pub(crate) async fn unauthorized(
-        &self,
-        http: &reqwest::Client,
-        www_authenticate: Option<&str>,
-        sent: Option<&str>,
-    ) -> Result<(), OAuthError> {
-        let _flow = self.flow.lock().await;
-        if self
-            .learnt()
-            .tokens
-            .as_ref()
-            .map(|t| t.access_token.as_str())
-            != sent
-        {
-            return Ok(()); // another request got a new token meanwhile
-        }
-        let challenge = www_authenticate.map(Challenge::parse).unwrap_or_default();
-        if self.refresh(http).await {
-            return Ok(());
-        }
-        self.authorize(http, &challenge, None).await
-    }
-
-    /// The server wants more scope (`403 insufficient_scope`): authorize again with it.
-    pub(crate) async fn insufficient_scope(
-        &self,
-        http: &reqwest::Client,
-        www_authenticate: &str,
-    ) -> Result<(), OAuthError> {
-        let _flow = self.flow.lock().await;
-        let challenge = Challenge::parse(www_authenticate);
-        let granted = self.learnt().tokens.as_ref().and_then(|t| t.scope.clone());
-        let mut scopes: Vec<String> = Vec::new();
-        for scope in granted.iter().chain(challenge.scope.iter()) {
-            for s in scope.split_whitespace() {
-                if !scopes.iter().any(|have| have == s) {
-                    scopes.push(s.to_owned());
-                }
-            }
-        }
-        let scope = (!scopes.is_empty()).then(|| scopes.join(" "));
-        self.authorize(http, &challenge, scope).await
-    }
-
-    /// Swaps the refresh token for new tokens; `false` when there is nothing to refresh with
-    /// or the authorization server refused (the caller then authorizes anew).
-    async fn refresh(&self, http: &reqwest::Client) -> bool {
-        let (metadata, refresh, resource, registered) = {
-            let learnt = self.learnt();
-            let refresh = learnt.tokens.as_ref().and_then(|t| t.refresh_token.clone());
-            match (&learnt.metadata, refresh, &learnt.resource) {
-                (Some(m), Some(r), Some(res)) => (m.clone(), r, res.clone(), learnt.client.clone()),
-                _ => return false,
-            }
-        };
-        let supported = metadata.token_endpoint_auth_methods_supported.as_deref();
-        let client = match (&self.config.client, registered) {
-            (Some(client), _) => client.clone().settled(supported),
-            (None, Some((issuer, client))) if issuer == metadata.issuer => client,
-            _ => return false,
-        };
-        let Ok(endpoint) = token_endpoint(&metadata) else {
-            return false;
-        };
-        let form = vec![
-            ("grant_type", "refresh_token".to_owned()),
-            ("refresh_token", refresh.clone()),
-            ("resource", resource),
-        ];
-        match grant::token(http, &endpoint, &metadata.issuer, &client, form).await {
-            Ok(mut tokens) => {
-                tokens.refresh_token.get_or_insert(refresh);
-                self.keep(tokens).await.is_ok()
-            }
-            Err(_) => false,
-        }
-    }
-
-    /// Uses `tokens` from now on and saves them in the store.
-    async fn keep(&self, tokens: Tokens) -> Result<(), OAuthError> {
-        self.learnt().tokens = Some(tokens.clone());
-        self.config
-            .store
-            .save(self.server.as_str(), tokens)
-            .await
-            .map_err(OAuthError::from)
-    }
-
-    /// Discovery, identification and a grant; `scope` overrides the scope selection.
-    async fn authorize(
-        &self,
-        http: &reqwest::Client,
-        challenge: &Challenge,
-        scope: Option<String>,
-    ) -> Result<(), OAuthError> {
-        let resource_metadata = discovery::resource_metadata(http, &self.server, challenge).await?;
-        let issuer = resource_metadata
-            .authorization_servers
-            .first()
-            .cloned()
-            .ok_or_else(|| OAuthError::NoServerMetadata {
-                issuer: "(the protected-resource metadata names no authorization server)".into(),
-            })?;
-        let metadata = discovery::server_metadata(http, &issuer).await?;
-        let resource = resource_metadata
-            .resource
-            .clone()
-            .unwrap_or_else(|| self.server.to_string());
-        let mut scope = scope
-            .or_else(|| self.config.scope.clone())
-            .or_else(|| challenge.scope.clone())
-            .or_else(|| {
-                resource_metadata
-                    .scopes_supported
-                    .as_ref()
-                    .map(|s| s.join(" "))
-            });
-        let offers_refresh = metadata
-            .grant_types_supported
-            .as_ref()
-            .is_none_or(|g| g.iter().any(|g| g == "refresh_token"));
-        let offers_offline = metadata
-            .scopes_supported
-            .as_ref()
-            .is_some_and(|s| s.iter().any(|s| s == "offline_access"));
-        if offers_refresh
-            && offers_offline
-            && matches!(self.config.grant, Grant::AuthorizationCode { .. })
-        {
-            let current = scope.take().unwrap_or_default();
-            if !current.split_whitespace().any(|s| s == "offline_access") {
-                scope = Some(format!("{current} offline_access").trim().to_owned());
-            } else {
-                scope = Some(current);
-            }
-        }
-        let scope = scope.filter(|s| !s.is_empty());
-        {
-            let mut learnt = self.learnt();
-            learnt.metadata = Some(metadata.clone());
-            learnt.resource = Some(resource.clone());
-        }
-        let endpoint = token_endpoint(&metadata)?;
-        let tokens = match &self.config.grant {
-            Grant::ClientCredentials | Grant::JwtBearer { .. } => {
-                let client = self.identity(http, &metadata, "", scope.as_deref()).await?;
-                let mut form = match &self.config.grant {
-                    Grant::JwtBearer { assertion } => vec![
-                        ("grant_type", JWT_BEARER_GRANT.to_owned()),
-                        ("assertion", assertion.clone()),
-                    ],
-                    _ => vec![("grant_type", "client_credentials".to_owned())],
-                };
-                form.push(("resource", resource));
-                if let Some(scope) = scope {
-                    form.push(("scope", scope));
-                }
-                grant::token(http, &endpoint, &metadata.issuer, &client, form).await?
-            }
-            Grant::AuthorizationCode {
-                redirect_uri,
-                authorizer,
-            } => {
-                let client = self
-                    .identity(http, &metadata, redirect_uri, scope.as_deref())
-                    .await?;
-                let pkce = Pkce::new();
-                let state = grant::random_token(16);
-                let authorization_endpoint =
-                    metadata.authorization_endpoint.clone().ok_or_else(|| {
-                        OAuthError::NoServerMetadata {
-                            issuer: format!("{issuer} (no authorization_endpoint)"),
-                        }
-                    })?;
-                let url = AuthorizationRequest {
-                    endpoint: &authorization_endpoint,
-                    client_id: &client.client_id,
-                    redirect_uri,
-                    challenge: &pkce.challenge,
-                    state: &state,
-                    resource: &resource,
-                    scope: scope.as_deref(),
-                }
-                .url()?;
-                let redirect = authorizer.authorize(url).await?;
-                let code = check_redirect(&redirect, &state, &metadata)?;
-                let form = vec![
-                    ("grant_type", "authorization_code".to_owned()),
-                    ("code", code),
-                    ("redirect_uri", redirect_uri.clone()),
-                    ("code_verifier", pkce.verifier),
-                    ("resource", resource),
-                ];
-                grant::token(http, &endpoint, &metadata.issuer, &client, form).await?
-            }
-        };
-        self.keep(tokens).await
-    }
-
-    /// The client's identity at this authorization server: pre-registered, its metadata
-    /// document's URL, or a dynamic registration (kept for later flows).
-    async fn identity(
-        &self,
-        http: &reqwest::Client,
-        metadata: &ServerMetadata,
-        redirect_uri: &str,
-        scope: Option<&str>,
-    ) -> Result<ClientIdentity, OAuthError> {
-        if let Some(client) = &self.config.client {
-            let supported = metadata.token_endpoint_auth_methods_supported.as_deref();
-            return Ok(client.clone().settled(supported));
-        }
-        let registered = self.learnt().client.clone();
-        if let Some((_, client)) = registered.filter(|(issuer, _)| *issuer == metadata.issuer) {
-            return Ok(client);
-        }
-        let client = match (
-            &self.config.client_metadata_url,
-            &metadata.registration_endpoint,
-        ) {
-            (Some(url), _) if metadata.client_id_metadata_document_supported => ClientIdentity {
-                client_id: url.clone(),
-                client_secret: None,
-                auth: Some(ClientAuth::None),
-                signing_key: None,
-            },
-            (_, Some(endpoint)) => {
-                let registration = grant::Registration {
-                    endpoint,
-                    client_name: &self.config.client_name,
-                    redirect_uri,
-                    scope,
-                    auth_methods: metadata.token_endpoint_auth_methods_supported.as_deref(),
-                };
-                grant::register(http, registration).await?
-            }
-            _ => {
-                return Err(OAuthError::NoClientIdentity {
-                    issuer: metadata.issuer.clone(),
-                })
-            }
-        };
-        self.learnt().client = Some((metadata.issuer.clone(), client.clone()));
-        Ok(client)
-    }
-}
-
-fn token_endpoint(metadata: &ServerMetadata) -> Result<String, OAuthError> {
-    metadata
-        .token_endpoint
-        .clone()
-        .ok_or_else(|| OAuthError::NoServerMetadata {
-            issuer: format!("{} (no token_endpoint)", metadata.issuer),
-        })
-}
-
-/// The `code` of an authorization response, after checking its `state` and (RFC 9207) `iss`.
-fn check_redirect(
-    redirect: &Url,
-    state: &str,
-    metadata: &ServerMetadata,
-) -> Result<String, OAuthError> {
-    let param = |name: &str| {
-        redirect
-            .query_pairs()
-            .find(|(k, _)| k == name)
-            .map(|(_, v)| v.into_owned())
-    };
-    if let Some(error) = param("error") {
-        return Err(OAuthError::Refused { error });
-    }
-    if param("state").as_deref() != Some(state) {
-        return Err(OAuthError::StateMismatch);
-    }
-    let iss = param("iss");
-    let iss_ok = match &iss {
-        Some(iss) => *iss == metadata.issuer,
-        None => !metadata.authorization_response_iss_parameter_supported,
-    };
-    if !iss_ok {
-        return Err(OAuthError::WrongIssuerParameter {
-            expected: metadata.issuer.clone(),
-            found: iss,
-        });
-    }
-    param("code").ok_or_else(|| OAuthError::Refused {
-        error: "the redirect carries no code".into(),
-    })
-}
-
-/// What a refused response asks of the OAuth layer.
-pub(crate) enum Refusal {
-    /// `401`: authorize (the `WWW-Authenticate` value, if any).
-    Unauthorized(Option<String>),
-    /// `403` with `insufficient_scope`: step up.
-    InsufficientScope(String),
-}
-
-impl Refusal {
-    pub(crate) fn of(response: &reqwest::Response) -> Option<Refusal> {
-        let www = response
-            .headers()
-            .get("www-authenticate")
-            .and_then(|v| v.to_str().ok())
-            .map(str::to_owned);
-        match response.status().as_u16() {
-            401 => Some(Refusal::Unauthorized(www)),
-            403 => www
-                .filter(|w| Challenge::parse(w).error.as_deref() == Some("insufficient_scope"))
-                .map(Refusal::InsufficientScope),
-            _ => None,
-        }
     }
 }

@@ -12,7 +12,7 @@ use serde::{Deserialize, Serialize};
 ///
 /// ```
 /// let tokens = mcp_runtime::client::oauth::Tokens {
-///     access_token: "at".into(), refresh_token: None, scope: Some("files:read".into()), expires_at: None,
+///     access_token: "at".into(), refresh_token: None, scope: Some("files:read".into()), expires_at: None, token_type: None,
 /// };
 /// assert_eq!(tokens.scope.as_deref(), Some("files:read"));
 /// ```
@@ -26,6 +26,9 @@ pub struct Tokens {
     pub scope: Option<String>,
     /// When the access token expires, when the server said.
     pub expires_at: Option<SystemTime>,
+    /// `DPoP` for a token bound to the client's DPoP key; `None` or `Bearer` otherwise.
+    #[serde(default)]
+    pub token_type: Option<String>,
 }
 
 /// Why a [`TokenStore`] could not load or save.
@@ -75,7 +78,7 @@ pub trait TokenStore: Send + Sync + 'static {
 /// # tokio::runtime::Builder::new_current_thread().build().unwrap().block_on(async {
 /// use mcp_runtime::client::oauth::{MemoryTokenStore, TokenStore, Tokens};
 /// let store = MemoryTokenStore::default();
-/// let tokens = Tokens { access_token: "at".into(), refresh_token: None, scope: None, expires_at: None };
+/// let tokens = Tokens { access_token: "at".into(), refresh_token: None, scope: None, expires_at: None, token_type: None };
 /// store.save("http://127.0.0.1:8000/mcp", tokens.clone()).await.unwrap();
 /// assert_eq!(store.load("http://127.0.0.1:8000/mcp").await.unwrap(), Some(tokens));
 /// # });
@@ -112,7 +115,7 @@ impl TokenStore for MemoryTokenStore {
 /// let path = std::env::temp_dir().join(format!("mcp-tokens-doc-{}.json", std::process::id()));
 /// let store = FileTokenStore::new(&path);
 /// assert_eq!(store.load("http://127.0.0.1:8000/mcp").await.unwrap(), None);
-/// let tokens = Tokens { access_token: "at".into(), refresh_token: None, scope: None, expires_at: None };
+/// let tokens = Tokens { access_token: "at".into(), refresh_token: None, scope: None, expires_at: None, token_type: None };
 /// store.save("http://127.0.0.1:8000/mcp", tokens.clone()).await.unwrap();
 /// assert_eq!(FileTokenStore::new(&path).load("http://127.0.0.1:8000/mcp").await.unwrap(), Some(tokens));
 /// std::fs::remove_file(path).unwrap();
@@ -127,6 +130,11 @@ pub struct FileTokenStore {
 
 impl FileTokenStore {
     /// A store in the file at `path` (created on the first save).
+    ///
+    /// ```
+    /// let store = mcp_runtime::client::oauth::FileTokenStore::new("/tmp/mcp-tokens.json");
+    /// # drop(store);
+    /// ```
     pub fn new(path: impl Into<PathBuf>) -> FileTokenStore {
         FileTokenStore {
             path: path.into(),
