@@ -6,7 +6,10 @@ use std::time::Duration;
 
 use bytes::Bytes;
 use mcp_runtime::http::StreamableHttp;
-use mcp_runtime::store::{EventStore, InMemoryEventStore, ReplayError, StoreError, StoreFuture};
+use mcp_runtime::store::{
+    EventStore, InMemoryEventStore, InMemoryKeyRing, InMemorySessionStore, KeyRing, ReplayError,
+    RequestStateKeys, SessionRecord, SessionStore, StoreError, StoreFuture,
+};
 
 /// How late a [`Delayed`] store answers.
 pub const DELAY: Duration = Duration::from_millis(3);
@@ -63,6 +66,103 @@ impl<S: EventStore> EventStore for Delayed<S> {
     }
 }
 
+impl<S: SessionStore> SessionStore for Delayed<S> {
+    fn create(
+        &self,
+        record: SessionRecord,
+        ttl: Duration,
+    ) -> StoreFuture<'static, Result<(), StoreError>> {
+        let inner = self.inner.clone();
+        StoreFuture::new(async move {
+            tokio::time::sleep(DELAY).await;
+            inner.create(record, ttl).await
+        })
+    }
+
+    fn load<'a>(
+        &'a self,
+        id: &'a str,
+    ) -> StoreFuture<'a, Result<Option<SessionRecord>, StoreError>> {
+        StoreFuture::new(async move {
+            tokio::time::sleep(DELAY).await;
+            self.inner.load(id).await
+        })
+    }
+
+    fn update(&self, record: SessionRecord) -> StoreFuture<'static, Result<(), StoreError>> {
+        let inner = self.inner.clone();
+        StoreFuture::new(async move {
+            tokio::time::sleep(DELAY).await;
+            inner.update(record).await
+        })
+    }
+
+    fn touch(&self, id: &str, ttl: Duration) -> StoreFuture<'static, Result<(), StoreError>> {
+        let (inner, id) = (self.inner.clone(), id.to_owned());
+        StoreFuture::new(async move {
+            tokio::time::sleep(DELAY).await;
+            inner.touch(&id, ttl).await
+        })
+    }
+
+    fn remove(&self, id: &str) -> StoreFuture<'static, Result<(), StoreError>> {
+        let (inner, id) = (self.inner.clone(), id.to_owned());
+        StoreFuture::new(async move {
+            tokio::time::sleep(DELAY).await;
+            inner.remove(&id).await
+        })
+    }
+}
+
+impl<S: KeyRing> KeyRing for Delayed<S> {
+    fn keys(&self) -> StoreFuture<'static, Result<RequestStateKeys, StoreError>> {
+        let inner = self.inner.clone();
+        StoreFuture::new(async move {
+            tokio::time::sleep(DELAY).await;
+            inner.keys().await
+        })
+    }
+}
+
+impl<S> Delayed<S> {
+    /// The store this one wraps.
+    pub fn inner(&self) -> &S {
+        &self.inner
+    }
+}
+
+/// A session store that is down: every call fails.
+pub struct Unavailable;
+
+impl SessionStore for Unavailable {
+    fn create(
+        &self,
+        _: SessionRecord,
+        _: Duration,
+    ) -> StoreFuture<'static, Result<(), StoreError>> {
+        StoreFuture::new(async { Err(StoreError::unavailable("connection refused")) })
+    }
+
+    fn load<'a>(
+        &'a self,
+        _: &'a str,
+    ) -> StoreFuture<'a, Result<Option<SessionRecord>, StoreError>> {
+        StoreFuture::ready(Err(StoreError::unavailable("connection refused")))
+    }
+
+    fn update(&self, _: SessionRecord) -> StoreFuture<'static, Result<(), StoreError>> {
+        StoreFuture::ready(Err(StoreError::unavailable("connection refused")))
+    }
+
+    fn touch(&self, _: &str, _: Duration) -> StoreFuture<'static, Result<(), StoreError>> {
+        StoreFuture::ready(Err(StoreError::unavailable("connection refused")))
+    }
+
+    fn remove(&self, _: &str) -> StoreFuture<'static, Result<(), StoreError>> {
+        StoreFuture::ready(Err(StoreError::unavailable("connection refused")))
+    }
+}
+
 /// Which stores a test server keeps its state in.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Stores {
@@ -82,8 +182,25 @@ impl Stores {
         }
     }
 
+    /// A session store.
+    pub fn sessions(self) -> Arc<dyn SessionStore> {
+        match self {
+            Stores::InMemory => Arc::new(InMemorySessionStore::new()),
+            Stores::Delayed => Arc::new(Delayed::new(InMemorySessionStore::new())),
+        }
+    }
+
+    /// A key ring for `requestState`, holding `keys`.
+    pub fn keys(self, keys: RequestStateKeys) -> Arc<dyn KeyRing> {
+        match self {
+            Stores::InMemory => Arc::new(InMemoryKeyRing::new(keys)),
+            Stores::Delayed => Arc::new(Delayed::new(InMemoryKeyRing::new(keys))),
+        }
+    }
+
     /// `http` keeping its state in these stores (the defaults' sizes).
     pub fn apply(self, http: StreamableHttp) -> StreamableHttp {
         http.event_store(self.events(16 * 1024 * 1024))
+            .session_store(self.sessions())
     }
 }

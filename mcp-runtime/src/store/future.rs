@@ -84,12 +84,15 @@ impl<T> fmt::Debug for StoreFuture<'_, T> {
     }
 }
 
-/// Runs a store call whose answer nobody waits for (a clean-up): at once when it is ready,
-/// else on the current tokio runtime, else not at all (no runtime: the process is ending).
-pub(crate) fn detach(future: StoreFuture<'static, ()>) {
+/// Runs a store call whose answer nobody waits for (a clean-up, a touch): at once when it is
+/// ready, else on the current tokio runtime, else not at all (no runtime: the process is
+/// ending). A failure is dropped: the store's own expiry cleans up after it.
+pub(crate) fn detach<T: Send + 'static>(future: StoreFuture<'static, T>) {
     if let Err(future) = future.into_ready() {
         if let Ok(runtime) = tokio::runtime::Handle::try_current() {
-            runtime.spawn(future);
+            runtime.spawn(async move {
+                let _ = future.await;
+            });
         }
     }
 }

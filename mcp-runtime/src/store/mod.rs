@@ -1,4 +1,6 @@
-//! Where the server keeps what must outlive one request: the events of resumable streams.
+//! Where the server keeps what must outlive one request: the events of resumable streams and
+//! the records of sessions,
+//! and the keys of the stateless wire's `requestState`.
 //!
 //! Each store is a trait whose methods return a [`StoreFuture`], with an in-memory default,
 //! so a deployment can put it elsewhere (a shared store behind several replicas). The
@@ -6,10 +8,15 @@
 
 mod events;
 mod future;
+mod keys;
+mod sessions;
 
 pub use self::events::{EventStore, InMemoryEventStore, ReplayError};
 pub(crate) use self::future::detach;
 pub use self::future::StoreFuture;
+pub(crate) use self::keys::KeyCache;
+pub use self::keys::{InMemoryKeyRing, KeyRing, RequestStateKeys};
+pub use self::sessions::{InMemorySessionStore, SessionRecord, SessionStore};
 
 /// A store could not do what it was asked (its backend is unreachable, or refused).
 ///

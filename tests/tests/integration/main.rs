@@ -24,5 +24,6 @@ mod schemas;
 mod shutdown;
 mod stateless;
 mod stdio;
+mod stores;
 mod streamable_http;
 mod tls;
