@@ -5,10 +5,11 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use bytes::Bytes;
+use futures_util::StreamExt;
 use mcp_runtime::http::StreamableHttp;
 use mcp_runtime::store::{
-    EventStore, InMemoryEventStore, InMemoryKeyRing, InMemorySessionStore, KeyRing, ReplayError,
-    RequestStateKeys, SessionRecord, SessionStore, StoreError, StoreFuture,
+    EventStore, EventTail, InMemoryEventStore, InMemoryKeyRing, InMemorySessionStore, KeyRing,
+    ReplayError, RequestStateKeys, SessionRecord, SessionStore, StoreError, StoreFuture,
 };
 
 /// How late a [`Delayed`] store answers.
@@ -41,6 +42,37 @@ impl<S: EventStore> EventStore for Delayed<S> {
         StoreFuture::new(async move {
             tokio::time::sleep(DELAY).await;
             inner.append(&session, stream, first_seq, &events).await
+        })
+    }
+
+    fn finish_stream(
+        &self,
+        session: &Arc<str>,
+        stream: u64,
+    ) -> StoreFuture<'static, Result<(), StoreError>> {
+        let (inner, session) = (self.inner.clone(), session.clone());
+        StoreFuture::new(async move {
+            tokio::time::sleep(DELAY).await;
+            inner.finish_stream(&session, stream).await
+        })
+    }
+
+    /// Late to answer, and every event of the tail late too.
+    fn tail(
+        &self,
+        session: &str,
+        stream: u64,
+        after: u64,
+    ) -> StoreFuture<'static, Result<EventTail, ReplayError>> {
+        let (inner, session) = (self.inner.clone(), session.to_owned());
+        StoreFuture::new(async move {
+            tokio::time::sleep(DELAY).await;
+            let tail = inner.tail(&session, stream, after).await?;
+            let late = tail.then(|event| async move {
+                tokio::time::sleep(DELAY).await;
+                event
+            });
+            Ok(Box::pin(late) as EventTail)
         })
     }
 

@@ -57,7 +57,6 @@ use actix_web::{web, HttpRequest, HttpResponse};
 
 use self::error::HttpError;
 use self::request::Accepts;
-use self::resume::Resumed;
 use self::security::{AllowList, OriginPolicy};
 pub use self::shutdown::ShutdownHandle;
 #[cfg(feature = "tls")]
@@ -475,7 +474,7 @@ impl StreamableHttp {
         web::resource(self.shared.config.path.as_str())
             .app_data(web::Data::from(self.shared.clone()))
             .route(web::post().to(post))
-            .route(web::get().to(get))
+            .route(web::get().to(sessions::get))
             .route(web::delete().to(sessions::delete))
             .default_service(web::to(|| async {
                 Err::<HttpResponse, _>(HttpError::MethodNotAllowed)
@@ -717,75 +716,13 @@ async fn post(
     }
 }
 
-async fn get(req: HttpRequest, endpoint: web::Data<Endpoint>) -> Result<HttpResponse, HttpError> {
-    endpoint.config.policy.check(&req)?;
-    let caller = endpoint.authenticate(&req).await?;
-    if stateless::sessionless_new_version(req.headers()) {
-        // The stateless revision has no server-initiated stream: POST is all it uses.
-        return Err(HttpError::MethodNotAllowedHere("POST"));
-    }
-    if !Accepts::from_headers(req.headers()).sse {
-        return Err(HttpError::NotAcceptable("text/event-stream"));
-    }
-    let session = endpoint.session(&req, None, caller.as_deref())?;
-    let recorder = endpoint.recorder(&session);
-    let last_event = request::last_event_id(req.headers())?;
-    let resumed = match (last_event, &recorder) {
-        (Some((stream, after)), Some(recorder)) => {
-            match recorder.resume(&session, stream, after).await? {
-                Resumed::Call { missed, live } => {
-                    let keep_alive = endpoint.config.keep_alive;
-                    let body = sse::CallStream::resumed(missed, live, recorder.clone(), keep_alive);
-                    return Ok(sse_response().streaming(body));
-                }
-                Resumed::Session(missed) => Some(missed),
-            }
-        }
-        // Without resumption there is nothing to replay: a fresh stream.
-        _ => None,
-    };
-    let open = |resumed| {
-        sse::SessionStream::open(
-            &session,
-            resumed,
-            endpoint.priming(&session),
-            recorder.clone(),
-            endpoint.config.keep_alive,
-            endpoint.shutdown.draining(),
-        )
-    };
-    let stream = match open(resumed) {
-        Some(stream) => stream,
-        // The open stream's client may have just closed it: the server learns that only
-        // when writing, so write now rather than refuse until the next keep-alive.
-        None if closed_when_probed(&session).await => {
-            open(None).ok_or(HttpError::StreamAlreadyOpen)?
-        }
-        None => return Err(HttpError::StreamAlreadyOpen),
-    };
-    Ok(sse_response().streaming(stream))
-}
-
-/// Whether the session's open GET stream closes when written to a few times, 50 ms apart: a
-/// connection its client closed fails at the second write or so.
-async fn closed_when_probed(session: &Session) -> bool {
-    for _ in 0..10 {
-        if !session.stream_open() {
-            return true;
-        }
-        session.probe_stream();
-        tokio::time::sleep(Duration::from_millis(50)).await;
-    }
-    !session.stream_open()
-}
-
 fn json_response(body: Vec<u8>) -> HttpResponse {
     HttpResponse::Ok()
         .content_type("application/json")
         .body(body)
 }
 
-fn sse_response() -> actix_web::HttpResponseBuilder {
+pub(super) fn sse_response() -> actix_web::HttpResponseBuilder {
     let mut builder = HttpResponse::Ok();
     builder
         .content_type("text/event-stream")

@@ -21,7 +21,7 @@ use super::error::HttpError;
 use super::sse::EventWriter;
 use crate::peer::Outgoing;
 use crate::peer::Session;
-use crate::store::{EventStore, ReplayError, StoreError, StoreFuture};
+use crate::store::{EventStore, EventTail, ReplayError, StoreError, StoreFuture};
 
 /// What a resumable stream needs to record its events and to park.
 #[derive(Clone)]
@@ -53,18 +53,25 @@ impl Recorder {
         // Streams are dropped on actix's workers, inside a runtime; outside one there is no
         // task to park on, and the call's messages are dropped as before resumability.
         let Ok(runtime) = tokio::runtime::Handle::try_current() else {
-            self.streams.finish(live.writer.stream);
+            self.finish(live.writer.stream);
             return;
         };
         runtime.spawn(async move {
             if let Some(storing) = storing {
                 if storing.await.is_err() {
-                    self.streams.finish(live.writer.stream);
+                    self.finish(live.writer.stream);
                     return;
                 }
             }
             drain(live, self, claims).await
         });
+    }
+
+    /// The call of `stream` is over: nobody may claim it any more, and the store marks it
+    /// finished, which ends the tails of it.
+    pub(crate) fn finish(&self, stream: u64) {
+        self.streams.finish(stream);
+        crate::store::detach(self.store.finish_stream(&self.session, stream));
     }
 
     /// Hands `live` to the claimant behind `reply`; if it is gone, takes the stream back and
@@ -230,7 +237,16 @@ async fn drain(mut live: RunningCall, recorder: Recorder, claims: Claims) {
             },
         }
     }
-    recorder.streams.finish(stream);
+    recorder.finish(stream);
+}
+
+/// The answer to a resumption whose events cannot be replayed.
+fn replay_refused(error: ReplayError) -> HttpError {
+    match error {
+        ReplayError::UnknownStream(stream) => HttpError::UnknownStream(stream),
+        ReplayError::Store(error) => HttpError::StoreUnavailable(error),
+        gone => HttpError::EventsGone(gone),
+    }
 }
 
 /// What a `GET` with `Last-Event-ID` resumes.
@@ -242,6 +258,8 @@ pub(crate) enum Resumed {
     },
     /// The session's own server stream: the events missed, before a new one opens.
     Session(Vec<Bytes>),
+    /// A call's stream no call of this process holds: the store's replay then tail.
+    Tail(EventTail),
 }
 
 impl Recorder {
@@ -255,6 +273,15 @@ impl Recorder {
     ) -> Result<Resumed, HttpError> {
         let found = self.streams.find(&self.session, stream).await;
         let standalone = matches!(found, Found::Idle) && session.was_stream(stream);
+        if matches!(found, Found::Idle) && !standalone {
+            // No call runs on it here: it finished (its events end with the response), or
+            // runs elsewhere. Replay then tail: the store delivers the rest as it is stored,
+            // so an answer still on its way into the store is not missed.
+            return match self.store.tail(&self.session, stream, after).await {
+                Ok(tail) => Ok(Resumed::Tail(tail)),
+                Err(error) => Err(replay_refused(error)),
+            };
+        }
         // A stream that exists but recorded nothing yet has simply sent nothing; only a stream
         // no call and no session stream ever had is an unknown id.
         let known = !matches!(found, Found::Idle) || standalone;
@@ -266,11 +293,7 @@ impl Recorder {
                     let claims = self.streams.attach(stream, &self.session);
                     self.clone().park(live, claims, None);
                 }
-                return Err(match error {
-                    ReplayError::UnknownStream(stream) => HttpError::UnknownStream(stream),
-                    ReplayError::Store(error) => HttpError::StoreUnavailable(error),
-                    gone => HttpError::EventsGone(gone),
-                });
+                return Err(replay_refused(error));
             }
         };
         Ok(match found {
@@ -294,9 +317,8 @@ impl Recorder {
                 }
                 Resumed::Session(missed)
             }
-            // A finished call (its stream is all recorded, the response last), or one whose
-            // holder did not hand it over in time: what was missed, and the client comes back
-            // after `retry`.
+            // A call whose holder did not hand it over in time: what was missed, and the
+            // client comes back after `retry`.
             Found::Busy | Found::Idle => Resumed::Call { missed, live: None },
         })
     }

@@ -1,15 +1,17 @@
 //! The endpoint's sessions: finding the one a request names, keeping the one `initialize`
-//! opened (in the process and in the [`SessionStore`](crate::store::SessionStore)), and
-//! ending one on `DELETE`.
+//! opened (in the process and in the [`SessionStore`](crate::store::SessionStore)), its
+//! stream (`GET`, resumed with `Last-Event-ID`), and ending one on `DELETE`.
 
 use std::net::IpAddr;
 use std::sync::Arc;
+use std::time::Duration;
 
 use actix_web::{web, HttpRequest, HttpResponse};
 
 use super::error::HttpError;
-use super::request::{self, SESSION_HEADER};
-use super::{stateless, Endpoint};
+use super::request::{self, Accepts, SESSION_HEADER};
+use super::resume::Resumed;
+use super::{sse, sse_response, stateless, Endpoint};
 use crate::auth::Identity;
 use crate::engine::Opened;
 use crate::peer::Session;
@@ -90,4 +92,73 @@ pub(super) async fn delete(
     } else {
         Err(HttpError::UnknownSession(None))
     }
+}
+
+pub(super) async fn get(
+    req: HttpRequest,
+    endpoint: web::Data<Endpoint>,
+) -> Result<HttpResponse, HttpError> {
+    endpoint.config.policy.check(&req)?;
+    let caller = endpoint.authenticate(&req).await?;
+    if stateless::sessionless_new_version(req.headers()) {
+        // The stateless revision has no server-initiated stream: POST is all it uses.
+        return Err(HttpError::MethodNotAllowedHere("POST"));
+    }
+    if !Accepts::from_headers(req.headers()).sse {
+        return Err(HttpError::NotAcceptable("text/event-stream"));
+    }
+    let session = endpoint.session(&req, None, caller.as_deref())?;
+    let recorder = endpoint.recorder(&session);
+    let last_event = request::last_event_id(req.headers())?;
+    let resumed = match (last_event, &recorder) {
+        (Some((stream, after)), Some(recorder)) => {
+            match recorder.resume(&session, stream, after).await? {
+                Resumed::Call { missed, live } => {
+                    let keep_alive = endpoint.config.keep_alive;
+                    let body = sse::CallStream::resumed(missed, live, recorder.clone(), keep_alive);
+                    return Ok(sse_response().streaming(body));
+                }
+                Resumed::Session(missed) => Some(missed),
+                Resumed::Tail(tail) => {
+                    let body = sse::TailStream::new(tail, endpoint.config.keep_alive);
+                    return Ok(sse_response().streaming(body));
+                }
+            }
+        }
+        // Without resumption there is nothing to replay: a fresh stream.
+        _ => None,
+    };
+    let open = |resumed| {
+        sse::SessionStream::open(
+            &session,
+            resumed,
+            endpoint.priming(&session),
+            recorder.clone(),
+            endpoint.config.keep_alive,
+            endpoint.shutdown.draining(),
+        )
+    };
+    let stream = match open(resumed) {
+        Some(stream) => stream,
+        // The open stream's client may have just closed it: the server learns that only
+        // when writing, so write now rather than refuse until the next keep-alive.
+        None if closed_when_probed(&session).await => {
+            open(None).ok_or(HttpError::StreamAlreadyOpen)?
+        }
+        None => return Err(HttpError::StreamAlreadyOpen),
+    };
+    Ok(sse_response().streaming(stream))
+}
+
+/// Whether the session's open GET stream closes when written to a few times, 50 ms apart: a
+/// connection its client closed fails at the second write or so.
+async fn closed_when_probed(session: &Session) -> bool {
+    for _ in 0..10 {
+        if !session.stream_open() {
+            return true;
+        }
+        session.probe_stream();
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    !session.stream_open()
 }

@@ -19,7 +19,7 @@ use tokio_util::sync::CancellationToken;
 use super::resume::{Claims, Recorder, RunningCall, Storing};
 use crate::peer::Outgoing;
 use crate::peer::Session;
-use crate::store::StoreError;
+use crate::store::{EventTail, StoreError};
 
 /// Stream ids are unique per process, so event ids (`<stream>-<seq>`) never collide across
 /// the streams of one session.
@@ -223,7 +223,7 @@ impl CallStream {
     fn finish(&mut self) {
         self.messages = None;
         if let Some(recorder) = &self.recorder {
-            recorder.streams.finish(self.writer.stream);
+            recorder.finish(self.writer.stream);
         }
     }
 
@@ -339,6 +339,47 @@ impl Drop for CallStream {
         // Dropped before the response: the client went away. The call goes on (a disconnect
         // is not a cancellation) and, if the stream can resume, is recorded for the client.
         self.park();
+    }
+}
+
+/// The body of a resumption served from the store alone ([`EventStore::tail`]): its events
+/// as they come, keep-alive comments while it waits, the end when the stream is finished. An
+/// error while tailing ends the body (the client resumes again, and is told then).
+///
+/// [`EventStore::tail`]: crate::store::EventStore::tail
+pub(crate) struct TailStream {
+    tail: Option<EventTail>,
+    ticker: tokio::time::Interval,
+}
+
+impl TailStream {
+    pub(crate) fn new(tail: EventTail, keep_alive: Duration) -> TailStream {
+        TailStream {
+            tail: Some(tail),
+            ticker: keep_alive_ticker(keep_alive),
+        }
+    }
+}
+
+impl Stream for TailStream {
+    type Item = Result<Bytes, Infallible>;
+
+    fn poll_next(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<Self::Item>> {
+        let this = &mut *self;
+        let Some(tail) = this.tail.as_mut() else {
+            return Poll::Ready(None);
+        };
+        match tail.as_mut().poll_next(cx) {
+            Poll::Ready(Some(Ok(event))) => Poll::Ready(Some(Ok(event))),
+            Poll::Ready(Some(Err(_)) | None) => {
+                this.tail = None;
+                Poll::Ready(None)
+            }
+            Poll::Pending => {
+                ready!(this.ticker.poll_tick(cx));
+                Poll::Ready(Some(Ok(Bytes::from_static(KEEP_ALIVE))))
+            }
+        }
     }
 }
 

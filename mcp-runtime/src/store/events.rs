@@ -8,9 +8,13 @@
 //! one load balancer and a client may resume on another instance.
 
 use std::collections::{HashMap, VecDeque};
+use std::pin::Pin;
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 
 use bytes::Bytes;
+use futures_util::Stream;
+use tokio::sync::Notify;
 
 use super::{StoreError, StoreFuture};
 
@@ -62,6 +66,26 @@ pub trait EventStore: Send + Sync + 'static {
         events: &[Bytes],
     ) -> StoreFuture<'static, Result<(), StoreError>>;
 
+    /// Marks `stream` of `session` finished: nothing more will be appended to it (its call
+    /// answered, or ended without an answer). [`tail`](Self::tail)s of it end once they
+    /// delivered everything. Nobody waits for it.
+    fn finish_stream(
+        &self,
+        session: &Arc<str>,
+        stream: u64,
+    ) -> StoreFuture<'static, Result<(), StoreError>>;
+
+    /// Replay then tail: the events of `stream` in `session` after event `after`, then each
+    /// event appended to it later, until the stream is [finished](Self::finish_stream). The
+    /// future fails as [`replay`](Self::replay) does (unknown stream, events dropped); an
+    /// error while tailing ends the stream with it.
+    fn tail(
+        &self,
+        session: &str,
+        stream: u64,
+        after: u64,
+    ) -> StoreFuture<'static, Result<EventTail, ReplayError>>;
+
     /// The events of `stream` in `session` that come after event `after`, in order. An error
     /// when the store cannot give all of them: a partial replay would silently lose messages.
     fn replay<'a>(
@@ -75,6 +99,9 @@ pub trait EventStore: Send + Sync + 'static {
     /// it: a store that cannot answer at once is run on a task.
     fn forget_session(&self, session: &str) -> StoreFuture<'static, ()>;
 }
+
+/// What [`EventStore::tail`] yields: the events of one stream, in order, as they are stored.
+pub type EventTail = Pin<Box<dyn Stream<Item = Result<Bytes, ReplayError>> + Send>>;
 
 /// Why the missed events of a stream cannot be replayed.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -102,7 +129,15 @@ pub enum ReplayError {
 /// client asking for dropped events gets [`ReplayError::Evicted`] rather than a partial replay.
 pub struct InMemoryEventStore {
     max_bytes: usize,
-    inner: Mutex<Logs>,
+    shared: Arc<Shared>,
+}
+
+struct Shared {
+    logs: Mutex<Logs>,
+    /// Woken on every append or finish while [`tails`](Self::tails) are waiting.
+    changed: Notify,
+    /// How many tails wait for events: appends wake nobody when none does.
+    tails: AtomicUsize,
 }
 
 #[derive(Default)]
@@ -139,6 +174,8 @@ struct StreamLog {
     events: VecDeque<(u64, Bytes)>,
     /// The highest sequence number dropped for the budget, if any was.
     evicted_through: Option<u64>,
+    /// Nothing more will be appended.
+    finished: bool,
 }
 
 impl InMemoryEventStore {
@@ -146,7 +183,11 @@ impl InMemoryEventStore {
     pub fn new(max_bytes: usize) -> InMemoryEventStore {
         InMemoryEventStore {
             max_bytes,
-            inner: Mutex::new(Logs::default()),
+            shared: Arc::new(Shared {
+                logs: Mutex::new(Logs::default()),
+                changed: Notify::new(),
+                tails: AtomicUsize::new(0),
+            }),
         }
     }
 
@@ -156,7 +197,19 @@ impl InMemoryEventStore {
     }
 
     fn lock(&self) -> std::sync::MutexGuard<'_, Logs> {
-        self.inner.lock().unwrap_or_else(|e| e.into_inner())
+        self.shared.lock()
+    }
+}
+
+impl Shared {
+    fn lock(&self) -> std::sync::MutexGuard<'_, Logs> {
+        self.logs.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    fn changed(&self) {
+        if self.tails.load(Ordering::Acquire) > 0 {
+            self.changed.notify_waiters();
+        }
     }
 }
 
@@ -179,7 +232,51 @@ impl EventStore for InMemoryEventStore {
         for (seq, event) in (first_seq..).zip(events) {
             logs.append(session, stream, seq, event.clone(), self.max_bytes);
         }
+        drop(logs);
+        self.shared.changed();
         StoreFuture::ready(Ok(()))
+    }
+
+    fn finish_stream(
+        &self,
+        session: &Arc<str>,
+        stream: u64,
+    ) -> StoreFuture<'static, Result<(), StoreError>> {
+        // A stream that stored nothing has no log to mark: a tail of it finds it unknown.
+        let mut logs = self.lock();
+        if let Some(log) = logs
+            .sessions
+            .get_mut(&**session)
+            .and_then(|s| s.streams.get_mut(&stream))
+        {
+            log.finished = true;
+        }
+        drop(logs);
+        self.shared.changed();
+        StoreFuture::ready(Ok(()))
+    }
+
+    fn tail(
+        &self,
+        session: &str,
+        stream: u64,
+        after: u64,
+    ) -> StoreFuture<'static, Result<EventTail, ReplayError>> {
+        // What is there is answered at once (and its errors); the rest as it comes.
+        let (first, finished) = match self.lock().since(session, stream, after) {
+            Ok(found) => found,
+            Err(error) => return StoreFuture::ready(Err(error)),
+        };
+        let state = Tailing {
+            shared: self.shared.clone(),
+            session: session.into(),
+            stream,
+            after: first.last().map_or(after, |(seq, _)| *seq),
+            queued: first.into_iter().map(|(_, event)| event).collect(),
+            finished,
+        };
+        let tail = futures_util::stream::unfold(state, Tailing::next);
+        StoreFuture::ready(Ok(Box::pin(tail)))
     }
 
     fn replay<'a>(
@@ -200,6 +297,8 @@ impl EventStore for InMemoryEventStore {
             }
         }
         logs.compact();
+        drop(logs);
+        self.shared.changed();
         StoreFuture::ready(())
     }
 }
@@ -250,8 +349,76 @@ impl InMemoryEventStore {
         stream: u64,
         after: u64,
     ) -> Result<Vec<Bytes>, ReplayError> {
-        let logs = self.lock();
-        let session_log = logs
+        let (events, _) = self.lock().since(session, stream, after)?;
+        Ok(events.into_iter().map(|(_, event)| event).collect())
+    }
+}
+
+/// A tail between two events: what it has yet to deliver, and where it stands.
+struct Tailing {
+    shared: Arc<Shared>,
+    session: Arc<str>,
+    stream: u64,
+    after: u64,
+    queued: VecDeque<Bytes>,
+    finished: bool,
+}
+
+impl Tailing {
+    async fn next(mut self) -> Option<(Result<Bytes, ReplayError>, Tailing)> {
+        loop {
+            if let Some(event) = self.queued.pop_front() {
+                return Some((Ok(event), self));
+            }
+            if self.finished {
+                return None;
+            }
+            self.shared.tails.fetch_add(1, Ordering::AcqRel);
+            let waited = self.wait().await;
+            self.shared.tails.fetch_sub(1, Ordering::AcqRel);
+            if let Err(error) = waited {
+                self.finished = true;
+                return Some((Err(error), self));
+            }
+        }
+    }
+
+    /// Waits until the stream has events after `after`, or is finished.
+    async fn wait(&mut self) -> Result<(), ReplayError> {
+        loop {
+            let changed = self.shared.changed.notified();
+            tokio::pin!(changed);
+            // Registered before looking: an append between the look and the wait wakes it.
+            changed.as_mut().enable();
+            let (events, finished) =
+                self.shared
+                    .lock()
+                    .since(&self.session, self.stream, self.after)?;
+            if let Some((seq, _)) = events.last() {
+                self.after = *seq;
+            }
+            self.queued
+                .extend(events.into_iter().map(|(_, event)| event));
+            self.finished = finished;
+            if finished || !self.queued.is_empty() {
+                return Ok(());
+            }
+            changed.await;
+        }
+    }
+}
+
+impl Logs {
+    /// The events of `stream` in `session` after `after`, with their numbers, and whether
+    /// the stream is finished.
+    #[allow(clippy::type_complexity)]
+    fn since(
+        &self,
+        session: &str,
+        stream: u64,
+        after: u64,
+    ) -> Result<(Vec<(u64, Bytes)>, bool), ReplayError> {
+        let session_log = self
             .sessions
             .get(session)
             .ok_or(ReplayError::UnknownStream(stream))?;
@@ -265,12 +432,13 @@ impl InMemoryEventStore {
         if log.evicted_through.is_some_and(|gone| gone > after) {
             return Err(ReplayError::Evicted { stream, after });
         }
-        Ok(log
+        let events = log
             .events
             .iter()
             .filter(|(seq, _)| *seq > after)
-            .map(|(_, event)| event.clone())
-            .collect())
+            .cloned()
+            .collect();
+        Ok((events, log.finished))
     }
 }
 
@@ -333,6 +501,64 @@ mod tests {
 
     fn event(stream: u64, seq: u64) -> Bytes {
         Bytes::from(format!("id: {stream}-{seq}\ndata: x\n\n"))
+    }
+
+    /// Replay then tail: what was stored after the id at once, then each new event as it is
+    /// appended, to the end of the stream; an error at once for what cannot be replayed.
+    #[tokio::test]
+    async fn a_tail_replays_then_follows_the_stream_to_its_end() {
+        use futures_util::StreamExt;
+
+        let store = Arc::new(InMemoryEventStore::new(1 << 20));
+        let session: Arc<str> = "a".into();
+        add(&store, "a", 1, 1, event(1, 1));
+        add(&store, "a", 1, 2, event(1, 2));
+        add(&store, "a", 2, 1, event(2, 1));
+        let mut tail = store.tail("a", 1, 1).await.unwrap();
+        assert_eq!(tail.next().await.unwrap().unwrap(), event(1, 2));
+        let writer = {
+            let (store, session) = (store.clone(), session.clone());
+            tokio::spawn(async move {
+                for seq in 3..=5 {
+                    tokio::time::sleep(std::time::Duration::from_millis(5)).await;
+                    store
+                        .append(&session, 1, seq, &[event(1, seq)])
+                        .await
+                        .unwrap();
+                    // Another stream's events are not this tail's.
+                    store
+                        .append(&session, 2, seq, &[event(2, seq)])
+                        .await
+                        .unwrap();
+                }
+                store.finish_stream(&session, 1).await.unwrap();
+            })
+        };
+        let rest: Vec<Bytes> = tail.map(|e| e.unwrap()).collect().await;
+        assert_eq!(rest, vec![event(1, 3), event(1, 4), event(1, 5)]);
+        writer.await.unwrap();
+        assert_eq!(store.shared.tails.load(Ordering::Relaxed), 0);
+        // A finished stream's tail is its replay.
+        let all: Vec<Bytes> = store
+            .tail("a", 1, 0)
+            .await
+            .unwrap()
+            .map(|e| e.unwrap())
+            .collect()
+            .await;
+        assert_eq!(all.len(), 5);
+        assert!(matches!(
+            store.tail("a", 9, 0).await,
+            Err(ReplayError::UnknownStream(9))
+        ));
+        // A tail whose session is forgotten ends with an error rather than wait forever.
+        let mut waiting = store.tail("a", 2, 5).await.unwrap();
+        forget(&store, "a");
+        assert_eq!(
+            waiting.next().await.unwrap(),
+            Err(ReplayError::UnknownStream(2))
+        );
+        assert!(waiting.next().await.is_none());
     }
 
     #[test]

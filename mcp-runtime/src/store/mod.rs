@@ -11,7 +11,7 @@ mod future;
 mod keys;
 mod sessions;
 
-pub use self::events::{EventStore, InMemoryEventStore, ReplayError};
+pub use self::events::{EventStore, EventTail, InMemoryEventStore, ReplayError};
 pub(crate) use self::future::detach;
 pub use self::future::StoreFuture;
 pub(crate) use self::keys::KeyCache;
