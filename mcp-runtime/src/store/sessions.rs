@@ -203,7 +203,7 @@ mod tests {
     }
 
     fn now<T>(future: StoreFuture<'_, T>) -> T {
-        future.into_ready().ok().expect("in memory: ready at once")
+        future.into_ready().expect("in memory: ready at once")
     }
 
     #[test]
