@@ -33,7 +33,10 @@ use super::{StoreError, StoreFuture};
 /// A client coming back is served *replay then tail*: the runtime first takes over the live
 /// part of the stream when its call still runs in this process (so nothing more is appended
 /// behind its back), then [`replay`](Self::replay)s what the store has after the client's
-/// event, then sends the rest live, numbered on.
+/// event, then sends the rest live, numbered on. When no call of this process holds the
+/// stream (it finished, or runs elsewhere), the store serves it alone with
+/// [`tail`](Self::tail): what it has, then what is appended, until the runtime calls
+/// [`finish_stream`](Self::finish_stream).
 ///
 /// ```
 /// use std::sync::Arc;
