@@ -346,8 +346,27 @@ impl Server {
     ///     .request_state_key(b"a shared secret of at least 32 bytes!!");
     /// # let _ = server;
     /// ```
-    pub fn request_state_key(mut self, secret: &[u8]) -> Server {
-        self.stateless.state_key = ring::hmac::Key::new(ring::hmac::HMAC_SHA256, secret);
+    pub fn request_state_key(self, secret: &[u8]) -> Server {
+        let keys = crate::store::RequestStateKeys::new(secret);
+        self.request_state_keys(Arc::new(crate::store::InMemoryKeyRing::new(keys)))
+    }
+
+    /// Where the keys `requestState` is sealed and opened with come from (default: an
+    /// [`InMemoryKeyRing`](crate::store::InMemoryKeyRing) with one random key). A ring with
+    /// previous keys lets a key be rotated without failing requests under way.
+    ///
+    /// ```
+    /// use std::sync::Arc;
+    /// use mcp_runtime::store::{InMemoryKeyRing, RequestStateKeys};
+    ///
+    /// let keys = RequestStateKeys::new(b"this month's shared secret, 32 bytes+")
+    ///     .with_previous(b"last month's shared secret, 32 bytes+");
+    /// let server = mcp_runtime::Server::new("demo", "1.0.0")
+    ///     .request_state_keys(Arc::new(InMemoryKeyRing::new(keys)));
+    /// # let _ = server;
+    /// ```
+    pub fn request_state_keys(mut self, ring: Arc<dyn crate::store::KeyRing>) -> Server {
+        self.stateless.keys = Arc::new(crate::store::KeyCache::new(ring));
         self
     }
 

@@ -1,6 +1,8 @@
 //! Support for the integration tests in `tests/`: a server on a loopback port of its own, and
 //! raw HTTP helpers to speak Streamable HTTP byte for byte (including wrongly, on purpose).
 
+pub mod stores;
+
 use std::net::TcpListener;
 use std::sync::mpsc;
 use std::thread;

@@ -5,8 +5,8 @@ use std::sync::atomic::{AtomicBool, AtomicUsize};
 use std::sync::{Arc, Mutex, OnceLock};
 use std::time::Duration;
 
+use crate::store::{InMemoryKeyRing, KeyCache};
 use bytes::Bytes;
-use ring::hmac;
 use serde::Deserialize;
 use serde_json::{json, Map, Value};
 use tokio::sync::mpsc;
@@ -27,7 +27,8 @@ use crate::tool::TaskSupport;
 pub(crate) struct StatelessConfig {
     pub(crate) ttl: Duration,
     pub(crate) cache_scope: CacheScope,
-    pub(crate) state_key: hmac::Key,
+    /// The keys `requestState` is sealed and opened with.
+    pub(crate) keys: Arc<KeyCache>,
     pub(crate) state_max_age: Duration,
     /// The tasks of the tasks extension, shared by every worker.
     pub(crate) tasks: Arc<TaskStore>,
@@ -35,12 +36,10 @@ pub(crate) struct StatelessConfig {
 
 impl Default for StatelessConfig {
     fn default() -> Self {
-        let mut secret = [0u8; 32];
-        getrandom::fill(&mut secret).expect("the operating system provides random bytes");
         StatelessConfig {
             ttl: Duration::ZERO,
             cache_scope: CacheScope::Private,
-            state_key: hmac::Key::new(hmac::HMAC_SHA256, &secret),
+            keys: Arc::new(KeyCache::new(Arc::new(InMemoryKeyRing::default()))),
             state_max_age: Duration::from_secs(3600),
             tasks: Arc::default(),
         }
@@ -197,9 +196,12 @@ impl ServerCore {
             None | Some(Value::Null) => {}
             Some(Value::String(state)) => {
                 let config = &self.stateless;
-                for (key, answer) in
-                    verify(&config.state_key, state, &binding, config.state_max_age)?
-                {
+                let keys = config.keys.opening().map_err(|error| {
+                    StatelessError::Unavailable(format!(
+                        "requestState cannot be checked now: {error}"
+                    ))
+                })?;
+                for (key, answer) in verify(&keys, state, &binding, config.state_max_age)? {
                     responses.entry(key).or_insert(answer);
                 }
             }
@@ -223,7 +225,7 @@ impl ServerCore {
             missing: Mutex::default(),
             cache: (handler == Handler::Resource).then(|| self.cache_hints()),
             server_info: self.server_info.clone(),
-            state_key: self.stateless.state_key.clone(),
+            keys: self.stateless.keys.clone(),
             request_id: request.id.clone(),
             may_become_task: AtomicBool::new(takes_tasks && task_support != TaskSupport::Forbidden),
             tasks: self.stateless.tasks.clone(),

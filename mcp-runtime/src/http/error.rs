@@ -8,7 +8,7 @@ use super::auth::Refusal;
 use crate::peer::{SessionRefused, TooManyFromAddress, TooManySessions};
 use crate::protocol::jsonrpc::encode;
 use crate::protocol::{DecodeError, ErrorCode, RequestId, RpcError};
-use crate::store::ReplayError;
+use crate::store::{ReplayError, StoreError};
 
 /// `-32001`: the session id is unknown or ended (the code the TypeScript SDK uses).
 const SESSION_NOT_FOUND: ErrorCode = ErrorCode(-32001);
@@ -52,6 +52,9 @@ pub(crate) enum HttpError {
         "Gone: {0}; the missed messages cannot be replayed, so the request must be sent again"
     )]
     EventsGone(ReplayError),
+    /// A store the request needs could not be reached: retry shortly.
+    #[error("Service Unavailable: {0}; retry shortly")]
+    StoreUnavailable(StoreError),
     #[error("Method Not Allowed: use POST, GET or DELETE")]
     MethodNotAllowed,
     /// A legacy HTTP+SSE endpoint asked with another method than its one (`GET` or `POST`).
@@ -117,9 +120,9 @@ impl ResponseError for HttpError {
             HttpError::MethodNotAllowed | HttpError::MethodNotAllowedHere(_) => {
                 StatusCode::METHOD_NOT_ALLOWED
             }
-            HttpError::TooManySessions(_) | HttpError::ShuttingDown(_) => {
-                StatusCode::SERVICE_UNAVAILABLE
-            }
+            HttpError::TooManySessions(_)
+            | HttpError::ShuttingDown(_)
+            | HttpError::StoreUnavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
             HttpError::TooManyFromAddress(_) => StatusCode::TOO_MANY_REQUESTS,
             HttpError::Auth(refusal) => refusal.status(),
         }
@@ -141,6 +144,9 @@ impl ResponseError for HttpError {
             }
             HttpError::MethodNotAllowedHere(allow) => {
                 response.insert_header((header::ALLOW, *allow));
+            }
+            HttpError::StoreUnavailable(_) => {
+                response.insert_header((header::RETRY_AFTER, "1"));
             }
             _ => {}
         }

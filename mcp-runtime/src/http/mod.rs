@@ -40,6 +40,7 @@ mod legacy_sse;
 mod request;
 mod resume;
 mod security;
+mod sessions;
 mod shutdown;
 mod sse;
 mod stateless;
@@ -47,7 +48,7 @@ mod stateless;
 mod tls;
 
 use std::io;
-use std::net::{IpAddr, SocketAddr, TcpListener, ToSocketAddrs};
+use std::net::{SocketAddr, TcpListener, ToSocketAddrs};
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -55,19 +56,18 @@ use actix_web::http::header;
 use actix_web::{web, HttpRequest, HttpResponse};
 
 use self::error::HttpError;
-use self::request::{Accepts, SESSION_HEADER};
-use self::resume::Resumed;
+use self::request::Accepts;
 use self::security::{AllowList, OriginPolicy};
 pub use self::shutdown::ShutdownHandle;
 #[cfg(feature = "tls")]
 pub use self::tls::{TlsConfig, TlsError};
-use crate::auth::{Identity, ProtectedResource, TokenVerifier};
+use crate::auth::{ProtectedResource, TokenVerifier};
 use crate::engine::ServerCore;
-use crate::engine::{Opened, Received, Reply};
+use crate::engine::{Received, Reply};
 use crate::peer::Outgoing;
-use crate::peer::{Session, SessionStore};
-use crate::protocol::{Message, RequestId};
-use crate::store::{EventStore, InMemoryEventStore};
+use crate::peer::{LiveSessions, Session};
+use crate::protocol::Message;
+use crate::store::{EventStore, InMemoryEventStore, InMemorySessionStore, SessionStore};
 
 /// The Streamable HTTP endpoint of a [`Server`](crate::Server): configure it, then mount
 /// [`service`](Self::service) in an actix-web `App` or call [`serve`](Self::serve).
@@ -88,7 +88,7 @@ enum Encryption {
 
 struct Endpoint {
     core: Arc<ServerCore>,
-    sessions: SessionStore,
+    sessions: LiveSessions,
     /// The open connections of the legacy HTTP+SSE transport.
     legacy: legacy_sse::Connections,
     shutdown: shutdown::Shutdown,
@@ -119,6 +119,8 @@ struct Config {
     drain_timeout: Duration,
     /// Where events of resumable streams are recorded; `None` turns resumption off.
     events: Option<Arc<dyn EventStore>>,
+    /// Where session records are kept.
+    session_store: Arc<dyn SessionStore>,
     /// Checks the bearer token of every request; `None`: no authentication.
     auth: Option<Arc<dyn TokenVerifier>>,
     protected_resource: Option<Arc<ProtectedResource>>,
@@ -145,6 +147,7 @@ impl Default for Config {
             cors: false,
             drain_timeout: Duration::from_secs(30),
             events: Some(Arc::new(InMemoryEventStore::default())),
+            session_store: Arc::new(InMemorySessionStore::new()),
             auth: None,
             protected_resource: None,
         }
@@ -158,7 +161,7 @@ impl StreamableHttp {
     }
 
     fn with_config(core: Arc<ServerCore>, config: Config) -> StreamableHttp {
-        let sessions = SessionStore::new(config.idle_timeout, config.max_sessions)
+        let sessions = LiveSessions::new(config.idle_timeout, config.max_sessions)
             .with_admission(
                 config.unused_session_timeout,
                 config.max_sessions_per_address,
@@ -331,6 +334,24 @@ impl StreamableHttp {
         self.reconfigure(|c| c.events = Some(store))
     }
 
+    /// Where the records of sessions are kept (default: [`InMemorySessionStore`]). The
+    /// endpoint stores a session's record before it answers `initialize`, keeps it alive
+    /// while the session is used (its TTL is the [idle timeout](Self::session_idle_timeout)),
+    /// and removes it when the session ends.
+    ///
+    /// ```
+    /// use std::sync::Arc;
+    /// use mcp_runtime::{Server, store::InMemorySessionStore};
+    ///
+    /// let http = Server::new("demo", "1.0.0")
+    ///     .into_http()
+    ///     .session_store(Arc::new(InMemorySessionStore::new()));
+    /// # let _ = http;
+    /// ```
+    pub fn session_store(self, store: Arc<dyn SessionStore>) -> StreamableHttp {
+        self.reconfigure(|c| c.session_store = store)
+    }
+
     /// Turns stream resumption off (default on): no event is recorded, a lost stream's
     /// remaining messages are dropped, and `Last-Event-ID` is ignored.
     pub fn without_resumption(self) -> StreamableHttp {
@@ -419,6 +440,7 @@ impl StreamableHttp {
     /// # }
     /// ```
     pub fn configure(&self, cfg: &mut web::ServiceConfig) {
+        self.shared.core.stateless.keys.prefetch();
         cfg.service(self.service());
         self.configure_auth(cfg);
         let config = &self.shared.config;
@@ -448,11 +470,12 @@ impl StreamableHttp {
     /// does not carry the legacy HTTP+SSE endpoints: mount with [`configure`](Self::configure)
     /// to get those too.
     pub fn service(&self) -> actix_web::Resource {
+        self.shared.core.stateless.keys.prefetch();
         web::resource(self.shared.config.path.as_str())
             .app_data(web::Data::from(self.shared.clone()))
             .route(web::post().to(post))
-            .route(web::get().to(get))
-            .route(web::delete().to(delete))
+            .route(web::get().to(sessions::get))
+            .route(web::delete().to(sessions::delete))
             .default_service(web::to(|| async {
                 Err::<HttpResponse, _>(HttpError::MethodNotAllowed)
             }))
@@ -565,28 +588,6 @@ fn default_max_connections() -> usize {
 }
 
 impl Endpoint {
-    /// The session a request names, if `caller` may use it: another subject's session is
-    /// "not found", so its existence does not leak.
-    fn session(
-        &self,
-        req: &HttpRequest,
-        id: Option<&RequestId>,
-        caller: Option<&Identity>,
-    ) -> Result<Arc<Session>, HttpError> {
-        let session_id = request::session_id(req.headers())
-            .ok_or_else(|| HttpError::MissingSession(id.cloned()))?;
-        let session = self
-            .sessions
-            .get(session_id)
-            .filter(|s| s.is_usable_by(caller.map(|c| c.subject())))
-            .ok_or_else(|| HttpError::UnknownSession(id.cloned()))?;
-        request::check_protocol_version(req.headers(), id)?;
-        if id.is_some() {
-            session.mark_used(); // a request: the session is in use
-        }
-        Ok(session)
-    }
-
     fn priming(&self, session: &Session) -> Option<Duration> {
         session
             .protocol_version()
@@ -677,7 +678,9 @@ async fn post(
     {
         Received::Nothing => Ok(HttpResponse::Accepted().finish()),
         Received::Opened(opened) => {
-            endpoint.opened(opened, caller.as_deref(), req.peer_addr().map(|a| a.ip()))
+            endpoint
+                .opened(opened, caller.as_deref(), req.peer_addr().map(|a| a.ip()))
+                .await
         }
         Received::Reply(Reply::Now(response) | Reply::Refused(response)) => {
             Ok(json_response(response.encode()))
@@ -713,122 +716,13 @@ async fn post(
     }
 }
 
-impl Endpoint {
-    /// Keeps the session `initialize` opened (owned by the caller, if authenticated) and
-    /// answers with its id.
-    /// The client's address counts toward its per-address session limit.
-    fn opened(
-        &self,
-        opened: Opened,
-        caller: Option<&Identity>,
-        peer: Option<IpAddr>,
-    ) -> Result<HttpResponse, HttpError> {
-        if let Some(caller) = caller {
-            opened.session.set_owner(caller.subject());
-        }
-        if let Some(peer) = peer {
-            opened.session.set_peer(peer);
-        }
-        let id = opened.session.id().to_owned();
-        self.sessions.insert(opened.session)?;
-        Ok(HttpResponse::Ok()
-            .content_type("application/json")
-            .insert_header((SESSION_HEADER, id))
-            .body(opened.response.encode()))
-    }
-}
-
-async fn get(req: HttpRequest, endpoint: web::Data<Endpoint>) -> Result<HttpResponse, HttpError> {
-    endpoint.config.policy.check(&req)?;
-    let caller = endpoint.authenticate(&req).await?;
-    if stateless::sessionless_new_version(req.headers()) {
-        // The stateless revision has no server-initiated stream: POST is all it uses.
-        return Err(HttpError::MethodNotAllowedHere("POST"));
-    }
-    if !Accepts::from_headers(req.headers()).sse {
-        return Err(HttpError::NotAcceptable("text/event-stream"));
-    }
-    let session = endpoint.session(&req, None, caller.as_deref())?;
-    let recorder = endpoint.recorder(&session);
-    let last_event = request::last_event_id(req.headers())?;
-    let resumed = match (last_event, &recorder) {
-        (Some((stream, after)), Some(recorder)) => {
-            match recorder.resume(&session, stream, after).await? {
-                Resumed::Call { missed, live } => {
-                    let keep_alive = endpoint.config.keep_alive;
-                    let body = sse::CallStream::resumed(missed, live, recorder.clone(), keep_alive);
-                    return Ok(sse_response().streaming(body));
-                }
-                Resumed::Session(missed) => Some(missed),
-            }
-        }
-        // Without resumption there is nothing to replay: a fresh stream.
-        _ => None,
-    };
-    let open = |resumed| {
-        sse::SessionStream::open(
-            &session,
-            resumed,
-            endpoint.priming(&session),
-            recorder.clone(),
-            endpoint.config.keep_alive,
-            endpoint.shutdown.draining(),
-        )
-    };
-    let stream = match open(resumed) {
-        Some(stream) => stream,
-        // The open stream's client may have just closed it: the server learns that only
-        // when writing, so write now rather than refuse until the next keep-alive.
-        None if closed_when_probed(&session).await => {
-            open(None).ok_or(HttpError::StreamAlreadyOpen)?
-        }
-        None => return Err(HttpError::StreamAlreadyOpen),
-    };
-    Ok(sse_response().streaming(stream))
-}
-
-/// Whether the session's open GET stream closes when written to a few times, 50 ms apart: a
-/// connection its client closed fails at the second write or so.
-async fn closed_when_probed(session: &Session) -> bool {
-    for _ in 0..10 {
-        if !session.stream_open() {
-            return true;
-        }
-        session.probe_stream();
-        tokio::time::sleep(Duration::from_millis(50)).await;
-    }
-    !session.stream_open()
-}
-
-async fn delete(
-    req: HttpRequest,
-    endpoint: web::Data<Endpoint>,
-) -> Result<HttpResponse, HttpError> {
-    endpoint.config.policy.check(&req)?;
-    let caller = endpoint.authenticate(&req).await?;
-    if stateless::sessionless_new_version(req.headers()) {
-        // No session to end on the stateless revision.
-        return Err(HttpError::MethodNotAllowedHere("POST"));
-    }
-    let id = request::session_id(req.headers()).ok_or(HttpError::MissingSession(None))?;
-    let usable = endpoint
-        .sessions
-        .get(id)
-        .is_some_and(|s| s.is_usable_by(caller.as_deref().map(|c| c.subject())));
-    if usable && endpoint.sessions.remove(id) {
-        Ok(HttpResponse::Ok().finish())
-    } else {
-        Err(HttpError::UnknownSession(None))
-    }
-}
-
 fn json_response(body: Vec<u8>) -> HttpResponse {
     HttpResponse::Ok()
         .content_type("application/json")
         .body(body)
 }
 
-fn sse_response() -> actix_web::HttpResponseBuilder {
+pub(super) fn sse_response() -> actix_web::HttpResponseBuilder {
     let mut builder = HttpResponse::Ok();
     builder
         .content_type("text/event-stream")

@@ -8,7 +8,10 @@
 //! stream only, and then, if the call still runs, the rest live, numbered on.
 
 use std::collections::HashMap;
+use std::future::Future;
+use std::pin::Pin;
 use std::sync::{Arc, Mutex};
+use std::task::{Context, Poll};
 use std::time::Duration;
 
 use bytes::Bytes;
@@ -18,7 +21,7 @@ use super::error::HttpError;
 use super::sse::EventWriter;
 use crate::peer::Outgoing;
 use crate::peer::Session;
-use crate::store::{EventStore, ReplayError};
+use crate::store::{EventStore, EventTail, ReplayError, StoreError, StoreFuture};
 
 /// What a resumable stream needs to record its events and to park.
 #[derive(Clone)]
@@ -29,25 +32,46 @@ pub(crate) struct Recorder {
 }
 
 impl Recorder {
-    /// Frames one message as the writer's next event and records it.
-    pub(crate) fn record(&self, writer: &mut EventWriter, json: &[u8]) -> Bytes {
+    /// Frames one message as the writer's next event and hands it to the store; the event
+    /// may be sent once the returned future resolves (store, then send).
+    pub(crate) fn record(&self, writer: &mut EventWriter, json: &[u8]) -> Storing {
         let seq = writer.seq;
         let event = writer.message(json);
-        self.store
-            .append(&self.session, writer.stream, seq, event.clone());
-        event
+        let stored = self.store.append(
+            &self.session,
+            writer.stream,
+            seq,
+            std::slice::from_ref(&event),
+        );
+        Storing { event, stored }
     }
 
     /// Hands a running call to a task that records its messages until a client claims it.
     /// `claims` is where claims of the stream arrive (from [`Streams::attach`]).
-    pub(crate) fn park(self, live: RunningCall, claims: Claims) {
+    /// `storing`: an event of the stream the store has not confirmed yet, stored first.
+    pub(crate) fn park(self, live: RunningCall, claims: Claims, storing: Option<Storing>) {
         // Streams are dropped on actix's workers, inside a runtime; outside one there is no
         // task to park on, and the call's messages are dropped as before resumability.
         let Ok(runtime) = tokio::runtime::Handle::try_current() else {
-            self.streams.finish(live.writer.stream);
+            self.finish(live.writer.stream);
             return;
         };
-        runtime.spawn(drain(live, self, claims));
+        runtime.spawn(async move {
+            if let Some(storing) = storing {
+                if storing.await.is_err() {
+                    self.finish(live.writer.stream);
+                    return;
+                }
+            }
+            drain(live, self, claims).await
+        });
+    }
+
+    /// The call of `stream` is over: nobody may claim it any more, and the store marks it
+    /// finished, which ends the tails of it.
+    pub(crate) fn finish(&self, stream: u64) {
+        self.streams.finish(stream);
+        crate::store::detach(self.store.finish_stream(&self.session, stream));
     }
 
     /// Hands `live` to the claimant behind `reply`; if it is gone, takes the stream back and
@@ -64,6 +88,24 @@ impl Recorder {
                 Some((live, claims))
             }
         }
+    }
+}
+
+/// An event on its way into the store: resolves to the event, to be sent, once it is stored.
+/// An in-memory store's is ready at once.
+pub(crate) struct Storing {
+    event: Bytes,
+    stored: StoreFuture<'static, Result<(), StoreError>>,
+}
+
+impl Future for Storing {
+    type Output = Result<Bytes, StoreError>;
+
+    fn poll(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
+        let this = &mut *self;
+        Pin::new(&mut this.stored)
+            .poll(cx)
+            .map_ok(|()| std::mem::take(&mut this.event))
     }
 }
 
@@ -180,18 +222,31 @@ async fn drain(mut live: RunningCall, recorder: Recorder, claims: Claims) {
             },
             message = live.messages.recv() => match message {
                 Some(Outgoing::Notification(json)) => {
-                    recorder.record(&mut live.writer, &json);
+                    // A store that fails cannot give the client these events back: stop
+                    // recording (the call goes on; its messages are dropped).
+                    if recorder.record(&mut live.writer, &json).await.is_err() {
+                        break;
+                    }
                 }
                 Some(Outgoing::CloseStream) => {}
                 Some(Outgoing::Response(response)) => {
-                    recorder.record(&mut live.writer, &response.encode());
+                    let _ = recorder.record(&mut live.writer, &response.encode()).await;
                     break;
                 }
                 None => break,
             },
         }
     }
-    recorder.streams.finish(stream);
+    recorder.finish(stream);
+}
+
+/// The answer to a resumption whose events cannot be replayed.
+fn replay_refused(error: ReplayError) -> HttpError {
+    match error {
+        ReplayError::UnknownStream(stream) => HttpError::UnknownStream(stream),
+        ReplayError::Store(error) => HttpError::StoreUnavailable(error),
+        gone => HttpError::EventsGone(gone),
+    }
 }
 
 /// What a `GET` with `Last-Event-ID` resumes.
@@ -203,6 +258,8 @@ pub(crate) enum Resumed {
     },
     /// The session's own server stream: the events missed, before a new one opens.
     Session(Vec<Bytes>),
+    /// A call's stream no call of this process holds: the store's replay then tail.
+    Tail(EventTail),
 }
 
 impl Recorder {
@@ -216,21 +273,27 @@ impl Recorder {
     ) -> Result<Resumed, HttpError> {
         let found = self.streams.find(&self.session, stream).await;
         let standalone = matches!(found, Found::Idle) && session.was_stream(stream);
+        if matches!(found, Found::Idle) && !standalone {
+            // No call runs on it here: it finished (its events end with the response), or
+            // runs elsewhere. Replay then tail: the store delivers the rest as it is stored,
+            // so an answer still on its way into the store is not missed.
+            return match self.store.tail(&self.session, stream, after).await {
+                Ok(tail) => Ok(Resumed::Tail(tail)),
+                Err(error) => Err(replay_refused(error)),
+            };
+        }
         // A stream that exists but recorded nothing yet has simply sent nothing; only a stream
         // no call and no session stream ever had is an unknown id.
         let known = !matches!(found, Found::Idle) || standalone;
-        let missed = match self.store.replay(&self.session, stream, after) {
+        let missed = match self.store.replay(&self.session, stream, after).await {
             Ok(events) => events,
             Err(ReplayError::UnknownStream(_)) if known => Vec::new(),
             Err(error) => {
                 if let Found::RunningCall(live) = found {
                     let claims = self.streams.attach(stream, &self.session);
-                    self.clone().park(live, claims);
+                    self.clone().park(live, claims, None);
                 }
-                return Err(match error {
-                    ReplayError::UnknownStream(stream) => HttpError::UnknownStream(stream),
-                    gone => HttpError::EventsGone(gone),
-                });
+                return Err(replay_refused(error));
             }
         };
         Ok(match found {
@@ -243,17 +306,19 @@ impl Recorder {
             _ if standalone => {
                 let mut missed = missed;
                 for later in session.streams_after(stream) {
-                    match self.store.replay(&self.session, later, 0) {
+                    match self.store.replay(&self.session, later, 0).await {
                         Ok(events) => missed.extend(events),
                         Err(ReplayError::UnknownStream(_)) => {} // it sent nothing
+                        Err(ReplayError::Store(error)) => {
+                            return Err(HttpError::StoreUnavailable(error))
+                        }
                         Err(gone) => return Err(HttpError::EventsGone(gone)),
                     }
                 }
                 Resumed::Session(missed)
             }
-            // A finished call (its stream is all recorded, the response last), or one whose
-            // holder did not hand it over in time: what was missed, and the client comes back
-            // after `retry`.
+            // A call whose holder did not hand it over in time: what was missed, and the
+            // client comes back after `retry`.
             Found::Busy | Found::Idle => Resumed::Call { missed, live: None },
         })
     }

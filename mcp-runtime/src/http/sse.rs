@@ -16,9 +16,10 @@ use futures_util::Stream;
 use tokio::sync::mpsc;
 use tokio_util::sync::CancellationToken;
 
-use super::resume::{Claims, Recorder, RunningCall};
+use super::resume::{Claims, Recorder, RunningCall, Storing};
 use crate::peer::Outgoing;
 use crate::peer::Session;
+use crate::store::{EventTail, StoreError};
 
 /// Stream ids are unique per process, so event ids (`<stream>-<seq>`) never collide across
 /// the streams of one session.
@@ -115,6 +116,9 @@ pub(crate) struct CallStream {
     claims: Option<Claims>,
     /// Comments while the call is quiet, so proxies keep a long call's stream open.
     keep_alive: tokio::time::Interval,
+    /// An event the store has not confirmed yet (a networked store's; an in-memory one
+    /// answers at once), and whether it is the response. It goes out first, once stored.
+    storing: Option<(Storing, bool)>,
 }
 
 impl CallStream {
@@ -140,6 +144,7 @@ impl CallStream {
             recorder,
             claims,
             keep_alive: keep_alive_ticker(keep_alive),
+            storing: None,
         }
     }
 
@@ -167,13 +172,50 @@ impl CallStream {
             recorder: Some(recorder),
             claims,
             keep_alive: keep_alive_ticker(keep_alive),
+            storing: None,
         }
     }
 
-    fn event(&mut self, json: &[u8]) -> Bytes {
-        match &self.recorder {
-            Some(recorder) => recorder.record(&mut self.writer, json),
-            None => self.writer.message(json),
+    /// Sends `json` as the next event, once it is stored on a resumable stream; `last`: it is
+    /// the response.
+    fn send(
+        &mut self,
+        json: &[u8],
+        last: bool,
+        cx: &mut Context<'_>,
+    ) -> Poll<Option<Result<Bytes, Infallible>>> {
+        let Some(recorder) = &self.recorder else {
+            let event = self.writer.message(json);
+            return self.sent(Ok(event), last);
+        };
+        let mut storing = recorder.record(&mut self.writer, json);
+        match Pin::new(&mut storing).poll(cx) {
+            Poll::Ready(stored) => self.sent(stored, last),
+            Poll::Pending => {
+                self.storing = Some((storing, last));
+                Poll::Pending
+            }
+        }
+    }
+
+    fn sent(
+        &mut self,
+        stored: Result<Bytes, StoreError>,
+        last: bool,
+    ) -> Poll<Option<Result<Bytes, Infallible>>> {
+        match stored {
+            Ok(event) => {
+                if last {
+                    self.finish();
+                }
+                Poll::Ready(Some(Ok(event)))
+            }
+            // Not stored: a resume could not give it back, so it is not sent either. The
+            // stream ends; the call goes on, unrecorded.
+            Err(_) => {
+                self.finish();
+                Poll::Ready(None)
+            }
         }
     }
 
@@ -181,7 +223,7 @@ impl CallStream {
     fn finish(&mut self) {
         self.messages = None;
         if let Some(recorder) = &self.recorder {
-            recorder.streams.finish(self.writer.stream);
+            recorder.finish(self.writer.stream);
         }
     }
 
@@ -206,7 +248,8 @@ impl CallStream {
                 .streams
                 .attach(live.writer.stream, &recorder.session),
         };
-        recorder.park(live, claims);
+        let storing = self.storing.take().map(|(storing, _)| storing);
+        recorder.park(live, claims, storing);
     }
 
     /// Whether a resuming client claimed this stream; if so, the call went to it.
@@ -243,6 +286,14 @@ impl Stream for CallStream {
 
     fn poll_next(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<Self::Item>> {
         let this = &mut *self;
+        // An event being stored goes out before anything else, and before the stream can be
+        // handed over (its number is taken).
+        if let Some((storing, last)) = this.storing.as_mut() {
+            let stored = ready!(Pin::new(storing).poll(cx));
+            let last = *last;
+            this.storing = None;
+            return this.sent(stored, last);
+        }
         // Claimed: the resuming client's stream carries the call on; this one just ends (what
         // it had queued is recorded, and replayed there).
         if this.poll_claimed(cx) {
@@ -263,13 +314,9 @@ impl Stream for CallStream {
                 }
             };
             match message {
-                Some(Outgoing::Notification(json)) => {
-                    return Poll::Ready(Some(Ok(this.event(&json))));
-                }
+                Some(Outgoing::Notification(json)) => return this.send(&json, false, cx),
                 Some(Outgoing::Response(response)) => {
-                    let event = this.event(&response.encode());
-                    this.finish();
-                    return Poll::Ready(Some(Ok(event)));
+                    return this.send(&response.encode(), true, cx)
                 }
                 Some(Outgoing::CloseStream) if this.recorder.is_some() => {
                     this.park();
@@ -295,6 +342,47 @@ impl Drop for CallStream {
     }
 }
 
+/// The body of a resumption served from the store alone ([`EventStore::tail`]): its events
+/// as they come, keep-alive comments while it waits, the end when the stream is finished. An
+/// error while tailing ends the body (the client resumes again, and is told then).
+///
+/// [`EventStore::tail`]: crate::store::EventStore::tail
+pub(crate) struct TailStream {
+    tail: Option<EventTail>,
+    ticker: tokio::time::Interval,
+}
+
+impl TailStream {
+    pub(crate) fn new(tail: EventTail, keep_alive: Duration) -> TailStream {
+        TailStream {
+            tail: Some(tail),
+            ticker: keep_alive_ticker(keep_alive),
+        }
+    }
+}
+
+impl Stream for TailStream {
+    type Item = Result<Bytes, Infallible>;
+
+    fn poll_next(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<Self::Item>> {
+        let this = &mut *self;
+        let Some(tail) = this.tail.as_mut() else {
+            return Poll::Ready(None);
+        };
+        match tail.as_mut().poll_next(cx) {
+            Poll::Ready(Some(Ok(event))) => Poll::Ready(Some(Ok(event))),
+            Poll::Ready(Some(Err(_)) | None) => {
+                this.tail = None;
+                Poll::Ready(None)
+            }
+            Poll::Pending => {
+                ready!(this.ticker.poll_tick(cx));
+                Poll::Ready(Some(Ok(Bytes::from_static(KEEP_ALIVE))))
+            }
+        }
+    }
+}
+
 /// The body of a session's GET stream: priming, then the session's own messages (list
 /// changes, resource updates) and keep-alive comments, until the session ends or the client
 /// leaves. Dropping it frees the session's stream slot.
@@ -305,6 +393,8 @@ pub(crate) struct SessionStream {
     recorder: Option<Recorder>,
     ended: Pin<Box<dyn Future<Output = ()> + Send>>,
     ticker: tokio::time::Interval,
+    /// An event the store has not confirmed yet; it goes out first, once stored.
+    storing: Option<Storing>,
 }
 
 impl SessionStream {
@@ -338,6 +428,7 @@ impl SessionStream {
             recorder,
             ended,
             ticker: keep_alive_ticker(keep_alive),
+            storing: None,
         })
     }
 }
@@ -347,6 +438,12 @@ impl Stream for SessionStream {
 
     fn poll_next(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<Self::Item>> {
         let this = &mut *self;
+        if let Some(storing) = this.storing.as_mut() {
+            let stored = ready!(Pin::new(storing).poll(cx));
+            this.storing = None;
+            // Not stored: the stream ends rather than send what a resume could not replay.
+            return Poll::Ready(stored.ok().map(Ok));
+        }
         if let Some(event) = this.queued.pop_front() {
             return Poll::Ready(Some(Ok(event)));
         }
@@ -360,11 +457,17 @@ impl Stream for SessionStream {
                 return Poll::Ready(Some(Ok(Bytes::from_static(KEEP_ALIVE))));
             }
             Poll::Ready(Some(json)) => {
-                let event = match &this.recorder {
-                    Some(recorder) => recorder.record(&mut this.writer, &json),
-                    None => this.writer.message(&json),
+                let Some(recorder) = &this.recorder else {
+                    return Poll::Ready(Some(Ok(this.writer.message(&json))));
                 };
-                return Poll::Ready(Some(Ok(event)));
+                let mut storing = recorder.record(&mut this.writer, &json);
+                return match Pin::new(&mut storing).poll(cx) {
+                    Poll::Ready(stored) => Poll::Ready(stored.ok().map(Ok)),
+                    Poll::Pending => {
+                        this.storing = Some(storing);
+                        Poll::Pending
+                    }
+                };
             }
             // The session closed its end: it is over.
             Poll::Ready(None) => return Poll::Ready(None),

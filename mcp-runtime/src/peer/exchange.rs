@@ -14,8 +14,11 @@
 //! - for a task-supporting tool called by a client that takes tasks, turns the call into a
 //!   task ([`Task`]) when the tool first waits on anything but the client.
 //!
-//! `requestState` carries the answers of earlier rounds, signed with HMAC-SHA256 under a key of
-//! the server's (random per process unless [`Server::request_state_key`](crate::Server::request_state_key) sets one), so a client
+//! `requestState` carries the answers of earlier rounds, signed with HMAC-SHA256 under the current
+//! key of the server's [`KeyRing`] (random per process unless
+//! [`Server::request_state_key`](crate::Server::request_state_key) or
+//! [`Server::request_state_keys`](crate::Server::request_state_keys) sets one; opened with any
+//! key of the ring), so a client
 //! cannot forge answers it never gave for a round, nor move state from one tool to another.
 
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
@@ -37,6 +40,7 @@ use crate::protocol::meta::{self, CacheScope, StatelessError};
 use crate::protocol::{
     Implementation, LoggingLevel, ProtocolVersion, RequestId, Response, RpcError,
 };
+use crate::store::{KeyCache, RequestStateKeys};
 
 /// What a stateless request's handler shares with the runtime: its log level, the client's
 /// answers to earlier questions, and the questions it asks now.
@@ -58,7 +62,7 @@ pub(crate) struct Exchange {
     /// Caching hints for this request's result, when it is a cacheable one.
     pub(crate) cache: Option<(u64, CacheScope)>,
     pub(crate) server_info: Arc<Value>,
-    pub(crate) state_key: hmac::Key,
+    pub(crate) keys: Arc<KeyCache>,
     /// The revision the request names.
     pub(crate) version: ProtocolVersion,
     /// The client capabilities the request declares.
@@ -171,22 +175,28 @@ impl Exchange {
             .await;
             match outcome {
                 Some(result) => result,
-                None => Ok(self.input_required()),
+                None => self.input_required().await,
             }
         })
     }
 
-    fn input_required(&self) -> Value {
+    async fn input_required(&self) -> Result<Value, RpcError> {
+        let keys = self.keys.sealing().await.map_err(|error| {
+            RpcError::new(
+                crate::protocol::ErrorCode::INTERNAL_ERROR,
+                format!("requestState cannot be sealed: {error}"),
+            )
+        })?;
         let state = RequestState {
             b: self.binding.clone(),
             r: lock(&self.used).clone(),
             t: now_secs(),
         };
-        json!({
+        Ok(json!({
             "resultType": "input_required",
             "inputRequests": Value::Object(lock(&self.asked).clone()),
-            "requestState": sign(&self.state_key, &state),
-        })
+            "requestState": sign(keys.sealing(), &state),
+        }))
     }
 
     /// The final form of a handler's outcome on the stateless wire: `resultType`, caching
@@ -229,7 +239,7 @@ pub(crate) fn sign(key: &hmac::Key, state: &RequestState) -> String {
 
 /// The answers a `requestState` carries, if it is intact, this request's and fresh.
 pub(crate) fn verify(
-    key: &hmac::Key,
+    keys: &RequestStateKeys,
     state: &str,
     binding: &str,
     max_age: Duration,
@@ -241,8 +251,12 @@ pub(crate) fn verify(
     let tag = URL_SAFE_NO_PAD
         .decode(tag)
         .map_err(|_| invalid("is malformed"))?;
-    hmac::verify(key, payload.as_bytes(), &tag)
-        .map_err(|_| invalid("failed its integrity check"))?;
+    if !keys
+        .opening()
+        .any(|key| hmac::verify(key, payload.as_bytes(), &tag).is_ok())
+    {
+        return Err(invalid("failed its integrity check"));
+    }
     let state: RequestState = URL_SAFE_NO_PAD
         .decode(payload)
         .ok()
@@ -310,7 +324,7 @@ mod tests {
 
     #[test]
     fn request_state_is_bound_signed_and_expires() {
-        let key = hmac::Key::new(hmac::HMAC_SHA256, b"k");
+        let key = RequestStateKeys::new(b"k");
         let mut answers = Map::new();
         answers.insert("a".into(), json!({"action": "accept"}));
         let state = RequestState {
@@ -318,7 +332,7 @@ mod tests {
             r: answers.clone(),
             t: now_secs(),
         };
-        let signed = sign(&key, &state);
+        let signed = sign(key.sealing(), &state);
         let hour = Duration::from_secs(3600);
         assert_eq!(
             verify(&key, &signed, "tools/call:x", hour).unwrap(),
@@ -329,12 +343,15 @@ mod tests {
             "other tool"
         );
         assert!(verify(&key, &format!("{signed}-TAMPERED"), "tools/call:x", hour).is_err());
-        let other = hmac::Key::new(hmac::HMAC_SHA256, b"other");
+        let other = RequestStateKeys::new(b"other");
         assert!(
             verify(&other, &signed, "tools/call:x", hour).is_err(),
             "other key"
         );
-        let old = sign(&key, &RequestState { t: 0, ..state });
+        // Rotated: the ring that took a new key still opens what the old one sealed.
+        let rotated = RequestStateKeys::new(b"other").with_previous(b"k");
+        assert!(verify(&rotated, &signed, "tools/call:x", hour).is_ok());
+        let old = sign(key.sealing(), &RequestState { t: 0, ..state });
         assert!(verify(&key, &old, "tools/call:x", hour).is_err(), "expired");
     }
 }

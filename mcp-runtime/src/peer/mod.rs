@@ -16,7 +16,7 @@ use serde_json::Value;
 
 pub(crate) use self::exchange::{complete, stateless_error, verify, CancelOnDrop, Exchange};
 pub(crate) use self::session::{
-    new_session_id, CallRefused, Session, SessionRefused, SessionStore, TooManyFromAddress,
+    new_session_id, CallRefused, LiveSessions, Session, SessionRefused, TooManyFromAddress,
     TooManySessions,
 };
 pub(crate) use self::task::{TaskStore, TASKS_EXTENSION};

@@ -15,7 +15,7 @@ use tokio_util::sync::CancellationToken;
 use crate::protocol::{
     Implementation, LoggingLevel, ProtocolVersion, RequestId, Response, RpcError,
 };
-use crate::store::EventStore;
+use crate::store::{self, EventStore, SessionRecord, StoreError, StoreFuture};
 
 /// Where the answer to a server→client request goes: the tool waiting for it.
 pub(crate) type PendingReply = oneshot::Sender<Result<Value, RpcError>>;
@@ -61,6 +61,10 @@ pub struct Session {
     /// Whether the client sent a request beyond `initialize`: a session never used expires
     /// sooner than an idle one.
     used: AtomicBool,
+    /// Where the session's record is kept, once it was stored, and for how long untouched.
+    records: OnceLock<(Arc<dyn store::SessionStore>, Duration)>,
+    /// When the record was last created or touched (see `now_ms`).
+    stored_ms: AtomicU64,
 }
 
 impl Session {
@@ -87,7 +91,33 @@ impl Session {
             peer: OnceLock::new(),
             opened_ms: now_ms(),
             used: AtomicBool::new(false),
+            records: OnceLock::new(),
+            stored_ms: AtomicU64::new(now_ms()),
         }
+    }
+
+    /// What a replica needs to serve this session (see [`SessionRecord`]).
+    pub(crate) fn record(&self) -> SessionRecord {
+        SessionRecord {
+            id: self.id.to_string(),
+            protocol_version: self.protocol_version.as_str().to_owned(),
+            client_info: self.client_info.clone(),
+            client_capabilities: self.client_capabilities.clone(),
+            owner: self.owner.get().cloned(),
+            log_level: self.log_level(),
+        }
+    }
+
+    /// Keeps this session's record in `records`, and there from now on; resolves once stored.
+    pub(crate) fn store_in(
+        &self,
+        records: Arc<dyn store::SessionStore>,
+        ttl: Duration,
+    ) -> StoreFuture<'static, Result<(), StoreError>> {
+        let created = records.create(self.record(), ttl);
+        let _ = self.records.set((records, ttl));
+        self.stored_ms.store(now_ms(), Ordering::Relaxed);
+        created
     }
 
     /// Records the subject that opened the session; only it may use the session from now on.
@@ -166,6 +196,9 @@ impl Session {
 
     pub(crate) fn set_log_level(&self, level: LoggingLevel) {
         self.log_level.store(level as u8, Ordering::Relaxed);
+        if let Some((records, _)) = self.records.get() {
+            store::detach(records.update(self.record()));
+        }
     }
 
     /// Registers a call, if its id is free and the session runs fewer than `limit` calls.
@@ -298,7 +331,22 @@ impl Session {
     }
 
     pub(crate) fn touch(&self) {
-        self.last_active_ms.store(now_ms(), Ordering::Relaxed);
+        let now = now_ms();
+        self.last_active_ms.store(now, Ordering::Relaxed);
+        // The stored record is kept alive too, a few times per TTL at most: a networked
+        // store is not asked on every request.
+        if let Some((records, ttl)) = self.records.get() {
+            let every = (ttl.as_millis() as u64 / 4).max(1_000);
+            let stored = self.stored_ms.load(Ordering::Relaxed);
+            if now.saturating_sub(stored) >= every
+                && self
+                    .stored_ms
+                    .compare_exchange(stored, now, Ordering::Relaxed, Ordering::Relaxed)
+                    .is_ok()
+            {
+                store::detach(records.touch(&self.id, *ttl));
+            }
+        }
     }
 
     fn idle_for(&self, now: u64) -> Duration {
@@ -383,7 +431,7 @@ pub(crate) enum CallRefused {
 
 /// Every live session of one server, bounded in count (in all and per client address) and in
 /// idle time.
-pub(crate) struct SessionStore {
+pub(crate) struct LiveSessions {
     sessions: RwLock<HashMap<Arc<str>, Arc<Session>>>,
     idle_timeout: Duration,
     /// How long a session that was never used (no request after `initialize`) is kept.
@@ -415,9 +463,9 @@ pub(crate) enum SessionRefused {
     PerAddress(#[from] TooManyFromAddress),
 }
 
-impl SessionStore {
-    pub(crate) fn new(idle_timeout: Duration, max_sessions: usize) -> SessionStore {
-        SessionStore {
+impl LiveSessions {
+    pub(crate) fn new(idle_timeout: Duration, max_sessions: usize) -> LiveSessions {
+        LiveSessions {
             sessions: RwLock::new(HashMap::new()),
             idle_timeout,
             unused_timeout: idle_timeout,
@@ -437,7 +485,7 @@ impl SessionStore {
     }
 
     /// Forget a session's stored events when it ends.
-    pub(crate) fn with_events(mut self, events: Option<Arc<dyn EventStore>>) -> SessionStore {
+    pub(crate) fn with_events(mut self, events: Option<Arc<dyn EventStore>>) -> LiveSessions {
         self.events = events;
         self
     }
@@ -445,7 +493,10 @@ impl SessionStore {
     fn end(&self, session: &Session) {
         session.close();
         if let Some(events) = &self.events {
-            events.forget_session(session.id());
+            store::detach(events.forget_session(session.id()));
+        }
+        if let Some((records, _)) = session.records.get() {
+            store::detach(records.remove(session.id()));
         }
     }
 
@@ -580,21 +631,21 @@ mod tests {
 
     #[test]
     fn store_is_bounded_and_sweeps_idle_sessions() {
-        let store = SessionStore::new(Duration::from_millis(0), 2);
+        let store = LiveSessions::new(Duration::from_millis(0), 2);
         store.insert(session()).unwrap();
         store.insert(session()).unwrap();
         // Both are idle (timeout 0), so the third insert sweeps them instead of failing.
         store.insert(session()).unwrap();
         assert_eq!(store.len(), 1);
 
-        let busy = SessionStore::new(Duration::from_secs(3600), 1);
+        let busy = LiveSessions::new(Duration::from_secs(3600), 1);
         busy.insert(session()).unwrap();
         assert!(busy.insert(session()).is_err());
     }
 
     #[test]
     fn sessions_with_running_calls_are_not_swept() {
-        let store = SessionStore::new(Duration::from_millis(0), 1);
+        let store = LiveSessions::new(Duration::from_millis(0), 1);
         let s = session();
         assert!(s
             .begin_call(&RequestId::Number(1), CancellationToken::new(), 8)

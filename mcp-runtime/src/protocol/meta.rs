@@ -58,6 +58,9 @@ pub(crate) enum StatelessError {
     /// `inputResponses` or `requestState` cannot be used (`-32602`).
     #[error("Invalid params: {0}")]
     InvalidInput(String),
+    /// What the request needs from a store cannot be had now (`-32603`).
+    #[error("Internal error: {0}")]
+    Unavailable(String),
 }
 
 impl StatelessError {
@@ -88,6 +91,7 @@ impl StatelessError {
                 error
             }
             StatelessError::MethodNotFound(method) => RpcError::method_not_found(method),
+            StatelessError::Unavailable(_) => RpcError::new(ErrorCode::INTERNAL_ERROR, message),
         }
     }
 }

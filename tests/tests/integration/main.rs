@@ -25,5 +25,6 @@ mod schemas;
 mod shutdown;
 mod stateless;
 mod stdio;
+mod stores;
 mod streamable_http;
 mod tls;

@@ -2,12 +2,50 @@
 //! a stream the tool closes, or the client drops, is resumed with `GET` + `Last-Event-ID`, and
 //! the client receives exactly the events of that stream it missed, then the rest.
 
-use std::sync::Arc;
 use std::time::Duration;
 
-use mcp_runtime::{mcp_tool, store::InMemoryEventStore, Ctx, Server};
+use mcp_runtime::{mcp_tool, Ctx, Server};
 use serde_json::{json, Value};
+use tests::stores::Stores;
 use tests::{still_serves, tool_call, EventReader, TestServer};
+
+/// Each test runs twice: with the in-memory stores, and with stores that answer every call a
+/// few milliseconds late (as a networked store would).
+macro_rules! against_both_stores {
+    ($($name:ident),* $(,)?) => {
+        mod in_memory {
+            $(
+                #[tokio::test]
+                async fn $name() {
+                    super::$name(super::Stores::InMemory).await
+                }
+            )*
+        }
+        mod delayed {
+            $(
+                #[tokio::test]
+                async fn $name() {
+                    super::$name(super::Stores::Delayed).await
+                }
+            )*
+        }
+    };
+}
+
+against_both_stores!(
+    a_stream_the_tool_closes_resumes_with_exactly_the_missed_events,
+    a_client_that_drops_mid_call_resumes_and_gets_the_rest,
+    a_resuming_client_takes_the_stream_over_from_a_connection_that_looks_alive,
+    a_finished_call_is_replayed_whole_from_the_store,
+    a_resumption_carries_its_own_stream_and_no_other,
+    bad_unknown_and_foreign_event_ids_are_refused_and_hurt_no_one,
+    events_dropped_by_the_store_budget_are_reported_gone,
+    the_standalone_stream_resumes_and_stays_single,
+    without_resumption_a_close_request_keeps_the_stream,
+    a_quiet_call_stream_gets_keep_alive_comments,
+    resuming_the_standalone_stream_twice_replays_it_again,
+    a_get_stream_reopens_right_after_its_client_closed_it,
+);
 
 /// Logs `before`, closes its stream, then logs `n` steps and answers.
 #[mcp_tool]
@@ -44,8 +82,8 @@ fn server() -> Server {
         .tool::<add>()
 }
 
-fn start() -> TestServer {
-    TestServer::start(server().into_http())
+fn start(stores: Stores) -> TestServer {
+    TestServer::start(stores.apply(server().into_http()))
 }
 
 async fn open_call(server: &TestServer, session: &str, body: Value) -> EventReader {
@@ -99,9 +137,8 @@ fn seq_of(id: &str) -> (u64, u64) {
     (stream.parse().unwrap(), seq.parse().unwrap())
 }
 
-#[tokio::test]
-async fn a_stream_the_tool_closes_resumes_with_exactly_the_missed_events() {
-    let server = start();
+async fn a_stream_the_tool_closes_resumes_with_exactly_the_missed_events(stores: Stores) {
+    let server = start(stores);
     let s = server.session().await;
     let mut post = open_call(&server, &s, tool_call(1, "polled", json!({"n": 3}))).await;
     let before = rest(&mut post).await;
@@ -132,9 +169,8 @@ async fn a_stream_the_tool_closes_resumes_with_exactly_the_missed_events() {
     still_serves(&server, &s).await;
 }
 
-#[tokio::test]
-async fn a_client_that_drops_mid_call_resumes_and_gets_the_rest() {
-    let server = start();
+async fn a_client_that_drops_mid_call_resumes_and_gets_the_rest(stores: Stores) {
+    let server = start(stores);
     let s = server.session().await;
     let mut post = open_call(
         &server,
@@ -159,11 +195,12 @@ async fn a_client_that_drops_mid_call_resumes_and_gets_the_rest() {
     );
 }
 
-#[tokio::test]
-async fn a_resuming_client_takes_the_stream_over_from_a_connection_that_looks_alive() {
+async fn a_resuming_client_takes_the_stream_over_from_a_connection_that_looks_alive(
+    stores: Stores,
+) {
     // The old connection is still open as far as the server can tell (a network change the
     // server has not noticed): the resuming GET claims the stream and the old body ends.
-    let server = start();
+    let server = start(stores);
     let s = server.session().await;
     let mut old = open_call(
         &server,
@@ -193,9 +230,8 @@ async fn a_resuming_client_takes_the_stream_over_from_a_connection_that_looks_al
     );
 }
 
-#[tokio::test]
-async fn a_finished_call_is_replayed_whole_from_the_store() {
-    let server = start();
+async fn a_finished_call_is_replayed_whole_from_the_store(stores: Stores) {
+    let server = start(stores);
     let s = server.session().await;
     let mut post = open_call(
         &server,
@@ -212,9 +248,8 @@ async fn a_finished_call_is_replayed_whole_from_the_store() {
     assert_eq!(after.last().unwrap()["id"], 7);
 }
 
-#[tokio::test]
-async fn a_resumption_carries_its_own_stream_and_no_other() {
-    let server = start();
+async fn a_resumption_carries_its_own_stream_and_no_other(stores: Stores) {
+    let server = start(stores);
     let s = server.session().await;
     let mut one = open_call(&server, &s, tool_call(1, "polled", json!({"n": 2}))).await;
     let mut two = open_call(&server, &s, tool_call(2, "polled", json!({"n": 2}))).await;
@@ -231,9 +266,8 @@ async fn a_resumption_carries_its_own_stream_and_no_other() {
     assert_eq!(after.iter().filter_map(log_text).count(), 2);
 }
 
-#[tokio::test]
-async fn bad_unknown_and_foreign_event_ids_are_refused_and_hurt_no_one() {
-    let server = start();
+async fn bad_unknown_and_foreign_event_ids_are_refused_and_hurt_no_one(stores: Stores) {
+    let server = start(stores);
     let s = server.session().await;
     let other = server.session().await;
     let mut post = open_call(&server, &other, tool_call(1, "polled", json!({"n": 1}))).await;
@@ -265,13 +299,8 @@ async fn bad_unknown_and_foreign_event_ids_are_refused_and_hurt_no_one() {
     assert_eq!(json_of(after.last().unwrap())["id"], 1);
 }
 
-#[tokio::test]
-async fn events_dropped_by_the_store_budget_are_reported_gone() {
-    let server = TestServer::start(
-        server()
-            .into_http()
-            .event_store(Arc::new(InMemoryEventStore::new(600))),
-    );
+async fn events_dropped_by_the_store_budget_are_reported_gone(stores: Stores) {
+    let server = TestServer::start(server().into_http().event_store(stores.events(600)));
     let s = server.session().await;
     let mut post = open_call(&server, &s, tool_call(1, "polled", json!({"n": 12}))).await;
     let before = rest(&mut post).await;
@@ -292,9 +321,8 @@ async fn events_dropped_by_the_store_budget_are_reported_gone() {
     still_serves(&server, &s).await;
 }
 
-#[tokio::test]
-async fn the_standalone_stream_resumes_and_stays_single() {
-    let server = start();
+async fn the_standalone_stream_resumes_and_stays_single(stores: Stores) {
+    let server = start(stores);
     let s = server.session().await;
     let get = |last: Option<&str>| {
         let mut request = server.get(&s);
@@ -323,9 +351,8 @@ async fn the_standalone_stream_resumes_and_stays_single() {
     assert_eq!(get(None).await.unwrap().status(), 409);
 }
 
-#[tokio::test]
-async fn without_resumption_a_close_request_keeps_the_stream() {
-    let server = TestServer::start(server().into_http().without_resumption());
+async fn without_resumption_a_close_request_keeps_the_stream(stores: Stores) {
+    let server = TestServer::start(stores.apply(server().into_http()).without_resumption());
     let s = server.session().await;
     let mut post = open_call(&server, &s, tool_call(1, "polled", json!({"n": 2}))).await;
     let events = rest(&mut post).await;
@@ -348,10 +375,13 @@ async fn without_resumption_a_close_request_keeps_the_stream() {
     assert_eq!(response.status(), 200);
 }
 
-#[tokio::test]
-async fn a_quiet_call_stream_gets_keep_alive_comments() {
+async fn a_quiet_call_stream_gets_keep_alive_comments(stores: Stores) {
     // Proxies cut streams that stay silent; a quiet tool's stream says it is alive.
-    let server = TestServer::start(server().into_http().keep_alive(Duration::from_millis(50)));
+    let server = TestServer::start(
+        stores
+            .apply(server().into_http())
+            .keep_alive(Duration::from_millis(50)),
+    );
     let s = server.session().await;
     let mut post = open_call(
         &server,
@@ -399,11 +429,10 @@ async fn next_message(reader: &mut EventReader) -> (String, String) {
 /// A client whose resumption got lost resumes again with the same `Last-Event-ID`: it gets the
 /// replay again, including what the lost resumption carried, not a claim that the stream
 /// never existed.
-#[tokio::test]
-async fn resuming_the_standalone_stream_twice_replays_it_again() {
+async fn resuming_the_standalone_stream_twice_replays_it_again(stores: Stores) {
     let definition = server();
     let handle = definition.handle();
-    let server = TestServer::start(definition.into_http());
+    let server = TestServer::start(stores.apply(definition.into_http()));
     let s = server.session().await;
     let mut first = EventReader::new(get_stream(&server, &s, None).send().await.unwrap());
     let priming = first.expect(Duration::from_secs(5)).await.id.unwrap();
@@ -451,9 +480,8 @@ async fn resuming_the_standalone_stream_twice_replays_it_again() {
 
 /// A client that closes its GET stream and opens a new one at once is not told for the next
 /// keep-alive interval (15 s here) that one is already open.
-#[tokio::test]
-async fn a_get_stream_reopens_right_after_its_client_closed_it() {
-    let server = start();
+async fn a_get_stream_reopens_right_after_its_client_closed_it(stores: Stores) {
+    let server = start(stores);
     let s = server.session().await;
     for _ in 0..3 {
         let response = get_stream(&server, &s, None).send().await.unwrap();

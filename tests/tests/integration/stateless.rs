@@ -204,7 +204,7 @@ async fn send(
 }
 
 /// A well-formed 2026 request with `params` plus `_meta` declaring `capabilities`.
-async fn modern(
+pub(super) async fn modern(
     server: &TestServer,
     method: &str,
     mut params: Value,
@@ -215,7 +215,7 @@ async fn modern(
     send(server, 9, method, params, headers).await
 }
 
-fn assert_error(
+pub(super) fn assert_error(
     (status, messages): &(u16, Vec<Value>),
     want_status: u16,
     code: i64,
