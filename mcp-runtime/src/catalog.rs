@@ -31,6 +31,42 @@ pub(crate) struct RegisteredTool {
     /// Structured results are wrapped as `{"result": ...}` to match the output schema.
     pub(crate) wraps_output: bool,
     pub(crate) call: ToolCall,
+    /// The parameters whose value a 2026 request repeats in an `Mcp-Param-*` header
+    /// (`x-mcp-header` in the input schema), read from the definition once.
+    pub(crate) param_headers: Box<[ParamHeader]>,
+}
+
+/// A parameter declared with `x-mcp-header`: its argument must also be sent as a header.
+pub(crate) struct ParamHeader {
+    /// The argument's name.
+    pub(crate) param: String,
+    /// The header's name as the schema spells it, after `Mcp-Param-`.
+    pub(crate) header: String,
+    /// `mcp-param-<header>`, lower-case: the name to look up.
+    pub(crate) lookup: String,
+}
+
+impl ParamHeader {
+    fn of(definition: &Value) -> Box<[ParamHeader]> {
+        let Some(properties) = definition
+            .get("inputSchema")
+            .and_then(|s| s.get("properties"))
+            .and_then(Value::as_object)
+        else {
+            return Box::default();
+        };
+        properties
+            .iter()
+            .filter_map(|(param, schema)| {
+                let header = schema.get("x-mcp-header")?.as_str()?;
+                Some(ParamHeader {
+                    param: param.clone(),
+                    header: header.to_owned(),
+                    lookup: format!("mcp-param-{}", header.to_ascii_lowercase()),
+                })
+            })
+            .collect()
+    }
 }
 
 /// What serving a call needs to know of a tool, beyond its definition.
@@ -125,6 +161,7 @@ impl Catalog {
             definition,
             wraps_output,
             call: ToolCall::Static(T::call),
+            param_headers: Box::default(),
         });
         Ok(())
     }
@@ -142,11 +179,13 @@ impl Catalog {
             definition: parts.definition,
             wraps_output: false,
             call: parts.call,
+            param_headers: Box::default(),
         });
         Ok(())
     }
 
-    fn push_tool(&mut self, tool: RegisteredTool) {
+    fn push_tool(&mut self, mut tool: RegisteredTool) {
+        tool.param_headers = ParamHeader::of(&tool.definition);
         self.tool_index
             .insert(tool.spec.name.clone(), self.tools.len());
         self.tools.push(Arc::new(tool));

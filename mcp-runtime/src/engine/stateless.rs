@@ -14,7 +14,7 @@ use tokio_util::sync::CancellationToken;
 
 use super::dispatch::Reply;
 use super::{tasks, ServerCore};
-use crate::catalog::{Catalog, ListenFilter};
+use crate::catalog::{Catalog, ListenFilter, ParamHeader};
 use crate::peer::{verify, Exchange, TaskStore};
 use crate::protocol::headers::{named_field, METHOD_HEADER, NAME_HEADER, VERSION_HEADER};
 use crate::protocol::jsonrpc::encode;
@@ -297,24 +297,20 @@ fn check_param_headers(
     catalog: &Catalog,
     tool: &str,
 ) -> Result<(), StatelessError> {
-    let Some(properties) = catalog
-        .find_tool(tool)
-        .and_then(|t| t.definition.get("inputSchema"))
-        .and_then(|s| s.get("properties"))
-        .and_then(Value::as_object)
-    else {
+    let Some(tool) = catalog.find_tool(tool) else {
         return Ok(());
     };
     let arguments = request.params.as_ref().and_then(|p| p.get("arguments"));
-    for (param, schema) in properties {
-        let Some(header) = schema.get("x-mcp-header").and_then(Value::as_str) else {
-            continue;
-        };
-        let name = format!("mcp-param-{}", header.to_ascii_lowercase());
+    for ParamHeader {
+        param,
+        header,
+        lookup,
+    } in tool.param_headers.iter()
+    {
         let argument = arguments
             .and_then(|a| a.get(param))
             .filter(|v| !v.is_null());
-        match (argument, headers.header(&name)) {
+        match (argument, headers.header(lookup)) {
             (None, None) => {}
             (Some(_), None) => {
                 return Err(StatelessError::HeaderMismatch(format!(

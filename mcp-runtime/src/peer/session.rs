@@ -432,7 +432,7 @@ pub(crate) enum CallRefused {
 /// Every live session of one server, bounded in count (in all and per client address) and in
 /// idle time.
 pub(crate) struct LiveSessions {
-    sessions: RwLock<HashMap<Arc<str>, Arc<Session>>>,
+    sessions: RwLock<Held>,
     idle_timeout: Duration,
     /// How long a session that was never used (no request after `initialize`) is kept.
     unused_timeout: Duration,
@@ -441,6 +441,65 @@ pub(crate) struct LiveSessions {
     last_sweep_ms: AtomicU64,
     /// Where the sessions' stream events are kept; told when a session ends.
     events: Option<Arc<dyn EventStore>>,
+}
+
+/// The sessions by id, and how many each client address holds: counted as sessions come and
+/// go, so admitting one never walks them all.
+#[derive(Default)]
+struct Held {
+    by_id: HashMap<Arc<str>, Arc<Session>>,
+    per_address: HashMap<IpAddr, usize>,
+}
+
+impl Held {
+    fn len(&self) -> usize {
+        self.by_id.len()
+    }
+
+    fn held_by(&self, peer: Option<IpAddr>) -> usize {
+        peer.and_then(|peer| self.per_address.get(&peer).copied())
+            .unwrap_or(0)
+    }
+
+    fn add(&mut self, session: Arc<Session>) {
+        if let Some(peer) = session.peer.get() {
+            *self.per_address.entry(*peer).or_default() += 1;
+        }
+        self.by_id.insert(session.shared_id(), session);
+    }
+
+    fn uncount(&mut self, session: &Session) {
+        if let Some(peer) = session.peer.get() {
+            if let Some(count) = self.per_address.get_mut(peer) {
+                *count -= 1;
+                if *count == 0 {
+                    self.per_address.remove(peer);
+                }
+            }
+        }
+    }
+
+    fn take(&mut self, id: &str) -> Option<Arc<Session>> {
+        let session = self.by_id.remove(id)?;
+        self.uncount(&session);
+        Some(session)
+    }
+
+    /// Keeps the sessions `keep` says to; the others are handed to `ended`.
+    fn retain(&mut self, mut keep: impl FnMut(&Session) -> bool, mut ended: impl FnMut(&Session)) {
+        let mut gone = Vec::new();
+        self.by_id.retain(|_, session| {
+            let kept = keep(session);
+            if !kept {
+                gone.push(session.clone());
+            }
+            kept
+        });
+        for session in gone {
+            self.uncount(&session);
+            ended(&session);
+        }
+    }
 }
 
 /// `initialize` was refused because the server already holds its maximum of sessions.
@@ -466,7 +525,7 @@ pub(crate) enum SessionRefused {
 impl LiveSessions {
     pub(crate) fn new(idle_timeout: Duration, max_sessions: usize) -> LiveSessions {
         LiveSessions {
-            sessions: RwLock::new(HashMap::new()),
+            sessions: RwLock::new(Held::default()),
             idle_timeout,
             unused_timeout: idle_timeout,
             max_sessions,
@@ -506,6 +565,7 @@ impl LiveSessions {
             .sessions
             .read()
             .unwrap_or_else(|e| e.into_inner())
+            .by_id
             .get(id)
             .cloned()?;
         session.touch();
@@ -520,37 +580,30 @@ impl LiveSessions {
         let sweep_every = (self.unused_timeout.as_millis() as u64 / 4).max(1_000);
         let mut sessions = self.sessions.write().unwrap_or_else(|e| e.into_inner());
         let peer = session.peer.get().copied();
-        let from_peer = |sessions: &HashMap<Arc<str>, Arc<Session>>| {
-            peer.map_or(0, |peer| {
-                let same = |s: &&Arc<Session>| s.peer.get() == Some(&peer);
-                sessions.values().filter(same).count()
-            })
-        };
         let due = now.saturating_sub(self.last_sweep_ms.load(Ordering::Relaxed)) >= sweep_every;
         if due
             || sessions.len() >= self.max_sessions
-            || from_peer(&sessions) >= self.max_per_address
+            || sessions.held_by(peer) >= self.max_per_address
         {
             self.last_sweep_ms.store(now, Ordering::Relaxed);
-            sessions.retain(|_, s| {
-                let expired = s.idle_for(now) >= self.idle_timeout
-                    || (!s.used.load(Ordering::Relaxed)
-                        && Duration::from_millis(now.saturating_sub(s.opened_ms))
-                            >= self.unused_timeout);
-                let keep = !expired || s.calls_in_flight() > 0 || s.stream_open();
-                if !keep {
-                    self.end(s);
-                }
-                keep
-            });
+            sessions.retain(
+                |s| {
+                    let expired = s.idle_for(now) >= self.idle_timeout
+                        || (!s.used.load(Ordering::Relaxed)
+                            && Duration::from_millis(now.saturating_sub(s.opened_ms))
+                                >= self.unused_timeout);
+                    !expired || s.calls_in_flight() > 0 || s.stream_open()
+                },
+                |s| self.end(s),
+            );
         }
         if sessions.len() >= self.max_sessions {
             return Err(TooManySessions(self.max_sessions).into());
         }
-        if from_peer(&sessions) >= self.max_per_address {
+        if sessions.held_by(peer) >= self.max_per_address {
             return Err(TooManyFromAddress(self.max_per_address).into());
         }
-        sessions.insert(session.shared_id(), session);
+        sessions.add(session);
         Ok(())
     }
 
@@ -560,7 +613,7 @@ impl LiveSessions {
             .sessions
             .write()
             .unwrap_or_else(|e| e.into_inner())
-            .remove(id);
+            .take(id);
         match removed {
             Some(session) => {
                 self.end(&session);
@@ -573,7 +626,7 @@ impl LiveSessions {
     /// How many tool calls run across all sessions.
     pub(crate) fn calls_in_flight(&self) -> usize {
         let sessions = self.sessions.read().unwrap_or_else(|e| e.into_inner());
-        sessions.values().map(|s| s.calls_in_flight()).sum()
+        sessions.by_id.values().map(|s| s.calls_in_flight()).sum()
     }
 
     /// Closes every session (at the end of a graceful shutdown): their calls are cancelled and
@@ -581,7 +634,7 @@ impl LiveSessions {
     pub(crate) fn close_all(&self) {
         let sessions =
             std::mem::take(&mut *self.sessions.write().unwrap_or_else(|e| e.into_inner()));
-        for session in sessions.into_values() {
+        for session in sessions.by_id.into_values() {
             self.end(&session);
         }
     }
@@ -641,6 +694,33 @@ mod tests {
         let busy = LiveSessions::new(Duration::from_secs(3600), 1);
         busy.insert(session()).unwrap();
         assert!(busy.insert(session()).is_err());
+    }
+
+    #[test]
+    fn each_address_is_counted_as_sessions_come_and_go() {
+        let store = LiveSessions::new(Duration::from_secs(3600), 100)
+            .with_admission(Duration::from_secs(3600), 2);
+        let from = |ip: [u8; 4]| {
+            let s = session();
+            s.set_peer(IpAddr::from(ip));
+            s
+        };
+        let first = from([10, 0, 0, 1]);
+        store.insert(first.clone()).unwrap();
+        store.insert(from([10, 0, 0, 1])).unwrap();
+        assert!(matches!(
+            store.insert(from([10, 0, 0, 1])),
+            Err(SessionRefused::PerAddress(_))
+        ));
+        // Another address, and a session without one, are not held back.
+        store.insert(from([10, 0, 0, 2])).unwrap();
+        store.insert(session()).unwrap();
+        // Ending one of the two makes room for exactly one more.
+        assert!(store.remove(first.id()));
+        store.insert(from([10, 0, 0, 1])).unwrap();
+        assert!(store.insert(from([10, 0, 0, 1])).is_err());
+        store.close_all();
+        assert_eq!(store.len(), 0);
     }
 
     #[test]
