@@ -89,6 +89,52 @@ pub(crate) fn named_event(event: &str, data: &[u8]) -> Bytes {
     Bytes::from(out)
 }
 
+/// How a body paces a burst of messages. actix-web writes a body's events to the socket when
+/// the body has nothing ready (or its buffer is full), so a body that hands over a busy call's
+/// messages one after another has the first of them wait until the channel runs dry: the
+/// first notification of `process_files` went out with the 64 after it. The first message of
+/// each burst is therefore followed by one pause (`Pending`, woken at once), which gets it
+/// written; the rest of the burst is written together.
+pub(crate) struct Bursts {
+    /// The next message starts a burst: the channel was empty when last asked.
+    idle: bool,
+    /// Yield once before the next event.
+    pause: bool,
+}
+
+impl Bursts {
+    pub(crate) fn new() -> Bursts {
+        Bursts {
+            idle: true,
+            pause: false,
+        }
+    }
+
+    /// Called first in `poll_next`: `true` when the body is to return `Pending` now (it is
+    /// woken at once, so actix writes what it has and polls again).
+    pub(crate) fn pause(&mut self, cx: &mut Context<'_>) -> bool {
+        if !self.pause {
+            return false;
+        }
+        self.pause = false;
+        cx.waker().wake_by_ref();
+        true
+    }
+
+    /// A message is going out.
+    pub(crate) fn message(&mut self) {
+        if self.idle {
+            self.idle = false;
+            self.pause = true;
+        }
+    }
+
+    /// The channel had nothing ready.
+    pub(crate) fn idle(&mut self) {
+        self.idle = true;
+    }
+}
+
 /// Ticks every `every`, first after one interval; late ticks are not bunched up.
 pub(crate) fn keep_alive_ticker(every: Duration) -> tokio::time::Interval {
     let mut ticker = tokio::time::interval_at(tokio::time::Instant::now() + every, every);
@@ -119,6 +165,7 @@ pub(crate) struct CallStream {
     /// An event the store has not confirmed yet (a networked store's; an in-memory one
     /// answers at once), and whether it is the response. It goes out first, once stored.
     storing: Option<(Storing, bool)>,
+    bursts: Bursts,
 }
 
 impl CallStream {
@@ -145,6 +192,7 @@ impl CallStream {
             claims,
             keep_alive: keep_alive_ticker(keep_alive),
             storing: None,
+            bursts: Bursts::new(),
         }
     }
 
@@ -173,6 +221,7 @@ impl CallStream {
             claims,
             keep_alive: keep_alive_ticker(keep_alive),
             storing: None,
+            bursts: Bursts::new(),
         }
     }
 
@@ -294,6 +343,9 @@ impl Stream for CallStream {
             this.storing = None;
             return this.sent(stored, last);
         }
+        if this.bursts.pause(cx) {
+            return Poll::Pending;
+        }
         // Claimed: the resuming client's stream carries the call on; this one just ends (what
         // it had queued is recorded, and replayed there).
         if this.poll_claimed(cx) {
@@ -309,12 +361,16 @@ impl Stream for CallStream {
             let message = match messages.poll_recv(cx) {
                 Poll::Ready(message) => message,
                 Poll::Pending => {
+                    this.bursts.idle();
                     ready!(this.keep_alive.poll_tick(cx));
                     return Poll::Ready(Some(Ok(Bytes::from_static(KEEP_ALIVE))));
                 }
             };
             match message {
-                Some(Outgoing::Notification(json)) => return this.send(&json, false, cx),
+                Some(Outgoing::Notification(json)) => {
+                    this.bursts.message();
+                    return this.send(&json, false, cx);
+                }
                 Some(Outgoing::Response(response)) => {
                     return this.send(&response.encode(), true, cx)
                 }

@@ -122,6 +122,7 @@ pub(super) async fn post(
                 first,
                 messages: Some(messages),
                 keep_alive: sse::keep_alive_ticker(probe),
+                bursts: sse::Bursts::new(),
                 _guard: cancel_on_drop,
             };
             Ok(sse_response().streaming(body))
@@ -199,6 +200,7 @@ struct StatelessStream {
     /// `None` once the response went out.
     messages: Option<mpsc::Receiver<Outgoing>>,
     keep_alive: tokio::time::Interval,
+    bursts: sse::Bursts,
     _guard: CancelOnDrop,
 }
 
@@ -209,18 +211,22 @@ impl Stream for StatelessStream {
         if let Some(first) = self.first.take() {
             return Poll::Ready(Some(Ok(sse::named_event("message", &first))));
         }
+        if self.bursts.pause(cx) {
+            return Poll::Pending;
+        }
         loop {
             let Some(messages) = self.messages.as_mut() else {
                 return Poll::Ready(None);
             };
             match messages.poll_recv(cx) {
                 Poll::Pending => {
+                    self.bursts.idle();
                     return match self.keep_alive.poll_tick(cx) {
                         Poll::Ready(_) => {
                             Poll::Ready(Some(Ok(Bytes::from_static(sse::KEEP_ALIVE))))
                         }
                         Poll::Pending => Poll::Pending,
-                    }
+                    };
                 }
                 Poll::Ready(None) => {
                     self.messages = None;
@@ -228,7 +234,8 @@ impl Stream for StatelessStream {
                 }
                 Poll::Ready(Some(Outgoing::CloseStream)) => continue,
                 Poll::Ready(Some(Outgoing::Notification(json))) => {
-                    return Poll::Ready(Some(Ok(sse::named_event("message", &json))))
+                    self.bursts.message();
+                    return Poll::Ready(Some(Ok(sse::named_event("message", &json))));
                 }
                 Poll::Ready(Some(Outgoing::Response(response))) => {
                     self.messages = None;
