@@ -20,7 +20,7 @@ use tokio::sync::mpsc;
 use actix_web::{web, HttpRequest, HttpResponse};
 
 use super::error::HttpError;
-use super::request::{self, Accepts};
+use super::request::Accepts;
 use super::{sse, sse_response, Endpoint};
 use crate::engine::{Received, Reply};
 use crate::peer::Outgoing;
@@ -147,28 +147,9 @@ pub(super) async fn post(
     endpoint: web::Data<Endpoint>,
 ) -> Result<HttpResponse, HttpError> {
     let endpoint = endpoint.into_inner();
-    let checked = async {
-        endpoint.config.policy.check(&req)?;
-        let caller = endpoint.authenticate(&req).await?;
-        request::require_json_body(req.headers())?;
-        Ok(caller)
-    };
-    let caller = match checked.await {
-        Ok(caller) => caller,
-        Err(refusal) => {
-            let (limit, timeout) = (endpoint.config.max_body_bytes, endpoint.config.body_timeout);
-            return Err(request::refuse_unread(&req, payload, limit, timeout, refusal).await);
-        }
-    };
-    let config = &endpoint.config;
-    let body = request::read_body(
-        req.headers(),
-        payload,
-        config.max_body_bytes,
-        config.body_timeout,
-    )
-    .await?;
-    let message = Message::from_slice(&body)?;
+    let (caller, message) = endpoint
+        .message(&req, payload, std::future::ready(Ok(())))
+        .await?;
     let request_id = match &message {
         Message::Request(request) => Some(request.id.clone()),
         _ => None,

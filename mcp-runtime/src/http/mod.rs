@@ -61,7 +61,7 @@ use self::security::{AllowList, OriginPolicy};
 pub use self::shutdown::ShutdownHandle;
 #[cfg(feature = "tls")]
 pub use self::tls::{TlsConfig, TlsError};
-use crate::auth::{ProtectedResource, TokenVerifier};
+use crate::auth::{Identity, ProtectedResource, TokenVerifier};
 use crate::engine::ServerCore;
 use crate::engine::{Received, Reply};
 use crate::peer::Outgoing;
@@ -588,6 +588,34 @@ fn default_max_connections() -> usize {
 }
 
 impl Endpoint {
+    /// The message a POST carries, once the request passed the Host/Origin policy,
+    /// authentication, the transport's own `checks` and the content-type check, with the
+    /// authenticated caller. A refused POST has its unread body drained first where that
+    /// keeps the refusal from being lost (see [`request::refuse_unread`]).
+    async fn message(
+        &self,
+        req: &HttpRequest,
+        payload: web::Payload,
+        checks: impl std::future::Future<Output = Result<(), HttpError>>,
+    ) -> Result<(Option<Arc<Identity>>, Message), HttpError> {
+        let checked = async {
+            self.config.policy.check(req)?;
+            let caller = self.authenticate(req).await?;
+            checks.await?;
+            request::require_json_body(req.headers())?;
+            Ok(caller)
+        };
+        let (limit, timeout) = (self.config.max_body_bytes, self.config.body_timeout);
+        let caller = match checked.await {
+            Ok(caller) => caller,
+            Err(refusal) => {
+                return Err(request::refuse_unread(req, payload, limit, timeout, refusal).await)
+            }
+        };
+        let body = request::read_body(req.headers(), payload, limit, timeout).await?;
+        Ok((caller, Message::from_slice(&body)?))
+    }
+
     fn priming(&self, session: &Session) -> Option<Duration> {
         session
             .protocol_version()
@@ -616,34 +644,14 @@ async fn post(
     endpoint: web::Data<Endpoint>,
 ) -> Result<HttpResponse, HttpError> {
     let endpoint = endpoint.into_inner();
-    let checked = async {
-        endpoint.config.policy.check(&req)?;
-        let caller = endpoint.authenticate(&req).await?;
-        let accepts = Accepts::from_headers(req.headers());
-        if !(accepts.json && accepts.sse) {
-            return Err(HttpError::NotAcceptable(
-                "both application/json and text/event-stream",
-            ));
-        }
-        request::require_json_body(req.headers())?;
-        Ok(caller)
-    };
-    let caller = match checked.await {
-        Ok(caller) => caller,
-        Err(refusal) => {
-            let (limit, timeout) = (endpoint.config.max_body_bytes, endpoint.config.body_timeout);
-            return Err(request::refuse_unread(&req, payload, limit, timeout, refusal).await);
-        }
-    };
-    let config = &endpoint.config;
-    let body = request::read_body(
-        req.headers(),
-        payload,
-        config.max_body_bytes,
-        config.body_timeout,
-    )
-    .await?;
-    let message = Message::from_slice(&body)?;
+    let accepts = Accepts::from_headers(req.headers());
+    let checked = std::future::ready(match accepts.json && accepts.sse {
+        true => Ok(()),
+        false => Err(HttpError::NotAcceptable(
+            "both application/json and text/event-stream",
+        )),
+    });
+    let (caller, message) = endpoint.message(&req, payload, checked).await?;
     if stateless::is_stateless(req.headers(), &message) {
         return match message {
             Message::Request(request) => stateless::post(&endpoint, &req, request, caller).await,
