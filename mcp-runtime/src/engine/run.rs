@@ -40,7 +40,9 @@ struct CallParams {
 /// A request's params without `_meta`, and its `_meta`.
 type SplitParams = (Option<Value>, Option<Map<String, Value>>);
 
-/// Splits `params._meta` (an object or absent) from the rest of a request's params.
+/// Splits `params._meta` (an object or absent) from the rest of a request's params. Moved out
+/// as it is: deserializing it with the rest would rebuild it, and on the stateless wire it is
+/// the biggest part of a request.
 fn take_meta(params: Option<Value>) -> Result<SplitParams, RpcError> {
     match params {
         Some(Value::Object(mut params)) => {
@@ -64,8 +66,6 @@ struct GetPromptParams {
     name: String,
     #[serde(default)]
     arguments: Value,
-    #[serde(default, rename = "_meta")]
-    meta: Option<Map<String, Value>>,
 }
 
 #[derive(Deserialize)]
@@ -75,8 +75,6 @@ struct CompleteParams {
     argument: CompleteArgument,
     #[serde(default)]
     context: CompleteContext,
-    #[serde(default, rename = "_meta")]
-    meta: Option<Map<String, Value>>,
 }
 
 #[derive(Deserialize)]
@@ -97,8 +95,6 @@ struct CompleteArgument {
 #[derive(Deserialize)]
 pub(super) struct UriParams {
     pub(super) uri: String,
-    #[serde(rename = "_meta")]
-    meta: Option<Map<String, Value>>,
 }
 
 #[derive(Deserialize, Default)]
@@ -126,7 +122,8 @@ impl ServerCore {
         caller: Option<Arc<Identity>>,
     ) -> Result<Reply, RpcError> {
         let id = request.id;
-        let params: UriParams = parse_params(request.params)?;
+        let (params, meta) = take_meta(request.params)?;
+        let params: UriParams = parse_params(params)?;
         let (resource, vars) = catalog
             .find_resource(&params.uri)
             .ok_or_else(|| crate::resource::not_found(&params.uri))?;
@@ -134,11 +131,7 @@ impl ServerCore {
         let uri = params.uri;
         self.spawn_request(
             peer,
-            Origin {
-                id,
-                meta: params.meta,
-                caller,
-            },
+            Origin { id, meta, caller },
             uses_ctx,
             RequestKind::Resource,
             move |ctx| {
@@ -158,7 +151,8 @@ impl ServerCore {
         caller: Option<Arc<Identity>>,
     ) -> Result<Reply, RpcError> {
         let id = request.id;
-        let params: GetPromptParams = parse_params(request.params)?;
+        let (params, meta) = take_meta(request.params)?;
+        let params: GetPromptParams = parse_params(params)?;
         let prompt = catalog
             .find_prompt(&params.name)
             .ok_or_else(|| RpcError::invalid_params(format!("Unknown prompt: {}", params.name)))?;
@@ -167,11 +161,7 @@ impl ServerCore {
         let (get, description) = (prompt.get, prompt.spec.description());
         self.spawn_request(
             peer,
-            Origin {
-                id,
-                meta: params.meta,
-                caller,
-            },
+            Origin { id, meta, caller },
             prompt.spec.uses_ctx(),
             RequestKind::Prompt,
             move |ctx| {
@@ -201,7 +191,8 @@ impl ServerCore {
                 peer.finish(Ok(result)),
             )))
         };
-        let params: CompleteParams = parse_params(request.params)?;
+        let (params, meta) = take_meta(request.params)?;
+        let params: CompleteParams = parse_params(params)?;
         let wanted = params.argument.name.as_str();
         // The argument (or template variable) named as the completer sees it, and its completer.
         let (argument, complete) = match &params.reference {
@@ -245,11 +236,7 @@ impl ServerCore {
         let (value, arguments) = (params.argument.value, params.context.arguments);
         self.spawn_request(
             peer,
-            Origin {
-                id,
-                meta: params.meta,
-                caller,
-            },
+            Origin { id, meta, caller },
             false,
             RequestKind::Completer,
             move |ctx| {
@@ -375,8 +362,6 @@ impl ServerCore {
         caller: Option<Arc<Identity>>,
     ) -> Result<Reply, RpcError> {
         let id = request.id;
-        // `_meta` is moved out as it is: deserializing it with the rest would rebuild it, and on
-        // the stateless wire it is the biggest part of the request.
         let (params, meta) = take_meta(request.params)?;
         let params: CallParams = parse_params(params)?;
         let tool = catalog
